@@ -1,0 +1,25 @@
+/**
+ * What the cost model needs to know about one layer, as plain numbers (no TensorFlow here).
+ * `lib/sparsity` produces these from a model and measured clips; users can also write them by hand.
+ *
+ * All counts are per frame. "Input activations" are the values the layer reads: the outputs of the
+ * delta (or activation) layer in front of it.
+ */
+export interface LayerWorkload {
+  /** Layer name, e.g. "conv2". */
+  name: string;
+  /** What kind of linear layer consumes the activations. */
+  kind: 'conv' | 'depthwise' | 'dense';
+  /** n: number of input activations per frame. */
+  inputActivations: number;
+  /** Multiplications each input activation takes part in (k·k·filters for a conv, units for a dense). */
+  fanOut: number;
+  /** Number of weights (parameters) of the layer, biases excluded. */
+  weights: number;
+  /** Number of outputs per frame: in delta execution, one accumulator each. */
+  outputs: number;
+  /** Fraction of input activations that are non-zero, in [0, 1]. */
+  spatialDensity: number;
+  /** Fraction of input deltas (changes since the last value sent) that are non-zero, in [0, 1]. */
+  temporalDensity: number;
+}

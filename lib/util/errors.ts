@@ -1,0 +1,88 @@
+/**
+ * Errors for user mistakes. Every message names the argument, what was expected and what was received,
+ * so that a user never has to read a stack trace from inside TensorFlow.js to find out what went wrong.
+ */
+
+/** An argument, option or input that a user gave and that the library cannot accept. */
+export class DeltaSparsityError extends Error {
+  override readonly name = 'DeltaSparsityError';
+}
+
+/** Renders a received value compactly for an error message (arrays and objects as JSON, long ones cut). */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+}
+
+/**
+ * Builds the standard error for a bad argument:
+ * `threshold: expected a positive finite number. Received: threshold=-1`.
+ */
+export function invalidArgument(argument: string, expected: string, received: unknown): DeltaSparsityError {
+  return new DeltaSparsityError(`${argument}: expected ${expected}. Received: ${argument}=${describeValue(received)}`);
+}
+
+/** Throws `invalidArgument` unless `value` is a finite number > 0. Returns the value for chaining. */
+export function requirePositive(argument: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw invalidArgument(argument, 'a positive finite number', value);
+  }
+  return value;
+}
+
+/** Throws `invalidArgument` unless `value` is a finite number >= 0. */
+export function requireNonNegative(argument: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw invalidArgument(argument, 'a finite number >= 0', value);
+  }
+  return value;
+}
+
+/** Throws `invalidArgument` unless `value` is an integer >= `min`. */
+export function requireInteger(argument: string, value: unknown, min = 1): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw invalidArgument(argument, `an integer >= ${min}`, value);
+  }
+  return value;
+}
+
+/** Throws `invalidArgument` unless `value` is one of `choices`. */
+export function requireOneOf<T extends string>(argument: string, value: unknown, choices: readonly T[]): T {
+  if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
+    throw invalidArgument(argument, `one of ${choices.map((c) => JSON.stringify(c)).join(', ')}`, value);
+  }
+  return value as T;
+}
+
+/** Edit distance, for suggesting the closest valid names when a user misspells one. */
+export function levenshtein(a: string, b: string): number {
+  const previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = previous[0];
+    previous[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = previous[j];
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      previous[j] = Math.min(previous[j] + 1, previous[j - 1] + 1, diagonal + cost);
+      diagonal = above;
+    }
+  }
+  return previous[b.length];
+}
+
+/** The `count` candidates closest to `name` (case-insensitive edit distance), best first. */
+export function closestNames(name: string, candidates: readonly string[], count = 3): string[] {
+  const lower = name.toLowerCase();
+  return [...candidates]
+    .map((candidate) => ({ candidate, distance: levenshtein(lower, candidate.toLowerCase()) }))
+    .sort((x, y) => x.distance - y.distance || x.candidate.localeCompare(y.candidate))
+    .slice(0, count)
+    .map((entry) => entry.candidate);
+}
