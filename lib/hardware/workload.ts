@@ -22,4 +22,9 @@ export interface LayerWorkload {
   spatialDensity: number;
   /** Fraction of input deltas (changes since the last value sent) that are non-zero, in [0, 1]. */
   temporalDensity: number;
+  /**
+   * Fraction of weights that are non-zero, in [0, 1]. Default 1 (dense weights). Only exploited by hardware
+   * whose `zeros.weights` policy is `gate` or `skip`; assumed independent of the activation zeros.
+   */
+  weightDensity?: number;
 }

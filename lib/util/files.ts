@@ -61,3 +61,16 @@ export function readJsonLines<T>(source: string): T[] {
   });
   return records;
 }
+
+/**
+ * Cuts a torn last line (no trailing newline: a crash mid-append) off a JSON Lines file, so that the
+ * next append starts on a fresh line instead of gluing onto the fragment. Returns whether it cut.
+ */
+export function truncateTornTail(target: string): boolean {
+  if (!fs.existsSync(target)) return false;
+  const content = fs.readFileSync(target);
+  if (content.length === 0 || content[content.length - 1] === 0x0a) return false;
+  const lastNewline = content.lastIndexOf(0x0a);
+  fs.truncateSync(target, lastNewline + 1);
+  return true;
+}

@@ -1,0 +1,9 @@
+/** Sparse-hardware cost estimation: hardware presets, the cost model, cross-over densities, reports. */
+export type { LayerWorkload } from './workload';
+export * from './spec';
+export * from './presets';
+export * from './validate';
+export * from './cost';
+export { costToRows, formatCostTable } from './report';
+export type { CostRow } from './report';
+export { costToDataFrame } from './dataframe';

@@ -1,0 +1,123 @@
+/**
+ * Saving and loading tfjs Layers models in the standard format (model.json + weights.bin) on the local
+ * filesystem, without tfjs-node (whose `file://` handler is only there when the native package is).
+ * A save is atomic: files go to a temporary sibling folder that is renamed into place, so a crash
+ * mid-save leaves the previous checkpoint intact and never a half-written one.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { DeltaSparsityError } from '../util/errors';
+
+const MODEL_FILE = 'model.json';
+const WEIGHTS_FILE = 'weights.bin';
+
+function joinWeightData(weightData: tf.io.WeightData | undefined): Uint8Array {
+  if (weightData === undefined) return new Uint8Array(0);
+  const buffers = Array.isArray(weightData) ? weightData : [weightData];
+  const total = buffers.reduce((sum, buffer) => sum + buffer.byteLength, 0);
+  const joined = new Uint8Array(total);
+  let offset = 0;
+  for (const buffer of buffers) {
+    joined.set(new Uint8Array(buffer), offset);
+    offset += buffer.byteLength;
+  }
+  return joined;
+}
+
+function replaceFolder(temporary: string, folder: string): void {
+  if (fs.existsSync(folder)) {
+    const old = `${folder}.old-${process.pid}-${Date.now()}`;
+    fs.renameSync(folder, old);
+    fs.renameSync(temporary, folder);
+    fs.rmSync(old, { recursive: true, force: true });
+  } else {
+    fs.renameSync(temporary, folder);
+  }
+}
+
+/** An IO handler that saves a model into `folder` (model.json + weights.bin), replacing it atomically. */
+export function fileSaveHandler(folder: string): tf.io.IOHandler {
+  return {
+    save: async (artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> => {
+      const weights = joinWeightData(artifacts.weightData);
+      const modelJson = {
+        modelTopology: artifacts.modelTopology,
+        format: artifacts.format ?? 'layers-model',
+        generatedBy: artifacts.generatedBy,
+        convertedBy: artifacts.convertedBy ?? null,
+        trainingConfig: artifacts.trainingConfig,
+        userDefinedMetadata: artifacts.userDefinedMetadata,
+        weightsManifest: [{ paths: [`./${WEIGHTS_FILE}`], weights: artifacts.weightSpecs ?? [] }],
+      };
+      fs.mkdirSync(path.dirname(path.resolve(folder)), { recursive: true });
+      const temporary = `${path.resolve(folder)}.tmp-${process.pid}-${Date.now()}`;
+      fs.mkdirSync(temporary, { recursive: true });
+      fs.writeFileSync(path.join(temporary, MODEL_FILE), JSON.stringify(modelJson));
+      fs.writeFileSync(path.join(temporary, WEIGHTS_FILE), weights);
+      replaceFolder(temporary, path.resolve(folder));
+      return {
+        modelArtifactsInfo: {
+          dateSaved: new Date(),
+          modelTopologyType: 'JSON',
+          modelTopologyBytes: JSON.stringify(artifacts.modelTopology ?? {}).length,
+          weightSpecsBytes: JSON.stringify(artifacts.weightSpecs ?? []).length,
+          weightDataBytes: weights.byteLength,
+        },
+      };
+    },
+  };
+}
+
+interface ModelJson {
+  modelTopology: tf.io.ModelArtifacts['modelTopology'];
+  format?: string;
+  generatedBy?: string;
+  convertedBy?: string | null;
+  trainingConfig?: tf.io.TrainingConfig;
+  userDefinedMetadata?: tf.io.ModelArtifacts['userDefinedMetadata'];
+  weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+}
+
+/** An IO handler that loads a model saved by `fileSaveHandler` (or any tfjs Layers model folder). */
+export function fileLoadHandler(folderOrModelJson: string): tf.io.IOHandler {
+  const modelJsonPath = folderOrModelJson.endsWith('.json')
+    ? folderOrModelJson
+    : path.join(folderOrModelJson, MODEL_FILE);
+  return {
+    load: async (): Promise<tf.io.ModelArtifacts> => {
+      if (!fs.existsSync(modelJsonPath)) {
+        throw new DeltaSparsityError(`model: no ${MODEL_FILE} at ${modelJsonPath}`);
+      }
+      const modelJson = JSON.parse(fs.readFileSync(modelJsonPath, 'utf8')) as ModelJson;
+      const folder = path.dirname(modelJsonPath);
+      const weightSpecs: tf.io.WeightsManifestEntry[] = [];
+      const shards: Uint8Array[] = [];
+      for (const group of modelJson.weightsManifest ?? []) {
+        weightSpecs.push(...group.weights);
+        for (const shardPath of group.paths) shards.push(fs.readFileSync(path.join(folder, shardPath)));
+      }
+      const weightData = joinWeightData(shards.map((shard) => shard.buffer.slice(shard.byteOffset, shard.byteOffset + shard.byteLength) as ArrayBuffer));
+      return {
+        modelTopology: modelJson.modelTopology,
+        format: modelJson.format,
+        generatedBy: modelJson.generatedBy,
+        convertedBy: modelJson.convertedBy ?? undefined,
+        trainingConfig: modelJson.trainingConfig,
+        userDefinedMetadata: modelJson.userDefinedMetadata,
+        weightSpecs,
+        weightData: weightData.buffer as ArrayBuffer,
+      };
+    },
+  };
+}
+
+/** Saves `model` into `folder` atomically. */
+export async function saveModelToFolder(model: tf.LayersModel, folder: string): Promise<void> {
+  await model.save(fileSaveHandler(folder));
+}
+
+/** Loads a tfjs Layers model from a folder holding model.json (custom layers must be registered first). */
+export async function loadModelFromFolder(folder: string): Promise<tf.LayersModel> {
+  return tf.loadLayersModel(fileLoadHandler(folder));
+}

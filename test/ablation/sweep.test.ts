@@ -1,0 +1,93 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ResultsStore, configKey } from '../../lib/ablation/resultsStore';
+import { expandGrid, runSweep } from '../../lib/ablation/sweep';
+
+interface Point {
+  threshold: number;
+  lambda: number;
+  variant: string;
+}
+
+function temporaryStore(): string {
+  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sweep-')), 'results.jsonl');
+}
+
+describe('expandGrid', () => {
+  it('builds the cartesian product of the axes over the base', () => {
+    const points = expandGrid<Point>({ threshold: 0.1, lambda: 0, variant: 'delta' }, { threshold: [0.05, 0.1, 0.2], lambda: [0, 1] });
+    // 3 thresholds x 2 lambdas = 6 points, each keeping the base variant.
+    expect(points).toHaveLength(6);
+    expect(points.map((p) => `${p.threshold}/${p.lambda}`).sort()).toEqual(
+      ['0.05/0', '0.05/1', '0.1/0', '0.1/1', '0.2/0', '0.2/1'].sort(),
+    );
+    expect(points.every((p) => p.variant === 'delta')).toBe(true);
+  });
+});
+
+describe('configKey', () => {
+  it('ignores key order and distinguishes values', () => {
+    expect(configKey({ a: 1, b: [1, 2] })).toBe(configKey({ b: [1, 2], a: 1 }));
+    expect(configKey({ a: 1 })).not.toBe(configKey({ a: 2 }));
+  });
+});
+
+describe('runSweep', () => {
+  it('resumes an interrupted sweep without losing or duplicating rows, and skips finished points', async () => {
+    const file = temporaryStore();
+    const points = expandGrid<Point>({ threshold: 0, lambda: 1, variant: 'delta' }, { threshold: [0.05, 0.1, 0.2, 0.4] });
+    const calls: number[] = [];
+    const evaluate = async (point: Point) => {
+      calls.push(point.threshold);
+      return { accuracy: 1 - point.threshold };
+    };
+
+    // First run: the third point throws, as a crash or a bug would.
+    await expect(
+      runSweep({
+        points,
+        store: new ResultsStore<Point, { accuracy: number }>(file),
+        progress: 'silent',
+        runPoint: async (point) => {
+          if (point.threshold === 0.2) throw new Error('simulated failure');
+          return evaluate(point);
+        },
+      }),
+    ).rejects.toThrow('simulated failure');
+    expect(calls).toEqual([0.05, 0.1]);
+    expect(fs.readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(2);
+
+    // Second run, from a freshly opened store: only the two missing points run.
+    calls.length = 0;
+    const outcome = await runSweep({ points, store: new ResultsStore<Point, { accuracy: number }>(file), progress: 'silent', runPoint: evaluate });
+    expect(calls).toEqual([0.2, 0.4]);
+    expect(outcome.ran).toBe(2);
+    expect(outcome.reused).toBe(2);
+    expect(outcome.records.map((r) => r.config.threshold)).toEqual([0.05, 0.1, 0.2, 0.4]);
+    // Exactly one line per point: nothing lost, nothing duplicated.
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { key: string });
+    expect(lines).toHaveLength(4);
+    expect(new Set(lines.map((line) => line.key)).size).toBe(4);
+
+    // Third run with one more value: only the new point runs.
+    calls.length = 0;
+    const extended = expandGrid<Point>({ threshold: 0, lambda: 1, variant: 'delta' }, { threshold: [0.05, 0.1, 0.2, 0.4, 0.8] });
+    const third = await runSweep({ points: extended, store: new ResultsStore<Point, { accuracy: number }>(file), progress: 'silent', runPoint: evaluate });
+    expect(calls).toEqual([0.8]);
+    expect(third.records[4].result.accuracy).toBeCloseTo(0.2, 10);
+  });
+
+  it('ignores a torn last line left by a crash mid-append', () => {
+    const file = temporaryStore();
+    const store = new ResultsStore<Point, number>(file);
+    store.append({ key: 'k1', config: { threshold: 1, lambda: 0, variant: 'x' }, result: 1, finishedAt: '', seconds: 0 });
+    fs.appendFileSync(file, '{"key":"k2","config":{"thre');
+    const reopened = new ResultsStore<Point, number>(file);
+    expect(reopened.records().map((r) => r.key)).toEqual(['k1']);
+    // The next append starts on its own line instead of gluing onto the fragment.
+    reopened.append({ key: 'k3', config: { threshold: 3, lambda: 0, variant: 'x' }, result: 3, finishedAt: '', seconds: 0 });
+    expect(new ResultsStore<Point, number>(file).records().map((r) => r.key)).toEqual(['k1', 'k3']);
+  });
+});
