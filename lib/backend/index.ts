@@ -1,0 +1,11 @@
+/** Backend choice (tensorflow > wasm > cpu) and the kernels that let the wasm backend train. */
+export {
+  initBackend,
+  isBackendAvailable,
+  BACKEND_NAMES,
+  BACKEND_ENV_VAR,
+  TFJS_NODE_INSTALL_COMMAND,
+} from './initBackend';
+export type { BackendName, BackendChoice, BackendAvailability, InitBackendOptions } from './initBackend';
+export { patchedWasmKernels, registerWasmTrainingKernels } from './wasmKernels';
+export type { PatchedKernelInfo } from './wasmKernels';

@@ -1,0 +1,116 @@
+/**
+ * `delta-sparsity bench`: training and inference throughput (frames/s, GFLOP/s) of the reference per-frame
+ * CNN on each available backend, measured in one process.
+ *
+ *   delta-sparsity bench                       # every available backend
+ *   delta-sparsity bench --backend wasm --backend cpu --json
+ *   delta-sparsity bench --quick --json        # tiny settings (a smoke test, not a measurement)
+ */
+import { Command } from 'commander';
+import { JsonOption, action, printJson, say, withJsonOption } from '../output';
+import { invalidArgument } from '../../util/errors';
+import { BACKEND_NAMES, BackendName } from '../../backend';
+import { BenchArgs, BenchResult, runBench } from '../../bench';
+
+interface BenchOptions extends JsonOption {
+  /** Backends to measure (repeatable). Default: every available one. */
+  backend: string[];
+  /** Timed repeats (median reported). Default 5. */
+  repeats?: string;
+  /** Untimed warm-up steps. Default 1. */
+  warmup?: string;
+  /** Batch size. Default 32. */
+  batchSize?: string;
+  /** Batch size on cpu. Default 4. */
+  cpuBatchSize?: string;
+  /** Input frame size. Default 64. */
+  inputSize?: string;
+  /** Tiny settings for smoke tests: 1 repeat, no warm-up, batch 4 (cpu 2), 16x16 input. */
+  quick?: boolean;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function parseInteger(argument: string, text: string | undefined, min: number): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || !Number.isInteger(value) || value < min) {
+    throw invalidArgument(argument, `an integer >= ${min}`, text);
+  }
+  return value;
+}
+
+function parseBackends(names: string[]): BackendName[] | undefined {
+  if (names.length === 0) return undefined;
+  return names.map((name) => {
+    if (!(BACKEND_NAMES as readonly string[]).includes(name)) {
+      throw invalidArgument('--backend', `one of ${BACKEND_NAMES.map((n) => JSON.stringify(n)).join(', ')}`, name);
+    }
+    return name as BackendName;
+  });
+}
+
+function formatTable(result: BenchResult): string {
+  const lines = [
+    `reference CNN (${result.model.description}), input ${result.model.inputSize}x${result.model.inputSize}x3; ` +
+      `${(result.model.flops.trainPerFrame / 1e6).toFixed(1)} MFLOP/frame training, ` +
+      `${(result.model.flops.forwardPerFrame / 1e6).toFixed(1)} MFLOP/frame inference`,
+    'backend     batch  train frames/s  train GFLOP/s  infer frames/s  infer GFLOP/s',
+  ];
+  for (const [name, r] of Object.entries(result.backends)) {
+    lines.push(
+      `${name.padEnd(10)} ${String(r.batchSize).padStart(6)} ${r.trainFramesPerSec.toFixed(1).padStart(15)} ` +
+        `${r.trainGflopsPerSec.toFixed(2).padStart(14)} ${r.inferFramesPerSec.toFixed(1).padStart(15)} ` +
+        `${r.inferGflopsPerSec.toFixed(2).padStart(14)}`,
+    );
+  }
+  for (const [name, reason] of Object.entries(result.unavailable)) lines.push(`${name.padEnd(10)} unavailable: ${reason}`);
+  if (result.wasmOverCpuTrain !== undefined && result.wasmOverCpuInfer !== undefined) {
+    lines.push(
+      `wasm / cpu: training ${result.wasmOverCpuTrain.toFixed(1)}x, inference ${result.wasmOverCpuInfer.toFixed(1)}x`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function registerBenchCommand(program: Command): void {
+  withJsonOption(
+    program
+      .command('bench')
+      .description('measure training and inference frames/s of the reference CNN on each available backend')
+      .option('--backend <name>', `backend to measure, repeatable (${BACKEND_NAMES.join(', ')}); default: all available`, collect, [])
+      .option('--repeats <n>', 'timed repeats per measurement, the median is reported (default 5)')
+      .option('--warmup <n>', 'untimed warm-up steps (default 1)')
+      .option('--batch-size <n>', 'frames per batch (default 32)')
+      .option('--cpu-batch-size <n>', 'frames per batch on the slow cpu backend (default 4)')
+      .option('--input-size <n>', 'input frame height and width (default 64)')
+      .option('--quick', 'tiny settings for smoke tests (1 repeat, batch 4, 16x16 input): not a measurement', false),
+  ).action(
+    action(async (options: BenchOptions) => {
+      const quick: BenchArgs = options.quick
+        ? { repeats: 1, warmup: 0, batchSize: 4, cpuBatchSize: 2, inputSize: 16 }
+        : {};
+      const args: BenchArgs = {
+        ...quick,
+        backends: parseBackends(options.backend),
+        quiet: Boolean(options.json),
+      };
+      const overrides: [keyof BenchArgs, string, string | undefined, number][] = [
+        ['repeats', '--repeats', options.repeats, 1],
+        ['warmup', '--warmup', options.warmup, 0],
+        ['batchSize', '--batch-size', options.batchSize, 1],
+        ['cpuBatchSize', '--cpu-batch-size', options.cpuBatchSize, 1],
+        ['inputSize', '--input-size', options.inputSize, 4],
+      ];
+      for (const [key, flag, text, min] of overrides) {
+        const value = parseInteger(flag, text, min);
+        if (value !== undefined) (args as Record<string, unknown>)[key] = value;
+      }
+      const result = await runBench(args);
+      say(options, formatTable(result));
+      printJson(options, result);
+    }),
+  );
+}
