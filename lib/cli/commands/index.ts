@@ -1,6 +1,12 @@
 /** Every `delta-sparsity` sub-command, each registered by its own module. */
 import { Command } from 'commander';
+import { registerBenchCommand } from './bench';
+import { registerCostCommand } from './cost';
+import { registerDataCommand } from './data';
 
 export type RegisterCommand = (program: Command) => void;
 
 export const commandRegistrations: RegisterCommand[] = [];
+commandRegistrations.push(registerCostCommand);
+commandRegistrations.push(registerBenchCommand);
+commandRegistrations.push(registerDataCommand);

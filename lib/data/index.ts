@@ -1,0 +1,53 @@
+/** Video data: UCF101 subsets from the official splits, the embedded synthetic set, clip sampling and caching. */
+export type {
+  AugmentationOptions,
+  ClipBatch,
+  DatasetDescription,
+  TestBatchOptions,
+  TrainBatchOptions,
+  VideoDataset,
+} from './types';
+export {
+  WindowedDataset,
+  assembleBatch,
+  augmentClip,
+  cropAndResizeClip,
+  deriveSeed,
+  flipClipHorizontal,
+  randomWindowOffset,
+  resolveAugmentation,
+  testWindowOffsets,
+} from './clips';
+export type { BatchItem, CropBox, FrameSource, IndexedVideo, WindowedDatasetSettings } from './clips';
+export {
+  bundledSampleRoot,
+  bundledSplitDir,
+  loadUcf101Split,
+  parseClassIndex,
+  parseSplitList,
+  resolveClassNames,
+  resolveSplitDir,
+  selectUcf101Subset,
+} from './splits';
+export type { SplitEntry, SplitNumber, SubsetEntry, SubsetOptions, Ucf101Split, Ucf101Subset } from './splits';
+export {
+  FfmpegDecoder,
+  countFramesWithFfmpeg,
+  decodeFilter,
+  ffmpegRunCount,
+  parseVideoInfo,
+  probeVideo,
+  resolveDecodeSettings,
+  resolveFfmpegPath,
+} from './ffmpeg';
+export type { DecodeSettings, DecodedVideo, FfmpegDecoderOptions, VideoDecoder, VideoInfo } from './ffmpeg';
+export { ClipCache, decodeToCache, defaultCacheDir, readCachedClipHeader, readCachedFrames, sourceStamp } from './cache';
+export type { CachedClip, CachedClipHeader, SourceStamp } from './cache';
+export { createUcf101Dataset, prepareUcf101 } from './ucf101';
+export type { PrepareReport, SkippedVideo, Ucf101DatasetOptions, Ucf101SourceOptions } from './ucf101';
+export { DEFAULT_SYNTHETIC_CLASSES, SYNTHETIC_MOTIONS, createSyntheticDataset, renderSyntheticVideo } from './synthetic';
+export type { SyntheticDatasetOptions, SyntheticMotion } from './synthetic';
+export { meanAbsoluteFrameDifference, temporalChangeFraction } from './stats';
+export type { FrameArray } from './stats';
+export { benchmarkDecoding, formatDecodeBenchmark } from './bench';
+export type { DecodeBenchmarkOptions, DecodeBenchmarkResult, ThroughputMeasurement } from './bench';

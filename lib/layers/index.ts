@@ -1,0 +1,15 @@
+/** Delta Activation Layer, its straight-through quantizer and the spatial-L1 baseline layer. */
+export {
+  DeltaActivation,
+  deltaActivation,
+  deltaPenalty,
+  DELTA_GRANULARITIES,
+  DELTA_OUTPUTS,
+} from './deltaActivation';
+export type { DeltaActivationArgs, DeltaGranularity, DeltaOutput } from './deltaActivation';
+export { quantize, roundStraightThrough, negateGradient, stopGradient } from './quantize';
+export type { QuantizeOptions } from './quantize';
+export { SpatialL1, spatialL1 } from './spatialL1';
+export type { SpatialL1Args } from './spatialL1';
+export { isDeltaActivation, isPenaltyLayer } from './penaltyLayer';
+export type { PenaltyLayer } from './penaltyLayer';

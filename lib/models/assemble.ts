@@ -1,0 +1,116 @@
+/**
+ * Assembles a video model from per-frame layers: each layer is applied to every frame (TimeDistributed where
+ * needed), delta or spatial-L1 layers are inserted at the activation points, and a temporal-average head
+ * turns per-frame outputs [B, T, classes] into clip outputs [B, classes].
+ */
+import * as tf from '@tensorflow/tfjs';
+import { invalidArgument, requireOneOf } from '../util/errors';
+import { DeltaActivation, DeltaGranularity, DeltaOutput } from '../layers/deltaActivation';
+import { SpatialL1 } from '../layers/spatialL1';
+import { isPenaltyLayer, PenaltyLayer } from '../layers/penaltyLayer';
+import { isActivationPoint, isConsumer, isGlobalPooling, unwrapTimeDistributed } from './chain';
+import { FanOutConvention, fanOutOf } from './fanOut';
+
+export const MODEL_VARIANTS = ['baseline', 'delta', 'spatial-l1'] as const;
+/** No sparsity layers, Delta Activation Layers, or the spatial-L1 baseline at the same positions. */
+export type ModelVariant = (typeof MODEL_VARIANTS)[number];
+
+/** Where and how sparsity layers are inserted (shared by the builders and `insertDeltaLayers`). */
+export interface SparsityLayerArgs {
+  /** Default 'baseline' in the builders, 'delta' in `insertDeltaLayers`. */
+  variant?: ModelVariant;
+  /** Initial quantization step of every delta layer. Default 0.1. */
+  threshold?: number;
+  /** Threshold granularity. Default 'channel'. */
+  granularity?: DeltaGranularity;
+  /** λ of every delta / spatial-L1 layer. Default 1e-3. */
+  sparsityWeight?: number;
+  /** What delta layers output. Default 'quantized' (the only mode streaming inference reproduces). */
+  output?: DeltaOutput;
+  /** Negate the gradient reaching q (pushes q up). Default true. */
+  invertThresholdGradient?: boolean;
+  /** How fan-out is counted (see `fanOut.ts`). Default 'macs'. */
+  fanOutConvention?: FanOutConvention;
+  /** Insert a layer on the input frames. Default true. */
+  onInput?: boolean;
+  /** Rectify (relu) the input frames before quantizing; set false for inputs that may be negative. Default true. */
+  rectifyInput?: boolean;
+  /**
+   * Insert a layer after a global pool that feeds a dense layer (the pooled features are what the dense
+   * reads). The layer in front of the pool then has fan-out 1 (an addition). Default true.
+   */
+  afterGlobalPooling?: boolean;
+}
+
+/** One per-frame layer of the chain; `timeDistributed` wraps it so it runs on each frame. */
+export interface ChainStep {
+  layer: tf.layers.Layer;
+  timeDistributed: boolean;
+}
+
+/** Input of an assembled model: T (null for any length) and the per-frame shape, e.g. [H, W, C]. */
+export interface VideoInput {
+  timeSteps: number | null;
+  frameShape: number[];
+}
+
+function makePenaltyLayer(args: SparsityLayerArgs, variant: ModelVariant, name: string, onInput: boolean): PenaltyLayer {
+  if (variant === 'spatial-l1') return new SpatialL1({ name, sparsityWeight: args.sparsityWeight });
+  return new DeltaActivation({
+    name,
+    threshold: args.threshold,
+    granularity: args.granularity,
+    sparsityWeight: args.sparsityWeight,
+    output: args.output,
+    invertThresholdGradient: args.invertThresholdGradient,
+    rectify: onInput ? (args.rectifyInput ?? true) : true,
+  });
+}
+
+/** Builds the video model; returns it with its layers in chain order. */
+export function assembleVideoModel(
+  input: VideoInput,
+  steps: ChainStep[],
+  args: SparsityLayerArgs,
+  options: { name: string; temporalAverage: boolean; defaultVariant: ModelVariant },
+): tf.LayersModel {
+  const variant = requireOneOf('variant', args.variant ?? options.defaultVariant, MODEL_VARIANTS);
+  const convention = args.fanOutConvention ?? 'macs';
+  const prefix = variant === 'delta' ? 'delta' : 'l1';
+  const inputTensor = tf.input({ shape: [input.timeSteps, ...input.frameShape], name: `${options.name}_input` });
+  let x = inputTensor;
+  // Penalty layers waiting for their consumer's input shape to know their fan-out.
+  let pending: PenaltyLayer | null = null;
+
+  for (let i = 0; i <= steps.length; i++) {
+    const previous = i === 0 ? null : steps[i - 1].layer;
+    const wanted =
+      variant !== 'baseline' &&
+      (previous == null
+        ? (args.onInput ?? true)
+        : isActivationPoint(previous) || ((args.afterGlobalPooling ?? true) && isGlobalPooling(previous)));
+    const consumerIndex = steps.findIndex((step, j) => j >= i && isConsumer(step.layer));
+    if (wanted && consumerIndex >= 0 && pending == null) {
+      const consumerName = unwrapTimeDistributed(steps[consumerIndex].layer).name;
+      pending = makePenaltyLayer(args, variant, `${prefix}_${consumerName}`, previous == null);
+      x = pending.apply(x) as tf.SymbolicTensor;
+    }
+    if (i === steps.length) break;
+    const step = steps[i];
+    if (isPenaltyLayer(step.layer)) {
+      throw invalidArgument('model', 'a model without delta or spatial-L1 layers', `layer ${step.layer.name}`);
+    }
+    if (pending != null && isConsumer(step.layer)) {
+      pending.fanOut = fanOutOf(step.layer, x.shape.slice(2) as number[], convention);
+      pending = null;
+    }
+    const layer = step.timeDistributed
+      ? tf.layers.timeDistributed({ layer: step.layer, name: `${step.layer.name}_td` })
+      : step.layer;
+    x = layer.apply(x) as tf.SymbolicTensor;
+  }
+  if (options.temporalAverage) {
+    x = tf.layers.globalAveragePooling1d({ name: 'temporal_average' }).apply(x) as tf.SymbolicTensor;
+  }
+  return tf.model({ inputs: inputTensor, outputs: x, name: options.name });
+}

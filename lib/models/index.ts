@@ -1,0 +1,15 @@
+/** Per-frame video network builders, inserting delta layers into trained models, fan-out, training forward. */
+export { buildSmallCnn } from './smallCnn';
+export type { SmallCnnArgs } from './smallCnn';
+export { buildMobileNet, DEFAULT_MOBILENET_BLOCKS } from './mobileNet';
+export type { MobileNetArgs, MobileNetBlock } from './mobileNet';
+export { insertDeltaLayers } from './insertDeltaLayers';
+export type { InsertDeltaLayersArgs } from './insertDeltaLayers';
+export { MODEL_VARIANTS } from './assemble';
+export type { ModelVariant, SparsityLayerArgs } from './assemble';
+export { fanOutOf, convOutputSize } from './fanOut';
+export type { FanOutConvention } from './fanOut';
+export { modelChain, linearKind } from './chain';
+export type { LinearKind } from './chain';
+export { createSparsityForward, sparsityPenalty } from './sparsityForward';
+export type { SparsityForward, SparsityForwardResult } from './sparsityForward';

@@ -1,0 +1,210 @@
+/**
+ * Spatial and temporal sparsity of a video model's activations, and the operation counts they imply.
+ *
+ * Measured at the input of every linear layer (conv, depthwise conv, dense), i.e. on the values that layer
+ * multiplies: the outputs of the delta layer in front of it (its quantized values y), or the raw activations
+ * in a baseline model. For one layer, over a batch of B clips of T frames, with n activations per frame:
+ *
+ * - spatial density   = nnz(y) / (B·T·n)                      fraction of non-zero activations
+ * - spatial sparsity  = 1 − spatial density
+ * - temporal density  = nnz(Δ) / (B·(T−1)·n), Δ_t = y_t − y_(t−1)   fraction of non-zero changes
+ *                       (the T−1 changes of each clip; the first frame, which is sent whole, is left out)
+ * - temporal sparsity = 1 − temporal density
+ * (The published code reports densities under the name "sp"; here names say which one is meant.)
+ *
+ * Operation counts are multiply-accumulates per frame, with fanOut from `fanOutOf` (see lib/models/fanOut):
+ * - dense ops              = n · fanOut                          every activation multiplied
+ * - spatial (zero-skipping) = spatial density · n · fanOut        = Σ nnz(y)·fanOut / (B·T)
+ * - delta ops              = temporal density · n · fanOut       = Σ nnz(Δ)·fanOut / (B·(T−1))
+ * Overall densities weigh layers by activation counts (Σ nnz / Σ n); overall ops are sums over layers.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { invalidArgument, requireInteger } from '../util/errors';
+import { isDeltaActivation } from '../layers/penaltyLayer';
+import { temporalDifferences } from '../layers/timeAxis';
+import { LinearKind, linearKind, modelChain, unwrapTimeDistributed } from '../models/chain';
+import { FanOutConvention, fanOutOf } from '../models/fanOut';
+
+/** Sparsity of the activations entering one linear layer. */
+export interface LayerSparsity {
+  /** Name of the linear layer (the per-frame layer inside TimeDistributed), e.g. "conv2". */
+  name: string;
+  kind: LinearKind;
+  /** n: input activations per frame. */
+  inputActivations: number;
+  /** Multiplications per input activation. */
+  fanOut: number;
+  /** Weights of the layer (biases excluded). */
+  weights: number;
+  /** Outputs per frame. */
+  outputs: number;
+  /** Non-zero activations, summed over all B·T frames. */
+  nonZeroActivations: number;
+  /** Non-zero changes, summed over all B·(T−1) frame pairs. */
+  nonZeroChanges: number;
+  spatialDensity: number;
+  spatialSparsity: number;
+  temporalDensity: number;
+  temporalSparsity: number;
+  denseOpsPerFrame: number;
+  spatialOpsPerFrame: number;
+  deltaOpsPerFrame: number;
+}
+
+export interface OverallSparsity {
+  spatialDensity: number;
+  spatialSparsity: number;
+  temporalDensity: number;
+  temporalSparsity: number;
+  denseOpsPerFrame: number;
+  spatialOpsPerFrame: number;
+  deltaOpsPerFrame: number;
+  /** denseOps / deltaOps: how many times fewer multiplications delta execution needs (Infinity if none). */
+  denseToDeltaOpsRatio: number;
+  /** denseOps / spatialOps for zero-skipping execution. */
+  denseToSpatialOpsRatio: number;
+}
+
+export interface SparsityMeasurement {
+  clips: number;
+  framesPerClip: number;
+  layers: LayerSparsity[];
+  overall: OverallSparsity;
+}
+
+export interface MeasureSparsityOptions {
+  /** Clips per forward pass (memory bound). Default 4. */
+  batchSize?: number;
+  /** Fan-out convention. Default 'macs'. */
+  fanOutConvention?: FanOutConvention;
+}
+
+interface Probe {
+  name: string;
+  kind: LinearKind;
+  /** Index of the probe-model output giving the tensor to measure. */
+  outputIndex: number;
+  /** Quantize the probed tensor first (the consumer reads a delta layer that outputs changes). */
+  quantizeWith: ((x: tf.Tensor) => tf.Tensor) | null;
+  frameShape: number[];
+  fanOut: number;
+  weights: number;
+  outputs: number;
+}
+
+const product = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+function ratio(a: number, b: number): number {
+  return b === 0 ? (a === 0 ? 1 : Infinity) : a / b;
+}
+
+/** Measures densities and op counts of `model` on `clips` [B, T, ...frame] (T >= 2). */
+export function measureSparsity(model: tf.LayersModel, clips: tf.Tensor, options: MeasureSparsityOptions = {}): SparsityMeasurement {
+  if (clips.rank < 3 || (clips.shape[1] ?? 0) < 2) {
+    throw invalidArgument('clips', 'a tensor [batch, time, ...frame] with time >= 2', clips.shape);
+  }
+  const batchSize = requireInteger('batchSize', options.batchSize ?? 4, 1);
+  const convention = options.fanOutConvention ?? 'macs';
+  const chain = modelChain(model);
+  const probeOutputs: tf.SymbolicTensor[] = [];
+  const probes: Probe[] = [];
+  chain.forEach((layer, i) => {
+    const kind = linearKind(layer);
+    if (kind == null) return;
+    const inbound = i === 0 ? null : chain[i - 1];
+    let tensor = layer.input as tf.SymbolicTensor;
+    let quantizeWith: Probe['quantizeWith'] = null;
+    if (inbound != null && isDeltaActivation(inbound) && inbound.outputMode !== 'quantized') {
+      tensor = inbound.input as tf.SymbolicTensor;
+      quantizeWith = (x) => inbound.quantizeValues(x);
+    }
+    const frameShape = (layer.input as tf.SymbolicTensor).shape.slice(2) as number[];
+    const inner = unwrapTimeDistributed(layer);
+    probes.push({
+      name: inner.name,
+      kind,
+      outputIndex: probeOutputs.length,
+      quantizeWith,
+      frameShape,
+      fanOut: fanOutOf(layer, frameShape, convention),
+      weights: inner.getWeights()[0]?.size ?? 0,
+      outputs: product((layer.output as tf.SymbolicTensor).shape.slice(2) as number[]),
+    });
+    probeOutputs.push(tensor);
+  });
+  if (probes.length === 0) throw invalidArgument('model', 'a model with Conv2D, DepthwiseConv2D or Dense layers', model.name);
+
+  // Outputs that are the model input itself are read from the clips directly.
+  const inputIndex = probeOutputs.map((t) => model.inputs.indexOf(t));
+  const internal = probeOutputs.filter((_, i) => inputIndex[i] < 0);
+  const probeModel = internal.length > 0 ? tf.model({ inputs: model.inputs, outputs: internal }) : null;
+
+  const counts = probes.map(() => ({ nnzY: 0, nnzDelta: 0 }));
+  const [clipCount, frames] = clips.shape;
+  for (let start = 0; start < clipCount; start += batchSize) {
+    const size = Math.min(batchSize, clipCount - start);
+    const batchCounts = tf.tidy(() => {
+      const batch = tf.slice(clips, [start], [size]);
+      const raw = probeModel == null ? [] : probeModel.predict(batch);
+      const list = Array.isArray(raw) ? raw : [raw];
+      let next = 0;
+      return probes.map((probe, i) => {
+        let y = inputIndex[i] >= 0 ? batch : list[next++];
+        if (probe.quantizeWith) y = probe.quantizeWith(y);
+        return tf.stack([tf.sum(tf.notEqual(y, 0)), tf.sum(tf.notEqual(temporalDifferences(y), 0))]);
+      });
+    });
+    batchCounts.forEach((t, i) => {
+      const [nnzY, nnzDelta] = t.dataSync();
+      counts[i].nnzY += nnzY;
+      counts[i].nnzDelta += nnzDelta;
+    });
+    tf.dispose(batchCounts);
+  }
+
+  const layers: LayerSparsity[] = probes.map((probe, i) => {
+    const n = product(probe.frameShape);
+    const spatialDensity = counts[i].nnzY / (clipCount * frames * n);
+    const temporalDensity = counts[i].nnzDelta / (clipCount * (frames - 1) * n);
+    return {
+      name: probe.name,
+      kind: probe.kind,
+      inputActivations: n,
+      fanOut: probe.fanOut,
+      weights: probe.weights,
+      outputs: probe.outputs,
+      nonZeroActivations: counts[i].nnzY,
+      nonZeroChanges: counts[i].nnzDelta,
+      spatialDensity,
+      spatialSparsity: 1 - spatialDensity,
+      temporalDensity,
+      temporalSparsity: 1 - temporalDensity,
+      denseOpsPerFrame: n * probe.fanOut,
+      spatialOpsPerFrame: spatialDensity * n * probe.fanOut,
+      deltaOpsPerFrame: temporalDensity * n * probe.fanOut,
+    };
+  });
+  const sum = (f: (l: LayerSparsity) => number): number => layers.reduce((a, l) => a + f(l), 0);
+  const activations = sum((l) => l.inputActivations);
+  const spatialDensity = sum((l) => l.nonZeroActivations) / (clipCount * frames * activations);
+  const temporalDensity = sum((l) => l.nonZeroChanges) / (clipCount * (frames - 1) * activations);
+  const denseOps = sum((l) => l.denseOpsPerFrame);
+  const spatialOps = sum((l) => l.spatialOpsPerFrame);
+  const deltaOps = sum((l) => l.deltaOpsPerFrame);
+  return {
+    clips: clipCount,
+    framesPerClip: frames,
+    layers,
+    overall: {
+      spatialDensity,
+      spatialSparsity: 1 - spatialDensity,
+      temporalDensity,
+      temporalSparsity: 1 - temporalDensity,
+      denseOpsPerFrame: denseOps,
+      spatialOpsPerFrame: spatialOps,
+      deltaOpsPerFrame: deltaOps,
+      denseToDeltaOpsRatio: ratio(denseOps, deltaOps),
+      denseToSpatialOpsRatio: ratio(denseOps, spatialOps),
+    },
+  };
+}

@@ -1,0 +1,17 @@
+/** Turns a sparsity measurement into the plain per-layer numbers the hardware cost model reads. */
+import type { LayerWorkload } from '../hardware/workload';
+import type { SparsityMeasurement } from './measure';
+
+/** One `LayerWorkload` per measured linear layer, in model order. */
+export function toWorkloads(measurement: SparsityMeasurement): LayerWorkload[] {
+  return measurement.layers.map((layer) => ({
+    name: layer.name,
+    kind: layer.kind,
+    inputActivations: layer.inputActivations,
+    fanOut: layer.fanOut,
+    weights: layer.weights,
+    outputs: layer.outputs,
+    spatialDensity: layer.spatialDensity,
+    temporalDensity: layer.temporalDensity,
+  }));
+}

@@ -1,0 +1,35 @@
+/** Optimizers and learning-rate schedules named in a training configuration. */
+import * as tf from '@tensorflow/tfjs';
+import type { TrainConfig } from './config';
+
+export function createOptimizer(config: TrainConfig['optimizer']): tf.Optimizer {
+  switch (config.name) {
+    case 'sgd':
+      return tf.train.momentum(config.learningRate, 0.9);
+    case 'rmsprop':
+      return tf.train.rmsprop(config.learningRate);
+    case 'adam':
+      return tf.train.adam(config.learningRate);
+  }
+}
+
+/** The learning rate of `epoch` (0-based) out of `epochs` under the configured schedule. */
+export function learningRateAt(config: TrainConfig['optimizer'], epoch: number, epochs: number): number {
+  switch (config.schedule) {
+    case 'constant':
+      return config.learningRate;
+    case 'cosine':
+      // Half a cosine from the base rate towards 0, evaluated at the start of each epoch.
+      return config.learningRate * 0.5 * (1 + Math.cos((Math.PI * epoch) / epochs));
+    case 'step':
+      return config.learningRate * config.stepFactor ** Math.floor(epoch / config.stepEvery);
+  }
+}
+
+/**
+ * Sets the rate an optimizer applies from its next step on. tfjs optimizers read their `learningRate`
+ * field at every step but expose no setter, hence the narrow cast.
+ */
+export function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
+  (optimizer as unknown as { learningRate: number }).learningRate = rate;
+}

@@ -1,0 +1,220 @@
+/**
+ * The training loop. A custom loop (not `model.fit`) because the sparsity penalty is computed from the
+ * delta layers' outputs in the loss: tfjs-layers 4.22 cannot train on losses that layers add themselves.
+ *
+ * Each epoch: train on shuffled clips, evaluate on the test windows, measure per-layer spatial and temporal
+ * density and op counts on a few test clips, log one row to `metrics.jsonl`/`metrics.csv`, write
+ * `workload.json` for the cost model, and checkpoint. Rerunning with the same run folder resumes after the
+ * last checkpointed epoch; the result is the same as an uninterrupted run (same seed, same data order,
+ * optimizer state restored).
+ */
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { VideoDataset } from '../data/types';
+import { DeltaActivation } from '../layers/deltaActivation';
+import { createSparsityForward } from '../models';
+import { measureSparsity, toWorkloads } from '../sparsity';
+import type { SparsityMeasurement } from '../sparsity';
+import { DeltaSparsityError } from '../util/errors';
+import { writeFileAtomic } from '../util/files';
+import { createProgress, type ProgressMode } from '../util/progress';
+import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './config';
+import { loadCheckpointModel, readCheckpointState, restoreOptimizer, saveCheckpoint } from './checkpoint';
+import { batchTensors, evaluate, firstTestClips } from './evaluate';
+import { datasetFromConfig, modelFromConfig } from './fromConfig';
+import { createOptimizer, learningRateAt, setLearningRate } from './optimizer';
+import { type EpochMetrics, logEpochMetrics, openRunFolder, readEpochMetrics, truncateEpochMetrics } from './runFolder';
+
+export interface TrainOptions {
+  /** The configuration (any subset; defaults and the preset fill the rest). */
+  config?: TrainConfigInput;
+  /** Preset whose overrides apply before `config`'s. Default 'default'. */
+  preset?: string;
+  /** Run folder: created, or resumed when it holds a checkpoint of the same configuration. Required. */
+  runDir: string;
+  /** A dataset to use instead of the one the configuration names (must match its clip length and size). */
+  dataset?: VideoDataset;
+  /** Progress display. Default 'auto'. */
+  progress?: ProgressMode;
+  /** Called after each epoch is logged and checkpointed (e.g. to refresh a notebook plot). */
+  onEpoch?: (row: EpochMetrics) => void;
+  /** Stop once this many epochs are done in total, as if interrupted (the run can be resumed). */
+  stopAfterEpochs?: number;
+}
+
+export interface TrainResult {
+  runDir: string;
+  config: TrainConfig;
+  /** The trained model (the caller owns it: dispose when done). */
+  model: tf.LayersModel;
+  /** All epochs logged in the run folder, including those of earlier sessions. */
+  metrics: EpochMetrics[];
+  /** Epochs that were already done when this call started (0 for a fresh run). */
+  resumedFromEpoch: number;
+  /** Sparsity measured after the last epoch. */
+  sparsity: SparsityMeasurement;
+}
+
+function finiteOrNull(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
+}
+
+/** The mean learned quantization step over all delta layers (null for models without any). */
+export function meanThreshold(model: tf.LayersModel): number | null {
+  const deltaLayers = model.layers.filter((layer): layer is DeltaActivation => layer instanceof DeltaActivation);
+  if (deltaLayers.length === 0) return null;
+  const means = deltaLayers.map((layer) => tf.tidy(() => layer.steps().mean().dataSync()[0]));
+  return means.reduce((a, b) => a + b, 0) / means.length;
+}
+
+/** Flattens a sparsity measurement into metric columns: overall values, then `<layer>.<quantity>`. */
+export function sparsityColumns(measurement: SparsityMeasurement): Record<string, number | null> {
+  const { overall } = measurement;
+  const columns: Record<string, number | null> = {
+    spatialDensity: finiteOrNull(overall.spatialDensity),
+    temporalDensity: finiteOrNull(overall.temporalDensity),
+    denseOpsPerFrame: finiteOrNull(overall.denseOpsPerFrame),
+    spatialOpsPerFrame: finiteOrNull(overall.spatialOpsPerFrame),
+    deltaOpsPerFrame: finiteOrNull(overall.deltaOpsPerFrame),
+    denseToDeltaOpsRatio: finiteOrNull(overall.denseToDeltaOpsRatio),
+    denseToSpatialOpsRatio: finiteOrNull(overall.denseToSpatialOpsRatio),
+  };
+  for (const layer of measurement.layers) {
+    columns[`${layer.name}.spatialDensity`] = finiteOrNull(layer.spatialDensity);
+    columns[`${layer.name}.temporalDensity`] = finiteOrNull(layer.temporalDensity);
+    columns[`${layer.name}.deltaOpsPerFrame`] = finiteOrNull(layer.deltaOpsPerFrame);
+  }
+  return columns;
+}
+
+function checkDataset(dataset: VideoDataset, config: TrainConfig): void {
+  if (dataset.trainClipCount === 0 || dataset.testClipCount === 0) {
+    throw new DeltaSparsityError(
+      `data: expected a subset with training and test clips. Received: ${dataset.trainClipCount} training and ${dataset.testClipCount} test clips (${dataset.name})`,
+    );
+  }
+  if (dataset.clipLength !== config.data.clipLength || dataset.height !== config.data.size) {
+    throw new DeltaSparsityError(
+      `dataset: expected clips of ${config.data.clipLength} frames at ${config.data.size}x${config.data.size} as configured. ` +
+        `Received: ${dataset.clipLength} frames at ${dataset.height}x${dataset.width}`,
+    );
+  }
+}
+
+/** Writes `<runDir>/workload.json`: per-layer statistics in the form the hardware cost model reads. */
+export function writeWorkload(runDir: string, measurement: SparsityMeasurement, extra: Record<string, unknown> = {}): void {
+  writeFileAtomic(
+    path.join(runDir, 'workload.json'),
+    `${JSON.stringify({ ...extra, clips: measurement.clips, framesPerClip: measurement.framesPerClip, layers: toWorkloads(measurement) }, null, 2)}\n`,
+  );
+}
+
+/** Trains (or resumes training) as configured. See the module comment. */
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  const config = resolveTrainConfig(options.config ?? {}, options.preset ?? 'default');
+  const progressMode = options.progress ?? 'auto';
+  const dataset = options.dataset ?? (await datasetFromConfig(config, progressMode));
+  checkDataset(dataset, config);
+  openRunFolder(options.runDir, config);
+
+  const state = readCheckpointState(options.runDir);
+  const resumedFromEpoch = state?.epochsDone ?? 0;
+  const model = state ? await loadCheckpointModel(options.runDir) : await modelFromConfig(config, dataset);
+  const optimizer = createOptimizer(config.optimizer);
+  if (state) {
+    await restoreOptimizer(options.runDir, optimizer);
+    truncateEpochMetrics(options.runDir, state.epochsDone);
+  }
+  const forward = createSparsityForward(model);
+  const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
+  const classes = dataset.classNames.length;
+  const lastEpoch = Math.min(config.epochs, options.stopAfterEpochs ?? config.epochs);
+  let measurement: SparsityMeasurement | undefined;
+
+  try {
+    for (let epoch = resumedFromEpoch; epoch < lastEpoch; epoch++) {
+      const startedAt = Date.now();
+      const learningRate = learningRateAt(config.optimizer, epoch, config.epochs);
+      setLearningRate(optimizer, learningRate);
+      const progress = createProgress({
+        label: `epoch ${epoch + 1}/${config.epochs}`,
+        total: dataset.trainClipCount,
+        unit: 'clips',
+        mode: progressMode,
+      });
+      let seen = 0;
+      let crossEntropySum = 0;
+      let penaltySum = 0;
+      let correct = 0;
+      for await (const batch of dataset.trainBatches({ batchSize: config.batchSize, epoch })) {
+        const { clips, labels } = batchTensors(batch, classes);
+        let kept: tf.Tensor[] = [];
+        const total = optimizer.minimize(
+          () => {
+            const { output, penalty } = forward.apply(clips, { training: true }); // output: logits [B, classes]
+            const crossEntropy = tf.losses.softmaxCrossEntropy(labels, output) as tf.Scalar;
+            const hits = tf.sum(tf.cast(tf.equal(tf.argMax(output, 1), tf.argMax(labels, 1)), 'float32'));
+            kept = [tf.keep(crossEntropy.clone()), tf.keep(penalty.clone()), tf.keep(hits)];
+            return tf.add(crossEntropy, penalty) as tf.Scalar;
+          },
+          true,
+          variables,
+        );
+        const [crossEntropy, penalty, hits] = kept.map((tensor) => tensor.dataSync()[0]);
+        tf.dispose([...kept, total as tf.Scalar, clips, labels]);
+        const size = batch.labels.length;
+        crossEntropySum += crossEntropy * size;
+        penaltySum += penalty * size;
+        correct += hits;
+        seen += size;
+        progress.update(seen, `loss ${(crossEntropy + penalty).toFixed(3)}`);
+      }
+      progress.stop();
+      const trainSeconds = (Date.now() - startedAt) / 1000;
+
+      const test = await evaluate(model, dataset, config.batchSize);
+      const sample = await firstTestClips(dataset, config.sparsityClips);
+      measurement = measureSparsity(model, sample);
+      sample.dispose();
+
+      const row: EpochMetrics = {
+        epoch: epoch + 1,
+        learningRate,
+        trainLoss: (crossEntropySum + penaltySum) / seen,
+        trainCrossEntropy: crossEntropySum / seen,
+        trainPenalty: penaltySum / seen,
+        trainAccuracy: correct / seen,
+        testLoss: finiteOrNull(test.loss),
+        testClipAccuracy: finiteOrNull(test.clipAccuracy),
+        testVideoAccuracy: finiteOrNull(test.videoAccuracy),
+        meanThreshold: meanThreshold(model),
+        trainFramesPerSec: (seen * dataset.clipLength) / trainSeconds,
+        seconds: (Date.now() - startedAt) / 1000,
+        ...sparsityColumns(measurement),
+      };
+      logEpochMetrics(options.runDir, row);
+      writeWorkload(options.runDir, measurement, { model: `${config.model.architecture}/${config.model.variant}`, epoch: epoch + 1 });
+      await saveCheckpoint(options.runDir, model, optimizer, { epochsDone: epoch + 1 });
+      options.onEpoch?.(row);
+    }
+    if (measurement === undefined) {
+      // Nothing left to train (a finished run reopened): measure the model as it is.
+      const sample = await firstTestClips(dataset, config.sparsityClips);
+      measurement = measureSparsity(model, sample);
+      sample.dispose();
+    }
+  } catch (error) {
+    model.dispose();
+    throw error;
+  } finally {
+    optimizer.dispose();
+  }
+  return {
+    runDir: options.runDir,
+    config,
+    model,
+    metrics: readEpochMetrics(options.runDir),
+    resumedFromEpoch,
+    sparsity: measurement,
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * Showing figures and tables in a notebook. The only module of `lib/viz` that knows about tslab: it loads
+ * `tslab` lazily, so the rest of the package works without it.
+ *
+ * Two output modes (option `mode`, else env `DELTA_FIGURES`, else `'interactive'`):
+ * - `'interactive'`: an HTML output that draws the figure with Plotly. Plotly (inlined, no CDN) is sent once
+ *   per kernel, in the first figure's output; later figures reuse `window.Plotly` of the page. Scripts run
+ *   only in a live, trusted notebook page: GitHub and untrusted notebooks show nothing for these outputs.
+ * - `'png'`: a PNG image rendered in headless Chromium. Static, small, shown everywhere (GitHub, nbviewer,
+ *   untrusted notebooks). Used for the committed notebook outputs.
+ */
+import { invalidArgument, requireOneOf } from '../util/errors';
+import { figureToPng } from './chromium';
+import type { ChromiumRenderOptions } from './chromium';
+import { figureDivHtml, plotlyScriptTag, tableHtml } from './html';
+import type { DataFrameLike, TableOptions, TableRows } from './html';
+import type { Figure } from './types';
+
+/** The part of tslab's `display` used here (tslab's own type is not re-exported). */
+export interface NotebookDisplay {
+  html(s: string): void;
+  png(b: Uint8Array): void;
+}
+
+export const FIGURE_MODES = ['interactive', 'png'] as const;
+export type FigureMode = (typeof FIGURE_MODES)[number];
+
+export interface ShowFigureOptions {
+  /** Output mode. Default: env `DELTA_FIGURES` when set, else `'interactive'`. */
+  mode?: FigureMode;
+  /**
+   * Interactive mode: when to inline the Plotly bundle. `'once'` = in the first figure shown by this kernel
+   * (after `resetPlotlyInjection()`, again once); `'always'` = in every output (self-contained but 4.6-11 MB
+   * each); `'never'` = rely on a page that already has Plotly. Default: `'once'`.
+   */
+  inlinePlotly?: 'once' | 'always' | 'never';
+  /** PNG mode: Chromium settings (size defaults to 900 x the figure's height). */
+  chromium?: ChromiumRenderOptions;
+  /** Where to send the output. Default: tslab's `display`. Tests pass a recorder. */
+  display?: NotebookDisplay;
+}
+
+let plotlySent = false;
+
+/**
+ * Forgets that Plotly was sent, so the next interactive figure inlines it again: call it after the output
+ * that carried Plotly was cleared or the page was reloaded while the kernel kept running.
+ */
+export function resetPlotlyInjection(): void {
+  plotlySent = false;
+}
+
+/** The output mode from `DELTA_FIGURES`, default `'interactive'`. */
+export function figureModeFromEnv(): FigureMode {
+  const value = process.env.DELTA_FIGURES;
+  if (value === undefined || value === '') return 'interactive';
+  return requireOneOf('DELTA_FIGURES', value, FIGURE_MODES);
+}
+
+function tslabDisplay(): NotebookDisplay {
+  let tslab: { display: NotebookDisplay };
+  try {
+    // Lazily: tslab is only present where notebooks run. Resolved from this package, which is the same
+    // tslab whose kernel runs the notebook (tslab's kernel prefers the local install it finds from the
+    // notebook's folder), so its `display` is connected to the current cell.
+    tslab = require('tslab') as { display: NotebookDisplay };
+  } catch {
+    throw invalidArgument('tslab', 'the tslab package (showFigure and showTable run in a tslab notebook kernel; use saveFigureHtml elsewhere)', 'not installed');
+  }
+  return tslab.display;
+}
+
+function send(display: NotebookDisplay, action: (d: NotebookDisplay) => void): void {
+  try {
+    action(display);
+  } catch (error) {
+    if (error instanceof Error && error.message === 'Not ready') {
+      throw invalidArgument('display', 'to run inside a tslab notebook kernel (use saveFigureHtml outside notebooks)', 'no notebook cell is running');
+    }
+    throw error;
+  }
+}
+
+/** Shows a figure as the output of the current notebook cell (see the module comment for the modes). */
+export function showFigure(figure: Figure, options: ShowFigureOptions = {}): void {
+  const mode = options.mode !== undefined ? requireOneOf('mode', options.mode, FIGURE_MODES) : figureModeFromEnv();
+  const display = options.display ?? tslabDisplay();
+  if (mode === 'png') {
+    const png = figureToPng(figure, options.chromium);
+    send(display, (d) => d.png(png));
+    return;
+  }
+  const inline = requireOneOf('inlinePlotly', options.inlinePlotly ?? 'once', ['once', 'always', 'never'] as const);
+  const withPlotly = inline === 'always' || (inline === 'once' && !plotlySent);
+  const html = (withPlotly ? `${plotlyScriptTag()}\n` : '') + figureDivHtml(figure);
+  send(display, (d) => d.html(html));
+  if (withPlotly) plotlySent = true;
+}
+
+/** Shows a danfojs DataFrame or an array of plain objects as an HTML table (cells escaped). */
+export function showTable(table: DataFrameLike | TableRows, options: TableOptions & { display?: NotebookDisplay } = {}): void {
+  const html = tableHtml(table, options);
+  send(options.display ?? tslabDisplay(), (d) => d.html(html));
+}

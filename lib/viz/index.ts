@@ -1,0 +1,12 @@
+/** Figures (Plotly specs from plain data), HTML tables, notebook display and headless-Chromium rendering. */
+export * from './types';
+export * from './figures';
+export {
+  escapeHtml, jsonForScript, plotlyBundle, figureDivHtml, plotlyScriptTag, figuresToStandaloneHtml, saveFigureHtml,
+  isDataFrameLike, formatCell, tableHtml, newFigureId,
+} from './html';
+export type { FigureDivOptions, StandaloneHtmlOptions, DataFrameLike, TableRows, TableOptions } from './html';
+export { showFigure, showTable, resetPlotlyInjection, figureModeFromEnv, FIGURE_MODES } from './display';
+export type { NotebookDisplay, FigureMode, ShowFigureOptions } from './display';
+export { findChromium, dumpDom, screenshotHtml, figureToPng } from './chromium';
+export type { ChromiumRenderOptions } from './chromium';

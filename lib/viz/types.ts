@@ -1,0 +1,101 @@
+/**
+ * The subset of the Plotly figure format that the figure builders produce. A `Figure` is plain JSON:
+ * it can be written to a file, embedded in an HTML report or handed to `Plotly.newPlot(div, data, layout)`.
+ */
+
+/** Axis settings used by the builders (Plotly `layout.xaxis*` / `layout.yaxis*`). */
+export interface PlotAxis {
+  title?: { text: string };
+  type?: 'linear' | 'log' | 'category';
+  /** Fraction of the plotting area the axis spans, for stacked subplots. */
+  domain?: [number, number];
+  /** Name of the axis this one is anchored to (`'x'`, `'y2'`, ...). */
+  anchor?: string;
+  /** Name of the axis whose range this one follows (shared x axes of stacked subplots). */
+  matches?: string;
+  range?: [number, number];
+  /** Tick spacing (1 for whole epochs). */
+  dtick?: number;
+  autorange?: boolean | 'reversed';
+  rangemode?: 'normal' | 'tozero' | 'nonnegative';
+  showticklabels?: boolean;
+  zeroline?: boolean;
+  scaleanchor?: string;
+  constrain?: 'range' | 'domain';
+}
+
+/** One trace (Plotly `data[i]`). Only the fields the builders use are typed. */
+export interface PlotTrace {
+  type: 'scatter' | 'bar' | 'heatmap';
+  name?: string;
+  x?: (number | string)[];
+  /** `null` is a gap in a line. */
+  y?: (number | string | null)[];
+  z?: number[][];
+  mode?: 'lines' | 'markers' | 'lines+markers' | 'markers+text' | 'lines+markers+text';
+  text?: string[];
+  textposition?: 'top center' | 'bottom center' | 'middle right' | 'top right';
+  hovertemplate?: string;
+  line?: { color?: string; width?: number; dash?: 'solid' | 'dash' | 'dot' | 'dashdot'; shape?: 'linear' | 'hv' };
+  marker?: { color?: string; size?: number; symbol?: string; line?: { color: string; width: number } };
+  /** Axis names for subplots: `'x'`, `'x2'`, `'y'`, `'y2'`, ... */
+  xaxis?: string;
+  yaxis?: string;
+  legendgroup?: string;
+  showlegend?: boolean;
+  colorscale?: string | [number, string][];
+  zmin?: number;
+  zmax?: number;
+  showscale?: boolean;
+  colorbar?: { title?: { text: string } };
+}
+
+/** A text annotation (Plotly `layout.annotations[i]`). */
+export interface PlotAnnotation {
+  text: string;
+  x: number | string;
+  y: number | string;
+  xref?: string;
+  yref?: string;
+  showarrow?: boolean;
+  arrowhead?: number;
+  ax?: number;
+  ay?: number;
+  xanchor?: 'left' | 'center' | 'right';
+  yanchor?: 'top' | 'middle' | 'bottom';
+  font?: { size?: number; color?: string };
+}
+
+/** A line or rectangle drawn on the plot (Plotly `layout.shapes[i]`). */
+export interface PlotShape {
+  type: 'line' | 'rect';
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+  xref?: string;
+  yref?: string;
+  line?: { color?: string; width?: number; dash?: 'solid' | 'dash' | 'dot' };
+}
+
+/** Plotly `layout`. Subplot axes are the extra `xaxis2`, `yaxis2`, ... keys. */
+export interface PlotLayout {
+  title?: { text: string };
+  width?: number;
+  height?: number;
+  barmode?: 'group' | 'stack' | 'overlay';
+  showlegend?: boolean;
+  legend?: { orientation?: 'h' | 'v'; x?: number; y?: number; xanchor?: 'left' | 'center' | 'right'; yanchor?: 'top' | 'middle' | 'bottom' };
+  margin?: { l?: number; r?: number; t?: number; b?: number };
+  hovermode?: 'closest' | 'x' | 'x unified' | false;
+  annotations?: PlotAnnotation[];
+  shapes?: PlotShape[];
+  template?: string;
+  [axis: `xaxis${string}` | `yaxis${string}`]: PlotAxis | undefined;
+}
+
+/** A Plotly figure: traces plus layout. Plain data, safe to `JSON.stringify`. */
+export interface Figure {
+  data: PlotTrace[];
+  layout: PlotLayout;
+}

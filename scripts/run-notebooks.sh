@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Executes the notebooks top to bottom, headless, with the tslab kernel; fails on the first cell error.
+#
+#   scripts/run-notebooks.sh [--fast] [--in-place] [--out DIR] [NOTEBOOK.ipynb ...]
+#
+#   --fast       sets DELTA_FAST=1 (small data, few epochs); DELTA_FAST from the environment works too.
+#   --in-place   writes the executed notebooks back over the inputs (to commit their outputs); without it
+#                they go to --out DIR (default: a fresh temporary folder, printed at the end).
+#   NOTEBOOK...  default: every notebooks/NN-*.ipynb, in name order.
+#
+# Environment: DELTA_FIGURES (png | interactive; default here png: static images that GitHub shows),
+# NOTEBOOK_CELL_TIMEOUT (seconds per cell, default 3600), SKIP_BUILD=1 (do not run `npm run build` first).
+# Needs: jupyter-nbconvert, python3-nbclient, jupyter-client (Debian) and the tslab kernelspec
+# (`npx tslab install --python=/usr/bin/python3 --binary="$PWD/node_modules/.bin/tslab"`), chromium for png figures.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+in_place=0
+out_dir=""
+notebooks=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --fast) export DELTA_FAST=1; shift ;;
+    --in-place) in_place=1; shift ;;
+    --out) out_dir="${2:?--out needs a folder}"; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -*) echo "run-notebooks: unknown option $1 (see --help)" >&2; exit 2 ;;
+    *) notebooks+=("$1"); shift ;;
+  esac
+done
+if [[ ${#notebooks[@]} -eq 0 ]]; then
+  shopt -s nullglob
+  notebooks=(notebooks/[0-9][0-9]-*.ipynb)
+  shopt -u nullglob
+  if [[ ${#notebooks[@]} -eq 0 ]]; then
+    echo "run-notebooks: no notebooks/NN-*.ipynb found" >&2
+    exit 1
+  fi
+fi
+
+if ! command -v jupyter >/dev/null 2>&1; then
+  echo "run-notebooks: jupyter not found. Debian: apt-get install -y jupyter-nbconvert python3-nbclient jupyter-client" >&2
+  exit 1
+fi
+if ! jupyter kernelspec list 2>/dev/null | grep -qE '^\s*tslab\s'; then
+  echo "run-notebooks: the tslab kernel is not registered. Run: npx tslab install --python=/usr/bin/python3 --binary=\"$root/node_modules/.bin/tslab\"" >&2
+  exit 1
+fi
+# Notebooks import the built package by name ('delta-sparsity'); their folder needs the stub
+# node_modules/delta-sparsity/package.json (committed under notebooks/) for tslab's type-checker.
+for nb in "${notebooks[@]}"; do
+  if [[ ! -f "$nb" ]]; then echo "run-notebooks: no such notebook: $nb" >&2; exit 1; fi
+  if [[ ! -f "$(dirname "$nb")/node_modules/delta-sparsity/package.json" ]]; then
+    echo "run-notebooks: $(dirname "$nb")/node_modules/delta-sparsity/package.json is missing (see notebooks/node_modules/delta-sparsity)" >&2
+    exit 1
+  fi
+done
+
+if [[ "${SKIP_BUILD:-0}" != "1" ]]; then
+  npm run build --silent
+fi
+
+export DELTA_FIGURES="${DELTA_FIGURES:-png}"
+timeout="${NOTEBOOK_CELL_TIMEOUT:-3600}"
+if [[ $in_place -eq 0 ]]; then
+  out_dir="${out_dir:-$(mktemp -d "${TMPDIR:-/tmp}/delta-notebooks.XXXXXX")}"
+  mkdir -p "$out_dir"
+fi
+
+echo "run-notebooks: DELTA_FAST=${DELTA_FAST:-0} DELTA_FIGURES=$DELTA_FIGURES, ${#notebooks[@]} notebook(s)" >&2
+for nb in "${notebooks[@]}"; do
+  start=$(date +%s)
+  args=(--to notebook --execute
+    --ExecutePreprocessor.kernel_name=tslab
+    "--ExecutePreprocessor.timeout=$timeout"
+    --ExecutePreprocessor.startup_timeout=120)
+  if [[ $in_place -eq 1 ]]; then
+    args+=(--inplace)
+  else
+    args+=(--output-dir "$out_dir")
+  fi
+  # nbconvert runs the kernel in the notebook's folder and exits non-zero on the first cell error.
+  if ! jupyter nbconvert "${args[@]}" "$nb"; then
+    echo "run-notebooks: FAILED $nb" >&2
+    # tslab reports a failed cell with an empty error message (its text goes to the cell's stderr), so
+    # re-run with errors allowed and print every cell's stderr to show what went wrong.
+    diag="$(mktemp -d "${TMPDIR:-/tmp}/delta-notebooks-diag.XXXXXX")"
+    jupyter nbconvert --to notebook --execute --allow-errors --ExecutePreprocessor.kernel_name=tslab \
+      "--ExecutePreprocessor.timeout=$timeout" --output-dir "$diag" "$nb" >/dev/null 2>&1 || true
+    python3 - "$diag/$(basename "$nb")" <<'PY' >&2 || true
+import json, sys
+nb = json.load(open(sys.argv[1]))
+for i, cell in enumerate(nb['cells']):
+    for out in cell.get('outputs', []):
+        if out.get('name') == 'stderr' or out.get('output_type') == 'error':
+            text = out.get('text') or '\n'.join(out.get('traceback', []))
+            print(f'--- cell {i} stderr ---\n' + ''.join(text).rstrip())
+PY
+    rm -rf "$diag"
+    exit 1
+  fi
+  echo "run-notebooks: ok $nb ($(( $(date +%s) - start )) s)" >&2
+done
+if [[ $in_place -eq 0 ]]; then
+  echo "run-notebooks: executed notebooks in $out_dir" >&2
+fi

@@ -1,0 +1,81 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { deltaActivation } from '../../lib/layers/deltaActivation';
+import { measureSparsity } from '../../lib/sparsity/measure';
+import { toWorkloads } from '../../lib/sparsity/workloads';
+import { sparsityToDataFrame } from '../../lib/sparsity/dataFrame';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+/** input [B, T, 4] → TimeDistributed(dense 3): the dense reads the clips themselves. */
+function denseModel(): tf.LayersModel {
+  const input = tf.input({ shape: [3, 4] });
+  const out = tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 3, name: 'fc' }) }).apply(input) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: out });
+}
+
+// One clip, three frames, four activations:
+// t0 = [0, 1, 2, 0], t1 = [0, 1, 3, 0], t2 = [5, 1, 3, 0]
+const clip = () => tf.tensor3d([[[0, 1, 2, 0], [0, 1, 3, 0], [5, 1, 3, 0]]]);
+
+describe('measureSparsity', () => {
+  it('matches hand-computed densities and op counts of a dense layer', () => {
+    const m = measureSparsity(denseModel(), clip());
+    const fc = m.layers[0];
+    expect([fc.name, fc.kind, fc.inputActivations, fc.fanOut, fc.weights, fc.outputs]).toEqual(['fc', 'dense', 4, 3, 12, 3]);
+    // nnz(y) = 2 + 2 + 3 = 7 of 3·4 = 12 → spatial density 7/12
+    expect(fc.nonZeroActivations).toBe(7);
+    expect(fc.spatialDensity).toBeCloseTo(7 / 12, 10);
+    expect(fc.spatialSparsity).toBeCloseTo(5 / 12, 10);
+    // Δ1 = [0, 0, 1, 0], Δ2 = [5, 0, 0, 0] → nnz(Δ) = 2 of 2·4 = 8 → temporal density 0.25
+    expect(fc.nonZeroChanges).toBe(2);
+    expect(fc.temporalDensity).toBe(0.25);
+    // Per frame: dense 4·3 = 12; zero-skipping 7·3/3 frames = 7; delta 2·3/2 frame pairs = 3
+    expect([fc.denseOpsPerFrame, fc.spatialOpsPerFrame, fc.deltaOpsPerFrame].map((v) => +v.toFixed(10))).toEqual([12, 7, 3]);
+    expect(m.overall.denseToDeltaOpsRatio).toBe(4);
+  });
+
+  it('reads a delta layer that outputs changes as its quantized values, and counts conv fan-out', () => {
+    // input [B, T=2, 4, 4, 1] → delta (q=1, output 'delta') → TimeDistributed(conv 2 filters, k3, stride 2, same)
+    const input = tf.input({ shape: [2, 4, 4, 1] });
+    const d = deltaActivation({ threshold: 1, output: 'delta', name: 'd' }).apply(input) as tf.SymbolicTensor;
+    const out = tf.layers.timeDistributed({ layer: tf.layers.conv2d({ filters: 2, kernelSize: 3, strides: 2, padding: 'same', name: 'c' }) }).apply(d) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: out });
+    // Frame 0: one pixel 2.2 (→ 2), one 0.4 (→ 0); frame 1: the first pixel 2.4 (→ 2, unchanged), a new 3.
+    const x = tf.buffer([1, 2, 4, 4, 1]);
+    x.set(2.2, 0, 0, 0, 0, 0);
+    x.set(0.4, 0, 0, 1, 1, 0);
+    x.set(2.4, 0, 1, 0, 0, 0);
+    x.set(3, 0, 1, 3, 3, 0);
+    const c = measureSparsity(model, x.toTensor()).layers[0];
+    // Quantized: frame 0 has 1 non-zero, frame 1 has 2 → 3 / (2·16); one change (the new 3) → 1 / 16.
+    expect(c.nonZeroActivations).toBe(3);
+    expect(c.spatialDensity).toBe(3 / 32);
+    expect(c.temporalDensity).toBe(1 / 16);
+    // fanOut: 4×4 → 2×2 outputs, 2·2·9·2 / 16 = 4.5; weights 3·3·1·2 = 18; outputs 2·2·2 = 8.
+    expect([c.fanOut, c.weights, c.outputs]).toEqual([4.5, 18, 8]);
+    expect(c.deltaOpsPerFrame).toBe(4.5); // 1 change · 4.5
+  });
+
+  it('converts to hardware workloads and a DataFrame', () => {
+    const m = measureSparsity(denseModel(), clip());
+    expect(toWorkloads(m)).toEqual([
+      { name: 'fc', kind: 'dense', inputActivations: 4, fanOut: 3, weights: 12, outputs: 3, spatialDensity: 7 / 12, temporalDensity: 0.25 },
+    ]);
+    const df = sparsityToDataFrame(m);
+    expect(df.shape).toEqual([1, Object.keys(m.layers[0]).length]);
+    expect(df.columns).toContain('temporalDensity');
+  });
+
+  it('rejects clips without a time axis and leaks no tensors', () => {
+    const model = denseModel();
+    expect(() => measureSparsity(model, tf.zeros([4, 4]))).toThrow(/\[batch, time, \.\.\.frame\].*Received: clips=\[4,4\]/);
+    const x = clip();
+    measureSparsity(model, x);
+    const before = tf.memory().numTensors;
+    measureSparsity(model, x, { batchSize: 1 });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

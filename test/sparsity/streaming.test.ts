@@ -1,0 +1,124 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DeltaActivation } from '../../lib/layers/deltaActivation';
+import { buildMobileNet } from '../../lib/models/mobileNet';
+import { buildSmallCnn } from '../../lib/models/smallCnn';
+import { fanOutOf } from '../../lib/models/fanOut';
+import { createStreamingModel } from '../../lib/sparsity/streaming';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+const T = 16;
+
+/** A smooth synthetic clip [1, T, H, W, 3]: a bright square drifting one pixel every other frame over noise. */
+function movingClip(h: number, w: number): tf.Tensor {
+  return tf.tidy(() => {
+    const background = tf.randomUniform([h, w, 3], 0, 0.3, 'float32', 11);
+    const frames = Array.from({ length: T }, (_, t) => {
+      const offset = Math.floor(t / 2) % (w - 4);
+      const square = tf.pad(tf.ones([4, 4, 3]), [[2, h - 6], [offset, w - 4 - offset], [0, 0]]);
+      return tf.add(background, tf.mul(square, 0.6));
+    });
+    return tf.expandDims(tf.stack(frames), 0);
+  });
+}
+
+/** The model without its temporal-average head: per-frame outputs [1, T, classes]. */
+function perFrameModel(model: tf.LayersModel): tf.LayersModel {
+  return tf.model({ inputs: model.inputs, outputs: model.getLayer('logits_td').output as tf.SymbolicTensor });
+}
+
+function streamAll(model: tf.LayersModel, clip: tf.Tensor): tf.Tensor {
+  const streaming = createStreamingModel(model);
+  const outputs = tf.unstack(clip, 1).map((frame) => streaming.step(frame));
+  const stacked = tf.stack(outputs, 1); // [1, T, classes]
+  tf.dispose(outputs);
+  streaming.dispose();
+  return stacked;
+}
+
+const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+
+describe('createStreamingModel', () => {
+  it('equals batch inference for a conv + dense delta stack over 16 frames', () => {
+    const model = buildSmallCnn({ inputShape: [T, 16, 16, 3], classes: 4, filters: [6, 8], variant: 'delta', threshold: 0.05 });
+    const clip = movingClip(16, 16);
+    const batch = perFrameModel(model).predict(clip) as tf.Tensor;
+    const streamed = streamAll(model, clip);
+    expect(streamed.shape).toEqual([1, T, 4]);
+    expect(maxAbsDiff(streamed, batch)).toBeLessThan(1e-4);
+    // Not vacuous: the outputs vary over time.
+    expect(maxAbsDiff(tf.slice(batch, [0, 0], [1, 1]), tf.slice(batch, [0, T - 1], [1, 1]))).toBeGreaterThan(1e-4);
+  });
+
+  it('equals batch inference for a depthwise-separable delta stack, and averages frames like the head', () => {
+    const model = buildMobileNet({ inputShape: [T, 16, 16, 3], classes: 3, stemFilters: 8, blocks: [{ filters: 8, stride: 2 }], widthMultiplier: 1, variant: 'delta' });
+    const clip = movingClip(16, 16);
+    const batch = perFrameModel(model).predict(clip) as tf.Tensor;
+    const streaming = createStreamingModel(model);
+    const outputs = tf.unstack(clip, 1).map((frame) => streaming.step(frame));
+    expect(maxAbsDiff(tf.stack(outputs, 1), batch)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(streaming.clipOutput(), model.predict(clip) as tf.Tensor)).toBeLessThan(1e-4);
+    streaming.dispose();
+  });
+
+  it('counts nnz(Δ)·fanOut per layer (reference: batch outputs of the delta layers)', () => {
+    const model = buildSmallCnn({ inputShape: [T, 16, 16, 3], classes: 4, filters: [6], variant: 'delta', threshold: 0.1 });
+    const clip = movingClip(16, 16);
+    const streaming = createStreamingModel(model);
+    tf.unstack(clip, 1).forEach((frame) => streaming.step(frame).dispose());
+    const stats = streaming.stats();
+    expect(stats.map((s) => [s.name, s.kind, s.deltaInput, s.frames])).toEqual([
+      ['conv1', 'conv', true, T],
+      ['logits', 'dense', true, T],
+    ]);
+    // Reference for conv1: its delta layer's quantized outputs y_t from the batch model; the streamed changes are
+    // y_0 (sent whole) then y_t − y_(t−1), so operations = fanOut · (nnz(y_0) + Σ_t nnz(y_t − y_(t−1))).
+    const delta = model.getLayer('delta_conv1') as DeltaActivation;
+    const y = tf.model({ inputs: model.inputs, outputs: delta.output as tf.SymbolicTensor }).predict(clip) as tf.Tensor;
+    const ys = tf.unstack(y, 1);
+    let changes = tf.sum(tf.notEqual(ys[0], 0)).dataSync()[0];
+    for (let t = 1; t < T; t++) changes += tf.sum(tf.notEqual(tf.sub(ys[t], ys[t - 1]), 0)).dataSync()[0];
+    const fanOut = fanOutOf(model.getLayer('conv1_td'), [16, 16, 3]); // 8·8·9·6 / 256 = 13.5
+    expect(fanOut).toBe(13.5);
+    expect(stats[0].operations).toBeCloseTo(changes * fanOut, 6);
+    expect(stats[0].denseOperations).toBe(T * 16 * 16 * 3 * fanOut);
+    // The drifting square leaves most of each frame unchanged: far fewer operations than dense.
+    expect(stats[0].operations).toBeLessThan(stats[0].denseOperations / 2);
+    streaming.reset();
+    expect(streaming.stats()[0].operations).toBe(0);
+    streaming.dispose();
+  });
+
+  it('runs a baseline model densely, with the same outputs', () => {
+    const model = buildSmallCnn({ inputShape: [T, 16, 16, 3], classes: 4, filters: [6] });
+    const clip = movingClip(16, 16);
+    expect(maxAbsDiff(streamAll(model, clip), perFrameModel(model).predict(clip) as tf.Tensor)).toBeLessThan(1e-4);
+  });
+
+  it('streams 100 frames without leaking tensors', () => {
+    const model = buildSmallCnn({ inputShape: [null, 8, 8, 3], classes: 2, filters: [4], variant: 'delta' });
+    const frame = tf.randomUniform([8, 8, 3], 0, 1, 'float32', 1);
+    const before = tf.memory().numTensors;
+    const streaming = createStreamingModel(model);
+    streaming.step(frame).dispose();
+    const withState = tf.memory().numTensors;
+    for (let i = 1; i < 100; i++) {
+      const next = tf.tidy(() => tf.add(frame, tf.scalar((i % 7) * 0.05)));
+      streaming.step(next).dispose();
+      next.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(withState);
+    streaming.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rejects frames of the wrong shape', () => {
+    const model = buildSmallCnn({ inputShape: [null, 8, 8, 3], classes: 2, filters: [4], variant: 'delta' });
+    const streaming = createStreamingModel(model);
+    expect(() => streaming.step(tf.zeros([1, 4, 8, 8, 3]))).toThrow(/one frame shaped \[8, 8, 3\].*Received: frame=\[1,4,8,8,3\]/);
+    streaming.dispose();
+  });
+});

@@ -1,0 +1,199 @@
+import { describe, expect, it } from 'vitest';
+import {
+  activationsDeltasFigure,
+  costCrossoverFigure,
+  heatmapFigure,
+  layerBarsFigure,
+  lineCrossings,
+  paretoFigure,
+  paretoFrontIndices,
+  seriesColor,
+  trainingCurvesFigure,
+} from '../../lib/viz';
+import { DeltaSparsityError } from '../../lib/util/errors';
+
+describe('paretoFrontIndices', () => {
+  it('keeps exactly the non-dominated points (min density, max accuracy), by increasing density', () => {
+    // Hand check: (0.2,0.80) front; (0.3,0.75) dominated by (0.2,0.80); (0.5,0.90) front;
+    // (0.6,0.90) dominated by (0.5,0.90) (same accuracy, more ops); (1.0,0.92) front; (0.1,0.50) front (least ops).
+    const points = [
+      { opDensity: 0.5, accuracy: 0.9 },
+      { opDensity: 0.3, accuracy: 0.75 },
+      { opDensity: 0.2, accuracy: 0.8 },
+      { opDensity: 1.0, accuracy: 0.92 },
+      { opDensity: 0.6, accuracy: 0.9 },
+      { opDensity: 0.1, accuracy: 0.5 },
+    ];
+    expect(paretoFrontIndices(points)).toEqual([5, 2, 0, 3]);
+  });
+
+  it('keeps exact duplicates on the front (neither strictly dominates the other)', () => {
+    expect(paretoFrontIndices([{ opDensity: 0.5, accuracy: 0.9 }, { opDensity: 0.5, accuracy: 0.9 }])).toEqual([0, 1]);
+  });
+});
+
+describe('lineCrossings', () => {
+  it('interpolates linearly inside the interval where b - a changes sign', () => {
+    // a = 10 everywhere (dense), b = 2 + 20 x (sparse). b = a at x = (10 - 2) / 20 = 0.4, cost 10.
+    const x = [0, 0.25, 0.5, 0.75, 1];
+    const a = [10, 10, 10, 10, 10];
+    const b = x.map((v) => 2 + 20 * v);
+    const crossings = lineCrossings(x, a, b);
+    expect(crossings).toHaveLength(1);
+    expect(crossings[0].x).toBeCloseTo(0.4, 12);
+    expect(crossings[0].y).toBeCloseTo(10, 12);
+  });
+
+  it('counts a sampled point of equality once and finds none for parallel lines', () => {
+    // b - a = [-1, 0, 1]: equal exactly at x = 1.
+    expect(lineCrossings([0, 1, 2], [1, 1, 1], [0, 1, 2])).toEqual([{ x: 1, y: 1 }]);
+    expect(lineCrossings([0, 1, 2], [1, 2, 3], [2, 3, 4])).toEqual([]);
+  });
+});
+
+describe('trainingCurvesFigure', () => {
+  const runs = [
+    { name: 'baseline', history: { loss: [2, 1, 0.5], accuracy: [0.3, 0.6, 0.8] } },
+    { name: 'delta', history: { loss: [2.2, 1.1, null], accuracy: [0.25, 0.55, 0.7] } },
+  ];
+
+  it('draws one trace per (metric, run), metric-major, one legend entry and one colour per run', () => {
+    const fig = trainingCurvesFigure({ runs, title: 'curves' });
+    // 2 metrics x 2 runs = 4 traces.
+    expect(fig.data.map((t) => [t.name, t.yaxis])).toEqual([
+      ['baseline', 'y'], ['delta', 'y'], ['baseline', 'y2'], ['delta', 'y2'],
+    ]);
+    expect(fig.data.map((t) => t.showlegend)).toEqual([true, true, false, false]);
+    expect(fig.data[0].line?.color).toBe(fig.data[2].line?.color);
+    expect(fig.data[1].line?.color).toBe(seriesColor(1));
+    expect(fig.data[0].x).toEqual([1, 2, 3]);
+    // The missing epoch stays a null (a gap), not a zero.
+    expect(fig.data[1].y).toEqual([2.2, 1.1, null]);
+    expect(fig.layout.yaxis?.title?.text).toBe('loss');
+    expect(fig.layout.yaxis2?.title?.text).toBe('accuracy');
+    expect(fig.layout.xaxis2?.matches).toBe('x');
+    // Whole epochs: a tick at each one.
+    expect(fig.layout.xaxis?.dtick).toBe(1);
+    // Stacked subplots must not overlap: the top domain starts above where the bottom one ends.
+    const [top, bottom] = [fig.layout.yaxis?.domain, fig.layout.yaxis2?.domain];
+    expect(top && bottom && top[0] > bottom[1]).toBe(true);
+    // The figure is plain JSON.
+    expect(JSON.parse(JSON.stringify(fig))).toEqual(fig);
+  });
+
+  it('plots only the requested metrics, and rejects bad input with a message naming the argument', () => {
+    expect(trainingCurvesFigure({ runs, metrics: ['accuracy'] }).data).toHaveLength(2);
+    expect(() => trainingCurvesFigure({ runs: [] })).toThrow(DeltaSparsityError);
+    expect(() => trainingCurvesFigure({ runs: [{ name: 'x', history: { loss: [1, Number.NaN] } }] })).toThrow(
+      'runs[0].history.loss[1]: expected a finite number or null. Received: runs[0].history.loss[1]=NaN',
+    );
+    expect(() => trainingCurvesFigure({ runs: [{ name: 'x', history: { loss: [1, 2] }, epochs: [1] }] })).toThrow(
+      /runs\[0\]\.epochs: expected 2 epochs/,
+    );
+  });
+});
+
+describe('layerBarsFigure', () => {
+  it('makes one grouped bar trace per series over the layer names', () => {
+    const fig = layerBarsFigure({
+      layers: ['conv1', 'conv2', 'fc'],
+      series: [{ name: 'dense', values: [4, 2, 1] }, { name: 'delta', values: [1, 0.5, 0.25] }],
+      yTitle: 'energy (µJ)',
+    });
+    expect(fig.layout.barmode).toBe('group');
+    expect(fig.data.map((t) => [t.type, t.name, t.x, t.y])).toEqual([
+      ['bar', 'dense', ['conv1', 'conv2', 'fc'], [4, 2, 1]],
+      ['bar', 'delta', ['conv1', 'conv2', 'fc'], [1, 0.5, 0.25]],
+    ]);
+  });
+
+  it('rejects a series with the wrong number of values and non-positive values on a log axis', () => {
+    expect(() => layerBarsFigure({ layers: ['a', 'b'], series: [{ name: 's', values: [1] }], yTitle: 'y' })).toThrow(
+      'series[0].values: expected 2 values (one per layer). Received: series[0].values=1',
+    );
+    expect(() => layerBarsFigure({ layers: ['a'], series: [{ name: 's', values: [0] }], yTitle: 'y', logY: true })).toThrow(
+      /log axis/,
+    );
+  });
+});
+
+describe('paretoFigure', () => {
+  it('has all points in trace 0 and the front, by increasing density, in trace 1', () => {
+    const fig = paretoFigure({
+      points: [
+        { label: 'θ=0', opDensity: 1, accuracy: 0.9 },
+        { label: 'θ=0.1', opDensity: 0.4, accuracy: 0.88 },
+        { label: 'θ=0.2', opDensity: 0.5, accuracy: 0.8 }, // dominated by θ=0.1
+        { label: 'θ=0.5', opDensity: 0.1, accuracy: 0.6 },
+      ],
+    });
+    expect(fig.data).toHaveLength(2);
+    expect(fig.data[0].x).toEqual([1, 0.4, 0.5, 0.1]);
+    expect(fig.data[1].name).toBe('Pareto front');
+    expect(fig.data[1].text).toEqual(['θ=0.5', 'θ=0.1', 'θ=0']);
+    expect(fig.data[1].x).toEqual([0.1, 0.4, 1]);
+    expect(fig.data[1].y).toEqual([0.6, 0.88, 0.9]);
+  });
+});
+
+describe('activationsDeltasFigure', () => {
+  it('draws each unit twice (activation on top, delta below) in one colour', () => {
+    const fig = activationsDeltasFigure({
+      units: [
+        { name: 'unit 0', activation: [0, 1, 1, 0], delta: [0, 1, 0, -1] },
+        { name: 'unit 1', activation: [2, 2, 2, 2], delta: [2, 0, 0, 0] },
+      ],
+    });
+    expect(fig.data.map((t) => [t.name, t.yaxis])).toEqual([
+      ['unit 0', 'y'], ['unit 0 Δ', 'y2'], ['unit 1', 'y'], ['unit 1 Δ', 'y2'],
+    ]);
+    expect(fig.data[0].x).toEqual([0, 1, 2, 3]);
+    expect(fig.data[1].marker?.color).toBe(fig.data[0].line?.color);
+    expect(() => activationsDeltasFigure({ units: [{ name: 'u', activation: [1, 2], delta: [1] }] })).toThrow(
+      /units\[0\]\.delta: expected 2 values/,
+    );
+  });
+});
+
+describe('heatmapFigure', () => {
+  it('reshapes a flat row-major array to rows and draws row 0 at the top', () => {
+    const fig = heatmapFigure({ values: new Float32Array([1, 2, 3, 4, 5, 6]), height: 2, width: 3 });
+    expect(fig.data[0].z).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect([fig.data[0].zmin, fig.data[0].zmax]).toEqual([1, 6]);
+    expect(fig.layout.yaxis?.autorange).toBe('reversed');
+  });
+
+  it('gives a constant image a non-empty colour range and rejects ragged rows', () => {
+    const fig = heatmapFigure({ values: [[3, 3], [3, 3]] });
+    expect([fig.data[0].zmin, fig.data[0].zmax]).toEqual([3, 4]);
+    expect(() => heatmapFigure({ values: [[1, 2], [3]] })).toThrow(/non-empty rows of equal length/);
+    expect(() => heatmapFigure({ values: [1, 2, 3], height: 2, width: 2 })).toThrow(/height\*width = 4 values/);
+  });
+});
+
+describe('costCrossoverFigure', () => {
+  it('marks the computed cross-over of the first two series with a marker, a line and a label', () => {
+    // Same lines as the lineCrossings test: cross-over at temporal density 0.4, cost 10.
+    const x = [0, 0.25, 0.5, 0.75, 1];
+    const fig = costCrossoverFigure({
+      temporalDensity: x,
+      series: [{ name: 'dense', cost: [10, 10, 10, 10, 10] }, { name: 'delta', cost: x.map((v) => 2 + 20 * v) }],
+      yTitle: 'energy per frame (µJ)',
+    });
+    expect(fig.data.map((t) => t.name)).toEqual(['dense', 'delta', 'cross-over']);
+    expect(fig.data[2].x?.[0]).toBeCloseTo(0.4, 12);
+    expect(fig.data[2].y?.[0]).toBeCloseTo(10, 12);
+    expect(fig.layout.shapes?.[0].x0).toBeCloseTo(0.4, 12);
+    expect(fig.layout.annotations?.[0].text).toBe('cross-over at 0.4');
+  });
+
+  it('marks nothing when asked, and rejects a non-increasing density axis', () => {
+    const none = costCrossoverFigure({
+      temporalDensity: [0, 1], series: [{ name: 'a', cost: [0, 2] }, { name: 'b', cost: [2, 0] }], yTitle: 'c', crossovers: [],
+    });
+    expect(none.data).toHaveLength(2);
+    expect(() => costCrossoverFigure({ temporalDensity: [0, 0], series: [{ name: 'a', cost: [1, 1] }], yTitle: 'c' })).toThrow(
+      /strictly increasing/,
+    );
+  });
+});
