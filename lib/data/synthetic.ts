@@ -55,6 +55,16 @@ export interface SyntheticDatasetOptions {
   seed?: number;
   /** Keep generated videos in memory so later epochs reuse them (about T*H*W*3 bytes each). Default true. */
   memoize?: boolean;
+  /**
+   * Give each class a look that single frames show, as real action classes show their typical objects and
+   * scenes: a background hue family, an object shape (move-* classes: an arrowhead pointing along the motion)
+   * and a background stripe direction (mirrored between move-left and move-right, so a horizontal flip still
+   * turns one class into the other), each jittered per video. The motion stays what makes frames change.
+   * Per-frame models (frames classified independently, scores averaged over time) need it. `false` = motion
+   * is the only class cue (object shape and colours random): only a model that compares frames can learn it.
+   * Default true.
+   */
+  appearanceCue?: boolean;
 }
 
 interface SyntheticVideo extends IndexedVideo {
@@ -84,10 +94,84 @@ function resolveClasses(classes: SyntheticDatasetOptions['classes']): SyntheticM
   return [...classes];
 }
 
-/** Static textured background [H, W, 3] in 0..255: a few coloured gratings plus soft blobs. */
-function renderBackground(height: number, width: number, random: SeededRandom): Float32Array {
+/** What single frames of a class show when `appearanceCue` is on (see SyntheticDatasetOptions.appearanceCue). */
+interface ClassLook {
+  /** Centre of the background hue family, degrees. The object takes about the opposite hue, for contrast. */
+  hue: number;
+  /** Object shape; an arrowhead points along the motion (right, left, up or down). */
+  shape: ObjectShape;
+  /**
+   * Direction of the background's dominant stripes, as the angle of their wave vector (radians, image x right,
+   * y down). `undefined`: vertical or horizontal stripes at random, a distribution a horizontal flip keeps.
+   */
+  stripes?: number;
+}
+
+type ObjectShape = 'square' | 'disc' | 'diamond' | 'arrow';
+
+/**
+ * The default classes take five hue families 72 degrees apart; move-left and move-right share one (a colour
+ * cannot say left from right once clips may be mirrored) and differ in arrow direction and in stripes tilted
+ * mirror-wise (pi/4 vs 3pi/4). The two extra motions sit between families and have their own shapes.
+ */
+const CLASS_LOOKS: Record<SyntheticMotion, ClassLook> = {
+  'move-right': { hue: 0, shape: 'arrow', stripes: Math.PI / 4 },
+  'move-left': { hue: 0, shape: 'arrow', stripes: (3 * Math.PI) / 4 },
+  'move-up': { hue: 72, shape: 'arrow' },
+  'move-down': { hue: 144, shape: 'arrow' },
+  rotate: { hue: 216, shape: 'square' },
+  scale: { hue: 288, shape: 'disc' },
+  oscillate: { hue: 36, shape: 'diamond' },
+  still: { hue: 252, shape: 'diamond' },
+};
+
+/** Per-video jitter of the look: uniform +- this many degrees of hue (families are 72 degrees apart). */
+const HUE_JITTER = 30;
+/** Per-video jitter of the stripe and arrow directions, uniform +- radians. */
+const DIRECTION_JITTER = 0.35;
+
+/** The direction an arrowhead points for a motion (radians, image x right, y down), or undefined. */
+function arrowDirection(motion: SyntheticMotion): number | undefined {
+  switch (motion) {
+    case 'move-right':
+      return 0;
+    case 'move-left':
+      return Math.PI;
+    case 'move-down':
+      return Math.PI / 2;
+    case 'move-up':
+      return -Math.PI / 2;
+    default:
+      return undefined;
+  }
+}
+
+/** RGB in 0..255 of a hue (degrees), saturation and value (0..1). */
+function hsvToRgb(hue: number, saturation: number, value: number): number[] {
+  const h = (((hue % 360) + 360) % 360) / 60;
+  const chroma = value * saturation;
+  const x = chroma * (1 - Math.abs((h % 2) - 1));
+  const [r, g, b] = h < 1 ? [chroma, x, 0] : h < 2 ? [x, chroma, 0] : h < 3 ? [0, chroma, x] : h < 4 ? [0, x, chroma] : h < 5 ? [x, 0, chroma] : [chroma, 0, x];
+  const m = value - chroma;
+  return [(r + m) * 255, (g + m) * 255, (b + m) * 255];
+}
+
+/** The class look of one video, drawn from its class family. */
+interface BackgroundLook {
+  /** Mean colour, 0..255. */
+  base: number[];
+  /** Wave-vector angle of the dominant luminance stripes, radians. */
+  stripes: number;
+}
+
+/**
+ * Static textured background [H, W, 3] in 0..255: a few coloured gratings plus soft blobs. With a `look`, its
+ * mean colour and one dominant luminance grating come from the class; without, the base colour is random
+ * (and the random draws are the same as before the looks existed, so old seeds give the old videos).
+ */
+function renderBackground(height: number, width: number, random: SeededRandom, look?: BackgroundLook): Float32Array {
   const out = new Float32Array(height * width * 3);
-  const base = [random.uniform(70, 170), random.uniform(70, 170), random.uniform(70, 170)];
+  const base = look?.base ?? [random.uniform(70, 170), random.uniform(70, 170), random.uniform(70, 170)];
   const gratings = Array.from({ length: 3 }, () => {
     const angle = random.uniform(0, Math.PI);
     const cycles = random.uniform(0.7, 3.5);
@@ -98,6 +182,17 @@ function renderBackground(height: number, width: number, random: SeededRandom): 
       amplitude: [random.uniform(-25, 25), random.uniform(-25, 25), random.uniform(-25, 25)],
     };
   });
+  if (look) {
+    // Same sign in all channels: light and dark stripes whatever the hue.
+    const cycles = random.uniform(2, 3.5);
+    const strength = random.uniform(18, 30);
+    gratings.push({
+      fx: (Math.cos(look.stripes) * cycles * 2 * Math.PI) / width,
+      fy: (Math.sin(look.stripes) * cycles * 2 * Math.PI) / height,
+      phase: random.uniform(0, 2 * Math.PI),
+      amplitude: [strength, strength, strength],
+    });
+  }
   const blobs = Array.from({ length: 3 }, () => ({
     x: random.uniform(0, width),
     y: random.uniform(0, height),
@@ -199,9 +294,18 @@ function trajectory(motion: SyntheticMotion, frames: number, height: number, wid
   return poses;
 }
 
+/** Options of `renderSyntheticVideo`. */
+export interface RenderSyntheticOptions {
+  /** Standard normal samples the sensor noise reads from. Default: a new table drawn from `random`. */
+  noiseTable?: Float32Array;
+  /** The class look of SyntheticDatasetOptions.appearanceCue. Default true. */
+  appearanceCue?: boolean;
+}
+
 /**
  * Renders one synthetic video [frames, H, W, 3] uint8. Exported for notebooks and tests; the dataset calls it
- * with a generator derived from (seed, split, index).
+ * with a generator derived from (seed, split, index). The last argument is an options object, or (as before
+ * the options existed) the noise table.
  */
 export function renderSyntheticVideo(
   motion: SyntheticMotion,
@@ -210,11 +314,28 @@ export function renderSyntheticVideo(
   width: number,
   noise: number,
   random: SeededRandom,
-  noiseTable: Float32Array = makeNoiseTable(random),
+  options: RenderSyntheticOptions | Float32Array = {},
 ): Uint8Array {
-  const background = renderBackground(height, width, random);
-  const shape = random.int(3); // 0 square, 1 disc, 2 diamond
-  const colorA = [random.uniform(0, 255), random.uniform(0, 255), random.uniform(0, 255)];
+  const { noiseTable = makeNoiseTable(random), appearanceCue = true } = options instanceof Float32Array ? { noiseTable: options } : options;
+  let background: Float32Array;
+  let shape: ObjectShape;
+  let colorA: number[];
+  let pointing: number | undefined;
+  if (appearanceCue) {
+    const look = CLASS_LOOKS[motion];
+    const hue = look.hue + random.uniform(-HUE_JITTER, HUE_JITTER);
+    const base = hsvToRgb(hue, random.uniform(0.25, 0.5), random.uniform(0.45, 0.7));
+    const stripes = (look.stripes ?? (random.next() < 0.5 ? 0 : Math.PI / 2)) + random.uniform(-DIRECTION_JITTER, DIRECTION_JITTER);
+    background = renderBackground(height, width, random, { base, stripes });
+    shape = look.shape;
+    colorA = hsvToRgb(hue + 180 + random.uniform(-HUE_JITTER, HUE_JITTER), random.uniform(0.45, 0.85), random.uniform(0.55, 0.95));
+    const direction = arrowDirection(motion);
+    pointing = direction === undefined ? undefined : direction + random.uniform(-DIRECTION_JITTER, DIRECTION_JITTER);
+  } else {
+    background = renderBackground(height, width, random);
+    shape = (['square', 'disc', 'diamond'] as const)[random.int(3)];
+    colorA = [random.uniform(0, 255), random.uniform(0, 255), random.uniform(0, 255)];
+  }
   // The second texture colour contrasts with the first, so the checker pattern (and rotation) is visible.
   const contrast = random.uniform(45, 75) * (random.next() < 0.5 ? -1 : 1);
   const colorB = colorA.map((value) => {
@@ -222,6 +343,7 @@ export function renderSyntheticVideo(
     return shifted < 0 || shifted > 255 ? value - contrast : shifted;
   });
   const poses = trajectory(motion, frames, height, width, random);
+  if (pointing !== undefined) for (const pose of poses) pose.angle = pointing;
   const out = new Uint8Array(frames * height * width * 3);
   // Writes through a clamped view round and clip to 0..255 in one step.
   const clamped = new Uint8ClampedArray(out.buffer);
@@ -230,7 +352,8 @@ export function renderSyntheticVideo(
     const { x: cx, y: cy, radius, angle } = poses[t];
     const cos = Math.cos(angle);
     const sin = Math.sin(angle);
-    const reach = radius * 1.45; // covers the rotated square's corners
+    // Covers the rotated square's corners (1.42 r) and the arrowhead's base corners (1.6 r).
+    const reach = radius * (shape === 'arrow' ? 1.65 : 1.45);
     const x0 = Math.max(0, Math.floor(cx - reach));
     const x1 = Math.min(width - 1, Math.ceil(cx + reach));
     const y0 = Math.max(0, Math.floor(cy - reach));
@@ -246,17 +369,11 @@ export function renderSyntheticVideo(
     for (let y = y0; y <= y1; y++) {
       const dy = y + 0.5 - cy;
       for (let x = x0; x <= x1; x++) {
-        // Object coordinates: undo translation and rotation (pixel centres at +0.5).
+        // Object coordinates: undo translation and rotation (pixel centres at +0.5); u points along `angle`.
         const dx = x + 0.5 - cx;
         const u = cos * dx + sin * dy;
         const v = -sin * dx + cos * dy;
-        const inside =
-          shape === 0
-            ? Math.abs(u) <= radius && Math.abs(v) <= radius
-            : shape === 1
-              ? u * u + v * v <= radius * radius * 1.2
-              : Math.abs(u) + Math.abs(v) <= radius * 1.3;
-        if (!inside) continue;
+        if (!insideShape(shape, u, v, radius)) continue;
         const color = (Math.floor(u / cell) + Math.floor(v / cell)) & 1 ? colorA : colorB;
         const p = base + (y * width + x) * 3;
         for (let c = 0; c < 3; c++) {
@@ -267,6 +384,21 @@ export function renderSyntheticVideo(
     }
   }
   return out;
+}
+
+/** Whether object coordinates (u, v) lie inside a shape of half-size `radius`. Areas: 4, 3.77, 3.38, 3.13 r^2. */
+function insideShape(shape: ObjectShape, u: number, v: number, radius: number): boolean {
+  switch (shape) {
+    case 'square':
+      return Math.abs(u) <= radius && Math.abs(v) <= radius;
+    case 'disc':
+      return u * u + v * v <= radius * radius * 1.2;
+    case 'diamond':
+      return Math.abs(u) + Math.abs(v) <= radius * 1.3;
+    case 'arrow':
+      // Isosceles triangle, tip at u = 1.5 r, base at u = -r with half-width 1.25 r.
+      return u >= -radius && Math.abs(v) <= (1.5 * radius - u) * 0.5;
+  }
 }
 
 /** Standard normal samples; frames read it from random starting points (cheaper than Box-Muller per pixel). */
@@ -291,6 +423,7 @@ export function createSyntheticDataset(options: SyntheticDatasetOptions = {}): W
   const seed = requireInteger('seed', options.seed ?? 0, 0);
   const augmentation = resolveAugmentation(options.augmentation);
   const memoize = options.memoize ?? true;
+  const appearanceCue = options.appearanceCue ?? true;
 
   const makeVideos = (split: 'train' | 'test', perClass: number): SyntheticVideo[] =>
     Array.from({ length: perClass * classNames.length }, (_, index) => ({
@@ -311,7 +444,7 @@ export function createSyntheticDataset(options: SyntheticDatasetOptions = {}): W
     if (known) return known;
     noiseTable ??= makeNoiseTable(new SeededRandom(deriveSeed(seed, 'synthetic-noise')));
     const random = new SeededRandom(deriveSeed(seed, 'synthetic', video.split, video.index));
-    const frames = renderSyntheticVideo(video.motion, videoLength, height, width, noise, random, noiseTable);
+    const frames = renderSyntheticVideo(video.motion, videoLength, height, width, noise, random, { noiseTable, appearanceCue });
     if (memoize) rendered.set(video.id, frames);
     return frames;
   };
@@ -338,6 +471,6 @@ export function createSyntheticDataset(options: SyntheticDatasetOptions = {}): W
     seed,
     source,
     flipLabel: (label) => (label === right && left >= 0 ? left : label === left && right >= 0 ? right : label),
-    details: { videoLength, noise, generated: 'deterministic from seed, no files' },
+    details: { videoLength, noise, appearanceCue, generated: 'deterministic from seed, no files' },
   });
 }

@@ -274,7 +274,12 @@ export async function createUcf101Dataset(options: Ucf101DatasetOptions): Promis
   const train = subset.train.flatMap(toVideo);
   const test = subset.test.flatMap(toVideo);
   if (train.length === 0 && test.length === 0) {
-    throw new DeltaSparsityError(`No usable videos of the selected UCF101 subset under ${source.root}. ${result.skipped[0]?.reason ?? ''}`);
+    // Problems with videos that exist (corrupt, too short) say more than the many missing ones of a partial copy.
+    const missing = (skipped: SkippedVideo) => /not found/i.test(skipped.reason);
+    const ordered = [...result.skipped.filter((skipped) => !missing(skipped)), ...result.skipped.filter(missing)];
+    const reasons = ordered.slice(0, 5).map((skipped) => skipped.reason);
+    const more = result.skipped.length > reasons.length ? `; and ${result.skipped.length - reasons.length} more` : '';
+    throw new DeltaSparsityError(`No usable videos of the selected UCF101 subset under ${source.root}. Skipped: ${reasons.join('; ')}${more}`);
   }
   // Not all UCF101 clips are 25 fps or 320x240: summarise what the sources were.
   const sourceFormats: Record<string, number> = {};

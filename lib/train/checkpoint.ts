@@ -41,6 +41,8 @@ export async function saveCheckpoint(
   const encoded = await tf.io.encodeWeights(optimizerWeights);
   fs.writeFileSync(path.join(staging, 'optimizer.bin'), new Uint8Array(encoded.data as ArrayBuffer));
   fs.writeFileSync(path.join(staging, 'optimizer.json'), JSON.stringify(encoded.specs));
+  // getWeights makes a new scalar for the iteration count; the other entries are the optimizer's own variables.
+  for (const { name, tensor } of optimizerWeights) if (name === 'iter') tensor.dispose();
   writeFileAtomic(path.join(staging, 'state.json'), JSON.stringify({ ...state, savedAt: new Date().toISOString() }));
   const previous = `${target}.previous-${process.pid}`;
   fs.rmSync(previous, { recursive: true, force: true });

@@ -3,6 +3,8 @@ import { Command } from 'commander';
 import { registerBenchCommand } from './bench';
 import { registerCostCommand } from './cost';
 import { registerDataCommand } from './data';
+import { registerTrainCommand } from './train';
+import { registerAblateCommand } from './ablate';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -10,3 +12,5 @@ export const commandRegistrations: RegisterCommand[] = [];
 commandRegistrations.push(registerCostCommand);
 commandRegistrations.push(registerBenchCommand);
 commandRegistrations.push(registerDataCommand);
+commandRegistrations.push(registerTrainCommand);
+commandRegistrations.push(registerAblateCommand);

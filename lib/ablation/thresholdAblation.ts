@@ -1,0 +1,234 @@
+/**
+ * Threshold and λ ablations, resumable through the results store:
+ *
+ * - `fixedThresholdSweep`: take one trained delta model and evaluate it with every delta layer's step q
+ *   fixed to each value (no training: seconds per point). Shows what q alone buys and costs.
+ * - `trainingSweep`: refine from a trained baseline once per (variant, initial q, λ), each in its own run
+ *   folder (itself resumable), and record the final accuracy and densities.
+ *
+ * Every finished point is appended to a JSONL store keyed by a hash of its full configuration, so a rerun
+ * computes only the points it has not seen.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { VideoDataset } from '../data/types';
+import { DeltaActivation } from '../layers/deltaActivation';
+import { measureSparsity } from '../sparsity';
+import { loadCheckpointModel, readCheckpointState } from '../train/checkpoint';
+import { mergeConfig, resolveTrainConfig, type TrainConfig, type TrainConfigInput } from '../train/config';
+import { evaluate, firstTestClips } from '../train/evaluate';
+import { datasetFromConfig } from '../train/fromConfig';
+import { sparsityColumns, train } from '../train/trainer';
+import { DeltaSparsityError, invalidArgument, requirePositive, requireNonNegative } from '../util/errors';
+import type { ProgressMode } from '../util/progress';
+import { stableHash } from '../util/stableHash';
+import { ResultsStore, type SweepRecord } from './resultsStore';
+import { expandGrid, runSweep, type SweepOutcome } from './sweep';
+
+/** One point of an ablation. */
+export interface AblationPoint {
+  /** `fixed-threshold`: q set at evaluation; `trained`: q is the initial step of a refinement. */
+  mode: 'fixed-threshold' | 'trained';
+  variant: 'delta' | 'spatial-l1';
+  /** q (fixed or initial). */
+  threshold: number;
+  /** λ used in training (for fixed-threshold points: the source run's). */
+  sparsityWeight: number;
+  /** Identity of what the point starts from (a hash of the source run's configuration and epochs). */
+  source: string;
+}
+
+/** What a point measured. Densities refer to the inputs of the linear layers (see lib/sparsity). */
+export interface AblationResult {
+  testClipAccuracy: number;
+  testVideoAccuracy: number;
+  testLoss: number;
+  spatialDensity: number | null;
+  temporalDensity: number | null;
+  denseOpsPerFrame: number | null;
+  spatialOpsPerFrame: number | null;
+  deltaOpsPerFrame: number | null;
+  denseToDeltaOpsRatio: number | null;
+  /** Mean learned (or fixed) q after training. */
+  meanThreshold: number | null;
+  /** The run folder of a trained point. */
+  runDir?: string;
+}
+
+export type AblationRecord = SweepRecord<AblationPoint, AblationResult>;
+
+function readRunConfig(runDir: string): TrainConfig {
+  const file = path.join(runDir, 'config.json');
+  if (!fs.existsSync(file) || readCheckpointState(runDir) === undefined) {
+    throw new DeltaSparsityError(`runDir: expected a finished training run folder (config.json and checkpoint/). Received: runDir=${JSON.stringify(runDir)}`);
+  }
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as TrainConfig;
+}
+
+function runIdentity(runDir: string): string {
+  return stableHash({ config: readRunConfig(runDir), epochs: readCheckpointState(runDir)?.epochsDone });
+}
+
+/** Sets every delta layer's step to `q` (all channels / neurons alike). */
+export function setAllThresholds(model: tf.LayersModel, q: number): void {
+  requirePositive('threshold', q);
+  for (const layer of model.layers) {
+    if (!(layer instanceof DeltaActivation)) continue;
+    const [current] = layer.getWeights();
+    const replacement = tf.fill(current.shape, q);
+    layer.setWeights([replacement]);
+    replacement.dispose();
+  }
+}
+
+async function measurePoint(model: tf.LayersModel, dataset: VideoDataset, config: TrainConfig): Promise<Omit<AblationResult, 'meanThreshold' | 'runDir'>> {
+  const test = await evaluate(model, dataset, config.batchSize);
+  const sample = await firstTestClips(dataset, config.sparsityClips);
+  const measurement = measureSparsity(model, sample);
+  sample.dispose();
+  const columns = sparsityColumns(measurement);
+  return {
+    testClipAccuracy: test.clipAccuracy,
+    testVideoAccuracy: test.videoAccuracy,
+    testLoss: test.loss,
+    spatialDensity: columns.spatialDensity,
+    temporalDensity: columns.temporalDensity,
+    denseOpsPerFrame: columns.denseOpsPerFrame,
+    spatialOpsPerFrame: columns.spatialOpsPerFrame,
+    deltaOpsPerFrame: columns.deltaOpsPerFrame,
+    denseToDeltaOpsRatio: columns.denseToDeltaOpsRatio,
+  };
+}
+
+export interface FixedThresholdSweepOptions {
+  /** A trained delta run folder. */
+  sourceRunDir: string;
+  /** The q values to evaluate. */
+  thresholds: number[];
+  /** JSONL results store. */
+  storeFile: string;
+  /** The source run's dataset, if already built. */
+  dataset?: VideoDataset;
+  progress?: ProgressMode;
+  onPoint?: (record: AblationRecord, reused: boolean) => void;
+}
+
+/** Evaluates a trained delta model with q fixed to each value (see the module comment). */
+export async function fixedThresholdSweep(options: FixedThresholdSweepOptions): Promise<SweepOutcome<AblationPoint, AblationResult>> {
+  if (options.thresholds.length === 0) throw invalidArgument('thresholds', 'at least one value', options.thresholds);
+  options.thresholds.forEach((q, i) => requirePositive(`thresholds[${i}]`, q));
+  const config = readRunConfig(options.sourceRunDir);
+  if (config.model.variant !== 'delta') {
+    throw invalidArgument('sourceRunDir', 'a run of variant "delta"', `${options.sourceRunDir} (variant ${config.model.variant})`);
+  }
+  const source = runIdentity(options.sourceRunDir);
+  const points = options.thresholds.map<AblationPoint>((threshold) => ({
+    mode: 'fixed-threshold',
+    variant: 'delta',
+    threshold,
+    sparsityWeight: config.sparsity.sparsityWeight,
+    source,
+  }));
+  let dataset = options.dataset;
+  let model: tf.LayersModel | undefined;
+  try {
+    return await runSweep({
+      points,
+      store: new ResultsStore<AblationPoint, AblationResult>(options.storeFile),
+      progress: options.progress,
+      onPoint: options.onPoint,
+      runPoint: async (point) => {
+        // Loaded lazily, so that a sweep whose points are all stored touches neither data nor model.
+        dataset ??= await datasetFromConfig(config, options.progress);
+        model ??= await loadCheckpointModel(options.sourceRunDir);
+        setAllThresholds(model, point.threshold);
+        return { ...(await measurePoint(model, dataset, config)), meanThreshold: point.threshold };
+      },
+    });
+  } finally {
+    model?.dispose();
+  }
+}
+
+export interface TrainingSweepOptions {
+  /** A trained baseline run folder to refine from. */
+  baselineRunDir: string;
+  /** Folder for the refinement runs (one sub-folder per point). */
+  runsRoot: string;
+  /** JSONL results store. */
+  storeFile: string;
+  /** Initial q values. */
+  thresholds: number[];
+  /** λ values. Default: the configuration's. */
+  sparsityWeights?: number[];
+  /** Variants. Default ['delta']. */
+  variants?: ('delta' | 'spatial-l1')[];
+  /** Overrides of the baseline's configuration for the refinements (e.g. `{ epochs: 3 }`). */
+  config?: TrainConfigInput;
+  dataset?: VideoDataset;
+  progress?: ProgressMode;
+  onPoint?: (record: AblationRecord, reused: boolean) => void;
+}
+
+/** Refines from a baseline once per (variant, initial q, λ) and records the results (see the module comment). */
+export async function trainingSweep(options: TrainingSweepOptions): Promise<SweepOutcome<AblationPoint, AblationResult>> {
+  if (options.thresholds.length === 0) throw invalidArgument('thresholds', 'at least one value', options.thresholds);
+  options.thresholds.forEach((q, i) => requirePositive(`thresholds[${i}]`, q));
+  options.sparsityWeights?.forEach((w, i) => requireNonNegative(`sparsityWeights[${i}]`, w));
+  const baseline = readRunConfig(options.baselineRunDir);
+  const { initFrom: _ignored, ...baselineRest } = baseline;
+  const refinementBase = resolveTrainConfig(mergeConfig(baselineRest, options.config ?? {}));
+  const source = stableHash({ baseline: runIdentity(options.baselineRunDir), refinement: refinementBase });
+  const points = expandGrid<AblationPoint>(
+    { mode: 'trained', variant: 'delta', threshold: refinementBase.sparsity.threshold, sparsityWeight: refinementBase.sparsity.sparsityWeight, source },
+    {
+      variant: options.variants ?? ['delta'],
+      threshold: options.thresholds,
+      sparsityWeight: options.sparsityWeights ?? [refinementBase.sparsity.sparsityWeight],
+    },
+  );
+  let dataset = options.dataset;
+  return runSweep({
+    points,
+    store: new ResultsStore<AblationPoint, AblationResult>(options.storeFile),
+    progress: options.progress,
+    onPoint: options.onPoint,
+    runPoint: async (point) => {
+      dataset ??= await datasetFromConfig(refinementBase, options.progress);
+      const runDir = path.join(options.runsRoot, `${point.variant}-q${point.threshold}-l${point.sparsityWeight}-${stableHash(point, 8)}`);
+      const result = await train({
+        runDir,
+        dataset,
+        progress: options.progress,
+        config: mergeConfig(refinementBase, {
+          model: { variant: point.variant },
+          sparsity: { threshold: point.threshold, sparsityWeight: point.sparsityWeight },
+          initFrom: path.resolve(options.baselineRunDir),
+        }),
+      });
+      try {
+        const last = result.metrics[result.metrics.length - 1];
+        const measured = await measurePoint(result.model, dataset, result.config);
+        return { ...measured, meanThreshold: typeof last?.meanThreshold === 'number' ? last.meanThreshold : null, runDir };
+      } finally {
+        result.model.dispose();
+      }
+    },
+  });
+}
+
+/** Flat rows (point fields then result fields) for tables, CSV and DataFrames. */
+export function ablationRows(records: AblationRecord[]): Record<string, string | number | null>[] {
+  return records.map((record) => {
+    const { runDir: _runDir, ...result } = record.result;
+    return { key: record.key, ...record.config, ...result, seconds: record.seconds };
+  });
+}
+
+/** The records as a danfojs-node DataFrame (danfojs is loaded on first use: it takes a second or two). */
+export function ablationToDataFrame(records: AblationRecord[]): import('danfojs-node').DataFrame {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const danfo = require('danfojs-node') as typeof import('danfojs-node');
+  return new danfo.DataFrame(ablationRows(records));
+}

@@ -1,0 +1,81 @@
+/**
+ * `delta-sparsity ablate`: threshold / λ sweeps, resumable (finished points are read from the store).
+ *
+ *   delta-sparsity ablate --source runs/delta --thresholds 0.05,0.1,0.2,0.4 --store runs/ablation.jsonl
+ *   delta-sparsity ablate --baseline runs/baseline --runs-root runs/sweep --thresholds 0.05,0.1,0.2 \
+ *       --lambdas 1e-4,1e-3 --variants delta,spatial-l1 --set epochs=3 --store runs/sweep.jsonl
+ */
+import { Command } from 'commander';
+import { ablationRows, fixedThresholdSweep, trainingSweep } from '../../ablation/thresholdAblation';
+import { DeltaSparsityError, invalidArgument } from '../../util/errors';
+import { collect, parseNumberList, parseSetOverrides, startBackend } from '../options';
+import { type JsonOption, action, printJson, say, withJsonOption } from '../output';
+
+interface AblateOptions extends JsonOption {
+  source?: string;
+  baseline?: string;
+  runsRoot?: string;
+  thresholds: string;
+  lambdas?: string;
+  variants?: string;
+  store: string;
+  set: string[];
+  backend?: string;
+}
+
+function cell(value: unknown): string {
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toPrecision(3);
+  return String(value ?? '-');
+}
+
+export function registerAblateCommand(program: Command): void {
+  withJsonOption(
+    program
+      .command('ablate')
+      .description('sweep thresholds (and λ, variants): fixed q on a trained delta run (--source), or refinements from a baseline (--baseline)')
+      .option('--source <run>', 'trained delta run: evaluate it with every delta layer\'s q fixed to each threshold')
+      .option('--baseline <run>', 'trained baseline run: refine from it once per (variant, initial threshold, λ)')
+      .option('--runs-root <folder>', 'with --baseline: folder for the refinement runs')
+      .requiredOption('--thresholds <list>', 'comma-separated q values, e.g. 0.05,0.1,0.2,0.4')
+      .option('--lambdas <list>', 'with --baseline: comma-separated λ values')
+      .option('--variants <list>', 'with --baseline: delta and/or spatial-l1', 'delta')
+      .requiredOption('--store <file>', 'JSONL results store (finished points are skipped on rerun)')
+      .option('--set <key=value>', 'with --baseline: override a refinement option, e.g. epochs=3 (repeatable)', collect, [])
+      .option('--backend <name>', 'tensorflow, wasm or cpu'),
+  ).action(
+    action(async (options: AblateOptions) => {
+      if ((options.source === undefined) === (options.baseline === undefined)) {
+        throw new DeltaSparsityError('ablate: give exactly one of --source <delta run> or --baseline <baseline run>');
+      }
+      await startBackend(options.backend, false);
+      const thresholds = parseNumberList('--thresholds', options.thresholds);
+      const progress = options.json ? 'lines' : 'auto';
+      let outcome;
+      if (options.source !== undefined) {
+        outcome = await fixedThresholdSweep({ sourceRunDir: options.source, thresholds, storeFile: options.store, progress });
+      } else {
+        if (options.runsRoot === undefined) throw invalidArgument('--runs-root', 'a folder for the refinement runs (with --baseline)', undefined);
+        const variants = (options.variants ?? 'delta').split(',').map((v) => v.trim());
+        for (const variant of variants) {
+          if (variant !== 'delta' && variant !== 'spatial-l1') throw invalidArgument('--variants', 'delta and/or spatial-l1', variant);
+        }
+        outcome = await trainingSweep({
+          baselineRunDir: options.baseline as string,
+          runsRoot: options.runsRoot,
+          storeFile: options.store,
+          thresholds,
+          sparsityWeights: options.lambdas ? parseNumberList('--lambdas', options.lambdas) : undefined,
+          variants: variants as ('delta' | 'spatial-l1')[],
+          config: parseSetOverrides(options.set),
+          progress,
+        });
+      }
+      const rows = ablationRows(outcome.records);
+      say(options, `${outcome.ran} point(s) computed, ${outcome.reused} reused from ${options.store}`);
+      const columns = ['mode', 'variant', 'threshold', 'sparsityWeight', 'testClipAccuracy', 'testVideoAccuracy', 'spatialDensity', 'temporalDensity', 'denseToDeltaOpsRatio'];
+      say(options, columns.join('\t'));
+      for (const row of rows) say(options, columns.map((column) => cell(row[column])).join('\t'));
+      printJson(options, { store: options.store, ran: outcome.ran, reused: outcome.reused, rows });
+    }),
+  );
+}

@@ -1,0 +1,66 @@
+/**
+ * `delta-sparsity train`: train (or resume) one model from a configuration.
+ *
+ *   delta-sparsity train --run runs/baseline --preset quick
+ *   delta-sparsity train --run runs/delta --set model.variant=delta --init-from runs/baseline
+ *   delta-sparsity train --run runs/ucf --set data.source=ucf101 --set data.root=/data/UCF-101 --json
+ */
+import { Command } from 'commander';
+import { train } from '../../train/trainer';
+import { trainPresets, mergeConfig } from '../../train/config';
+import { collect, parseSetOverrides, readConfigFile, startBackend } from '../options';
+import { type JsonOption, action, printJson, say, withJsonOption } from '../output';
+
+interface TrainCommandOptions extends JsonOption {
+  run: string;
+  preset: string;
+  config?: string;
+  set: string[];
+  variant?: string;
+  epochs?: string;
+  initFrom?: string;
+  backend?: string;
+}
+
+function percent(value: unknown): string {
+  return typeof value === 'number' ? `${(100 * value).toFixed(1)}%` : '-';
+}
+
+export function registerTrainCommand(program: Command): void {
+  withJsonOption(
+    program
+      .command('train')
+      .description('train (or resume) a model; logs metrics per epoch and checkpoints into the run folder')
+      .requiredOption('--run <folder>', 'run folder (resumed when it holds a checkpoint of the same configuration)')
+      .option('--preset <name>', `configuration preset: ${Object.keys(trainPresets).join(', ')}`, 'default')
+      .option('--config <file>', 'JSON file with configuration overrides')
+      .option('--set <key=value>', 'override one option, e.g. sparsity.threshold=0.2 (repeatable)', collect, [])
+      .option('--variant <name>', 'model variant: baseline, delta or spatial-l1')
+      .option('--epochs <n>', 'number of epochs')
+      .option('--init-from <folder>', 'initialise from this run (refinement: baseline weights + delta layers)')
+      .option('--backend <name>', 'tensorflow, wasm or cpu (default: the best available)'),
+  ).action(
+    action(async (options: TrainCommandOptions) => {
+      await startBackend(options.backend, false);
+      let config = mergeConfig(readConfigFile(options.config) as object, parseSetOverrides(options.set));
+      if (options.variant !== undefined) config = mergeConfig(config, { model: { variant: options.variant } });
+      if (options.epochs !== undefined) config = mergeConfig(config, { epochs: Number(options.epochs) });
+      if (options.initFrom !== undefined) config = mergeConfig(config, { initFrom: options.initFrom });
+      const result = await train({ runDir: options.run, preset: options.preset, config, progress: options.json ? 'lines' : 'auto' });
+      result.model.dispose();
+      const last = result.metrics[result.metrics.length - 1];
+      say(options, `run ${result.runDir}: ${result.metrics.length} epochs (resumed after ${result.resumedFromEpoch})`);
+      say(
+        options,
+        `test clip accuracy ${percent(last?.testClipAccuracy)}, video accuracy ${percent(last?.testVideoAccuracy)}; ` +
+          `spatial density ${percent(result.sparsity.overall.spatialDensity)}, temporal density ${percent(result.sparsity.overall.temporalDensity)}; ` +
+          `dense/delta ops ${result.sparsity.overall.denseToDeltaOpsRatio.toFixed(2)}x`,
+      );
+      say(options, 'layer                 spatial density  temporal density  delta MACs/frame');
+      for (const layer of result.sparsity.layers) {
+        say(options, `${layer.name.padEnd(20)} ${percent(layer.spatialDensity).padStart(16)} ${percent(layer.temporalDensity).padStart(17)} ${Math.round(layer.deltaOpsPerFrame).toString().padStart(17)}`);
+      }
+      printJson(options, { runDir: result.runDir, config: result.config, resumedFromEpoch: result.resumedFromEpoch, metrics: result.metrics, sparsity: result.sparsity });
+    }),
+  );
+}

@@ -1,0 +1,76 @@
+/**
+ * The published recipe: train a baseline, then refine from its weights with delta layers inserted (and,
+ * for comparison, with spatial-L1 layers). Each run lives in its own folder under `root`, so rerunning
+ * the recipe resumes or, when everything is done, only reloads the models.
+ */
+import * as path from 'node:path';
+import type { VideoDataset } from '../data/types';
+import type { ProgressMode } from '../util/progress';
+import { mergeConfig, resolveTrainConfig, type TrainConfigInput } from './config';
+import { datasetFromConfig } from './fromConfig';
+import type { EpochMetrics } from './runFolder';
+import { train, type TrainResult } from './trainer';
+
+export type RefinedVariant = 'delta' | 'spatial-l1';
+
+export interface RecipeOptions {
+  /** Folder holding one run folder per model: `baseline/`, `delta/`, `spatial-l1/`. Required. */
+  root: string;
+  /** Overrides shared by every run (data, architecture, seed, ...). */
+  config?: TrainConfigInput;
+  /** Preset applied before `config`. Default 'default'. */
+  preset?: string;
+  /** Epochs of baseline training. Default: the configuration's `epochs`. */
+  baselineEpochs?: number;
+  /** Epochs of each refinement. Default: the configuration's `epochs`. */
+  refineEpochs?: number;
+  /** Which sparse variants to refine. Default both. */
+  variants?: RefinedVariant[];
+  /** Overrides for the refinements only (e.g. `{ sparsity: { sparsityWeight: 1e-3 } }`). */
+  refineConfig?: TrainConfigInput;
+  /** Reuse a dataset already built for this configuration. */
+  dataset?: VideoDataset;
+  progress?: ProgressMode;
+  /** Called after every epoch of every run. */
+  onEpoch?: (run: string, row: EpochMetrics) => void;
+}
+
+export interface RecipeResult {
+  /** Every trained run by name (`baseline`, `delta`, `spatial-l1`). The caller disposes the models. */
+  runs: Record<string, TrainResult>;
+  dataset: VideoDataset;
+}
+
+/** Trains the baseline and the refined sparse variants (see the module comment). */
+export async function trainRecipe(options: RecipeOptions): Promise<RecipeResult> {
+  const shared = options.config ?? {};
+  const preset = options.preset ?? 'default';
+  const baseConfig = resolveTrainConfig(shared, preset);
+  const dataset = options.dataset ?? (await datasetFromConfig(baseConfig, options.progress));
+  const runs: Record<string, TrainResult> = {};
+  const baselineDir = path.join(options.root, 'baseline');
+  runs.baseline = await train({
+    runDir: baselineDir,
+    preset,
+    config: mergeConfig(shared as object, { epochs: options.baselineEpochs ?? baseConfig.epochs, model: { variant: 'baseline' } }),
+    dataset,
+    progress: options.progress,
+    onEpoch: (row) => options.onEpoch?.('baseline', row),
+  });
+  for (const variant of options.variants ?? ['delta', 'spatial-l1']) {
+    const refined = mergeConfig(mergeConfig(shared as object, options.refineConfig ?? {}), {
+      epochs: options.refineEpochs ?? baseConfig.epochs,
+      model: { variant },
+      initFrom: path.resolve(baselineDir),
+    });
+    runs[variant] = await train({
+      runDir: path.join(options.root, variant),
+      preset,
+      config: refined,
+      dataset,
+      progress: options.progress,
+      onEpoch: (row) => options.onEpoch?.(variant, row),
+    });
+  }
+  return { runs, dataset };
+}
