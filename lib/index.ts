@@ -14,3 +14,6 @@ export * from './data';
 export * from './layers';
 export * from './models';
 export * from './sparsity';
+export * from './train';
+export * from './ablation';
+export * from './study';

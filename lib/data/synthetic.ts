@@ -126,7 +126,7 @@ const CLASS_LOOKS: Record<SyntheticMotion, ClassLook> = {
 };
 
 /** Per-video jitter of the look: uniform +- this many degrees of hue (families are 72 degrees apart). */
-const HUE_JITTER = 30;
+const HUE_JITTER = 20;
 /** Per-video jitter of the stripe and arrow directions, uniform +- radians. */
 const DIRECTION_JITTER = 0.35;
 

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { DeltaSparsityError } from '../util/errors';
 import { appendLineDurable, readJsonLines, writeFileAtomic } from '../util/files';
 import { stableStringify } from '../util/stableHash';
+import { toCsv } from '../util/csv';
 import type { TrainConfig } from './config';
 
 /** Options that may change between a run and its resumption: training longer is allowed. */
@@ -59,16 +60,8 @@ export function readEpochMetrics(runDir: string): EpochMetrics[] {
   return readJsonLines<EpochMetrics>(path.join(runDir, 'metrics.jsonl'));
 }
 
-function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = String(value);
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 function writeMetricsCsv(runDir: string, rows: EpochMetrics[]): void {
-  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
-  const lines = [columns.join(','), ...rows.map((row) => columns.map((column) => csvCell(row[column])).join(','))];
-  writeFileAtomic(path.join(runDir, 'metrics.csv'), `${lines.join('\n')}\n`);
+  writeFileAtomic(path.join(runDir, 'metrics.csv'), toCsv(rows));
 }
 
 /** Appends one epoch's metrics (JSONL durably, CSV rewritten atomically). */

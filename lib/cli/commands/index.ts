@@ -5,10 +5,12 @@ import { registerCostCommand } from './cost';
 import { registerDataCommand } from './data';
 import { registerTrainCommand } from './train';
 import { registerAblateCommand } from './ablate';
+import { registerStudyCommand } from './study';
 
 export type RegisterCommand = (program: Command) => void;
 
 export const commandRegistrations: RegisterCommand[] = [];
+commandRegistrations.push(registerStudyCommand);
 commandRegistrations.push(registerCostCommand);
 commandRegistrations.push(registerBenchCommand);
 commandRegistrations.push(registerDataCommand);

@@ -1,0 +1,5 @@
+export { runStudy } from './runStudy';
+export type { StudyResult, ModelSummary } from './runStudy';
+export { studyPaths, studyRecipe, studyThresholds, studyTrainConfig } from './settings';
+export type { StudyOptions } from './settings';
+export { studyCurvesFigure, layerDensityFigure, studyParetoFigure, layerEnergyFigure, crossoverFigure } from './figures';

@@ -1,0 +1,73 @@
+/**
+ * The settings of the main job ("study") and of the notebooks, in one place so that notebooks 02-04 and
+ * `delta-sparsity study` share run folders: whatever one of them trained, the others reuse.
+ */
+import * as path from 'node:path';
+import type { TrainConfigInput } from '../train/config';
+import type { RecipeOptions } from '../train/recipe';
+import type { ProgressMode } from '../util/progress';
+import { requirePositive } from '../util/errors';
+
+export interface StudyOptions {
+  /** Report folder; run folders go to `<out>/runs`. Default `reports/study`. */
+  out?: string;
+  /** Tiny settings (seconds): for CI and `DELTA_FAST=1`. Default false. */
+  fast?: boolean;
+  /** UCF101 folder (the `UCF-101` class folders; split lists beside it or bundled). Default: the synthetic set. */
+  ucf101Root?: string;
+  /** UCF101 classes: names, or the first N of classInd.txt. Default 5. */
+  ucf101Classes?: string[] | number;
+  /** UCF101 training videos per class (test videos likewise). Default: all. */
+  ucf101VideosPerClass?: number;
+  /** Hardware preset or JSON file for the cost estimate. Default `eyeriss-v2-like`. */
+  hardware?: string;
+  /** q values of the fixed-threshold ablation (at least 4). Default [0.025, 0.05, 0.1, 0.2, 0.4]. */
+  thresholds?: number[];
+  /** Progress display. Default 'auto'. */
+  progress?: ProgressMode;
+}
+
+/** Where `runStudy` and the notebooks keep things for `options`. */
+export function studyPaths(options: StudyOptions): { out: string; runs: string; ablationStore: string } {
+  const out = path.resolve(options.out ?? path.join('reports', 'study'));
+  const runs = path.join(out, 'runs', options.fast ? 'fast' : 'full');
+  return { out, runs, ablationStore: path.join(runs, 'ablation.jsonl') };
+}
+
+/** The shared training configuration: small enough to train in minutes on two CPU cores. */
+export function studyTrainConfig(options: StudyOptions): TrainConfigInput {
+  const data: TrainConfigInput['data'] = options.ucf101Root
+    ? {
+        source: 'ucf101',
+        root: options.ucf101Root,
+        ...(Array.isArray(options.ucf101Classes) ? { classes: options.ucf101Classes } : { firstClasses: options.ucf101Classes ?? 5 }),
+        ...(options.ucf101VideosPerClass ? { videosPerClass: options.ucf101VideosPerClass } : {}),
+        size: options.fast ? 16 : 32,
+        clipLength: options.fast ? 4 : 8,
+      }
+    : { source: 'synthetic', size: options.fast ? 16 : 32, clipLength: options.fast ? 4 : 8 };
+  return {
+    data: options.fast ? { ...data, syntheticTrainPerClass: 8, syntheticTestPerClass: 4 } : data,
+    model: { architecture: 'small-cnn', filters: options.fast ? [8, 16] : [16, 32, 64] },
+    batchSize: options.fast ? 8 : 16,
+    sparsityClips: options.fast ? 8 : 24,
+  };
+}
+
+/** The recipe (baseline, then delta and spatial-L1 refinements) of the study. */
+export function studyRecipe(options: StudyOptions): RecipeOptions {
+  return {
+    root: studyPaths(options).runs,
+    config: studyTrainConfig(options),
+    baselineEpochs: options.fast ? 2 : 8,
+    refineEpochs: options.fast ? 2 : 6,
+    progress: options.progress,
+  };
+}
+
+/** The fixed-threshold ablation's q values. */
+export function studyThresholds(options: StudyOptions): number[] {
+  const thresholds = options.thresholds ?? [0.025, 0.05, 0.1, 0.2, 0.4];
+  thresholds.forEach((q, i) => requirePositive(`thresholds[${i}]`, q));
+  return thresholds;
+}

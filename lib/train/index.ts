@@ -1,0 +1,15 @@
+export { resolveTrainConfig, mergeConfig, trainPresets, trainConfigSchema } from './config';
+export type { TrainConfig, TrainConfigInput, TrainPresetName } from './config';
+export { train, meanThreshold, sparsityColumns, writeWorkload } from './trainer';
+export type { TrainOptions, TrainResult } from './trainer';
+export { trainRecipe } from './recipe';
+export type { RecipeOptions, RecipeResult, RefinedVariant } from './recipe';
+export { evaluate, batchTensors, firstTestClips } from './evaluate';
+export type { Evaluation } from './evaluate';
+export { datasetFromConfig, modelFromConfig, sparsityArgsFromConfig } from './fromConfig';
+export { saveCheckpoint, readCheckpointState, loadCheckpointModel, restoreOptimizer, checkpointFolder } from './checkpoint';
+export type { CheckpointState } from './checkpoint';
+export { fileSaveHandler, fileLoadHandler, saveModelToFolder, loadModelFromFolder } from './fileModelIO';
+export { openRunFolder, readEpochMetrics, logEpochMetrics } from './runFolder';
+export type { EpochMetrics } from './runFolder';
+export { createOptimizer, learningRateAt } from './optimizer';
