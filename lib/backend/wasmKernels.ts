@@ -1,11 +1,12 @@
 /**
  * Registers on the `wasm` backend the kernels it needs to train our models (see wasmConvKernels.ts,
- * wasmDepthwiseKernels.ts and wasmSegmentKernels.ts). Idempotent: the kernel registry of tfjs is process-global, so a second call
+ * wasmDepthwiseKernels.ts and wasmSegmentKernels.ts) and faster layout kernels (wasmLayoutKernels.ts). Idempotent: the kernel registry of tfjs is process-global, so a second call
  * (another test file, a second copy of this module) sees our marker and does nothing.
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilterWasm, conv2dBackpropInputWasm } from './wasmConvKernels';
 import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './wasmDepthwiseKernels';
+import { sliceWasm, transposeWasm, unpackWasm, type WasmKernelFallback } from './wasmLayoutKernels';
 import { unsortedSegmentSumWasm } from './wasmSegmentKernels';
 import type { WasmKernelParams } from './wasmHeap';
 
@@ -13,7 +14,8 @@ interface PatchedKernel {
   name: string;
   /** `missing`: wasm has no such kernel; `replaced`: ours is faster than wasm's own. */
   kind: 'missing' | 'replaced';
-  run: (params: WasmKernelParams) => tf.TensorInfo;
+  /** `fallback`: the wasm kernel ours replaced (for `replaced` kernels that delegate some cases to it). */
+  run: (params: WasmKernelParams, fallback: WasmKernelFallback) => tf.TensorInfo | tf.TensorInfo[];
 }
 
 const PATCHES: readonly PatchedKernel[] = [
@@ -23,7 +25,17 @@ const PATCHES: readonly PatchedKernel[] = [
   { name: 'DepthwiseConv2dNativeBackpropInput', kind: 'missing', run: depthwiseBackpropInputWasm },
   // Gradient of gather.
   { name: 'UnsortedSegmentSum', kind: 'missing', run: unsortedSegmentSumWasm },
+  // Rank-5 clip tensors: TimeDistributed (transpose, unstack, and its gradient), temporal differences.
+  { name: 'Slice', kind: 'replaced', run: sliceWasm },
+  { name: 'Unpack', kind: 'replaced', run: unpackWasm },
+  { name: 'Transpose', kind: 'replaced', run: transposeWasm },
 ];
+
+function noFallback(name: string): WasmKernelFallback {
+  return () => {
+    throw new Error(`delta-sparsity: the wasm backend has no ${name} kernel to fall back on`);
+  };
+}
 
 /** Marks our kernel functions so that re-registration can recognise them. */
 const MARK = Symbol.for('delta-sparsity.wasmKernel');
@@ -55,16 +67,32 @@ export function patchedWasmKernels(): PatchedKernelInfo[] {
 export function registerWasmTrainingKernels(): string[] {
   for (const patch of PATCHES) {
     if (isOurs(patch.name)) continue;
+    const original = tf.getKernel(patch.name, 'wasm');
+    const fallback: WasmKernelFallback =
+      original == null
+        ? noFallback(patch.name)
+        : (params) => original.kernelFunc(params as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo | tf.TensorInfo[];
     // Unregister first: registering over an existing kernel makes tfjs print a warning.
-    if (tf.getKernel(patch.name, 'wasm') != null) tf.unregisterKernel(patch.name, 'wasm');
+    if (original != null) tf.unregisterKernel(patch.name, 'wasm');
     const kernelFunc = ((params: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) =>
-      patch.run({
-        inputs: params.inputs,
-        backend: params.backend as WasmKernelParams['backend'],
-        attrs: params.attrs ?? {},
-      })) as MarkedKernelFunc;
+      patch.run(
+        {
+          inputs: params.inputs,
+          backend: params.backend as WasmKernelParams['backend'],
+          attrs: params.attrs ?? {},
+        },
+        fallback,
+      )) as MarkedKernelFunc;
     kernelFunc[MARK] = true;
-    tf.registerKernel({ kernelName: patch.name, backendName: 'wasm', kernelFunc });
+    // Keep the original's setup: wasm kernels call each other directly (e.g. Sum calls wasm's transpose),
+    // and that setup binds the wasm function, when the backend is initialised after this registration.
+    tf.registerKernel({
+      kernelName: patch.name,
+      backendName: 'wasm',
+      kernelFunc,
+      setupFunc: original?.setupFunc,
+      disposeFunc: original?.disposeFunc,
+    });
   }
   return PATCHES.filter((patch) => isOurs(patch.name)).map((patch) => patch.name);
 }

@@ -184,8 +184,8 @@ function renderBackground(height: number, width: number, random: SeededRandom, l
   });
   if (look) {
     // Same sign in all channels: light and dark stripes whatever the hue.
-    const cycles = random.uniform(2, 3.5);
-    const strength = random.uniform(18, 30);
+    const cycles = random.uniform(1.5, 3);
+    const strength = random.uniform(25, 40);
     gratings.push({
       fx: (Math.cos(look.stripes) * cycles * 2 * Math.PI) / width,
       fy: (Math.sin(look.stripes) * cycles * 2 * Math.PI) / height,

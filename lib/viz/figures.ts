@@ -171,6 +171,64 @@ export function trainingCurvesFigure(args: TrainingCurvesArgs): Figure {
   return { data, layout };
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// Per-layer curves per epoch
+
+export interface LayerCurvesArgs {
+  /**
+   * One row per epoch, as a run folder's `metrics.jsonl` holds them: a numeric `epoch` and per-layer columns
+   * named `<layer>.<quantity>` (e.g. `conv2.temporalDensity`). A missing or null value is drawn as a gap.
+   */
+  rows: readonly Readonly<Record<string, unknown>>[];
+  /** Quantities to plot, one stacked subplot each, e.g. `['temporalDensity', 'spatialDensity']`. */
+  quantities: readonly string[];
+  /** Axis titles per quantity. Default: the quantity name. */
+  quantityTitles?: Readonly<Record<string, string>>;
+  /** Layers (legend order). Default: every `<layer>` with a `<layer>.<quantities[0]>` column in the first row, in column order. */
+  layers?: readonly string[];
+  title?: string;
+  /** Figure height in pixels. Default: as `trainingCurvesFigure` (260 per quantity + 80). */
+  height?: number;
+}
+
+/**
+ * Per-layer values per epoch (e.g. each layer's temporal density while training): one stacked subplot per
+ * quantity, one line per layer with the same colour in every subplot. Built with `trainingCurvesFigure`,
+ * the layers playing the part of runs. Traces: one per (quantity, layer), quantity-major.
+ */
+export function layerCurvesFigure(args: LayerCurvesArgs): Figure {
+  const { rows, quantities } = args;
+  if (!Array.isArray(rows) || rows.length === 0) {
+    throw invalidArgument('rows', 'a non-empty array of per-epoch rows', rows);
+  }
+  if (!Array.isArray(quantities) || quantities.length === 0) {
+    throw invalidArgument('quantities', 'at least one quantity name', quantities);
+  }
+  const epochs = checkFiniteArray('rows[].epoch', rows.map((row) => row.epoch));
+  const suffix = `.${quantities[0]}`;
+  const layers = args.layers ?? Object.keys(rows[0]).filter((column) => column.endsWith(suffix)).map((column) => column.slice(0, -suffix.length));
+  if (layers.length === 0) {
+    throw invalidArgument('rows', `per-layer columns named <layer>${suffix}`, Object.keys(rows[0]));
+  }
+  const runs: TrainingRun[] = layers.map((layer) => ({
+    name: layer,
+    epochs,
+    history: Object.fromEntries(
+      quantities.map((quantity) => [
+        quantity,
+        checkNumberOrGapArray(`rows[].${layer}.${quantity}`, rows.map((row) => row[`${layer}.${quantity}`] ?? null)),
+      ]),
+    ),
+  }));
+  return trainingCurvesFigure({
+    runs,
+    metrics: quantities,
+    metricTitles: args.quantityTitles,
+    title: args.title,
+    height: args.height,
+  });
+}
+
 /** Plotly hover templates treat `%{` specially; names are user text. */
 function escapeTemplate(text: string): string {
   return text.replace(/%/g, '%%');
