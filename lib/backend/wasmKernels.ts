@@ -1,12 +1,14 @@
 /**
  * Registers on the `wasm` backend the kernels it needs to train our models (see wasmConvKernels.ts,
- * wasmDepthwiseKernels.ts and wasmSegmentKernels.ts) and faster layout kernels (wasmLayoutKernels.ts). Idempotent: the kernel registry of tfjs is process-global, so a second call
+ * wasmDepthwiseKernels.ts and wasmSegmentKernels.ts) and faster layout and reduction kernels (wasmLayoutKernels.ts,
+ * wasmReduceKernels.ts). Idempotent: the kernel registry of tfjs is process-global, so a second call
  * (another test file, a second copy of this module) sees our marker and does nothing.
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilterWasm, conv2dBackpropInputWasm } from './wasmConvKernels';
 import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './wasmDepthwiseKernels';
-import { sliceWasm, transposeWasm, unpackWasm, type WasmKernelFallback } from './wasmLayoutKernels';
+import { padWasm, sliceWasm, transposeWasm, unpackWasm, type WasmKernelFallback } from './wasmLayoutKernels';
+import { sumWasm } from './wasmReduceKernels';
 import { unsortedSegmentSumWasm } from './wasmSegmentKernels';
 import type { WasmKernelParams } from './wasmHeap';
 
@@ -29,6 +31,9 @@ const PATCHES: readonly PatchedKernel[] = [
   { name: 'Slice', kind: 'replaced', run: sliceWasm },
   { name: 'Unpack', kind: 'replaced', run: unpackWasm },
   { name: 'Transpose', kind: 'replaced', run: transposeWasm },
+  { name: 'PadV2', kind: 'replaced', run: padWasm },
+  // Sums over leading axes (gradients of per-channel delta thresholds broadcast over clips).
+  { name: 'Sum', kind: 'replaced', run: sumWasm },
 ];
 
 function noFallback(name: string): WasmKernelFallback {

@@ -1,5 +1,5 @@
 /**
- * Layout kernels (`Slice`, `Unpack`, `Transpose`) for the `wasm` backend, replacing tfjs-backend-wasm 4.22's
+ * Layout kernels (`Slice`, `Unpack`, `Transpose`, `PadV2`) for the `wasm` backend, replacing tfjs-backend-wasm 4.22's
  * own where they are slow for the rank-5 clip tensors [B, T, H, W, C] our video models move around.
  *
  * Profiled with `tf.profile` on one training step of the small CNN (batch 16, 8 frames of 32x32, wasm):
@@ -9,7 +9,9 @@
  *   temporal differences and from sparsity measurement. Together they took ~80% of a training step.
  * - wasm `Transpose` of rank 5 took ~20-30 ms for [16, 8, 32, 32, 3] (TimeDistributed swaps B and T).
  *
- * Here every slice is copied as contiguous runs: trailing axes taken whole fold into one run, and only the
+ * - wasm `PadV2` (the gradient of those slices) is as slow for rank 5: ~200 ms for [16, 7, 16, 16, 16].
+ *
+ * Here every slice (and the interior of every pad) is copied as contiguous runs: trailing axes taken whole fold into one run, and only the
  * remaining outer axes are iterated. A transpose first drops size-1 axes and merges input axes that stay
  * adjacent and in order (for [B, T, H, W, C] with perm [1, 0, 2, 3, 4]: [B, T, H·W·C] with perm [1, 0, 2]);
  * when the last axis stays last it is a copy of contiguous blocks, otherwise the merged (lower-rank)
@@ -51,6 +53,54 @@ function stridesOf(shape: readonly number[]): number[] {
 }
 
 /**
+ * Visits the region `begin`, `size` (in bounds, no empty axis) of a row-major array of shape `shape` as
+ * contiguous runs: `visit(offset, packedOffset, run)` with the run's offset in the full array and in the
+ * packed (row-major) region. Trailing axes taken whole, plus the first partial one, form one run.
+ */
+function forEachRun(
+  shape: readonly number[],
+  begin: readonly number[],
+  size: readonly number[],
+  visit: (offset: number, packedOffset: number, run: number) => void,
+): void {
+  const rank = shape.length;
+  if (rank === 0) {
+    visit(0, 0, 1);
+    return;
+  }
+  const strides = stridesOf(shape);
+  let d = rank - 1;
+  while (d > 0 && begin[d] === 0 && size[d] === shape[d]) d--;
+  const run = size[d] * strides[d];
+  let offset = 0;
+  for (let i = 0; i <= d; i++) offset += begin[i] * strides[i];
+  const outer = product(size.slice(0, d));
+  const index = new Array<number>(d).fill(0);
+  let packed = 0;
+  for (let n = 0; n < outer; n++) {
+    visit(offset, packed, run);
+    packed += run;
+    // Next outer index (odometer over axes d-1 … 0).
+    for (let a = d - 1; a >= 0; a--) {
+      index[a] += 1;
+      offset += strides[a];
+      if (index[a] < size[a]) break;
+      offset -= index[a] * strides[a];
+      index[a] = 0;
+    }
+  }
+}
+
+/** target[to … to+run) = source[from … from+run). */
+function copyRun(source: HeapArray, from: number, target: HeapArray, to: number, run: number): void {
+  if (run >= SHORT_RUN) {
+    target.set(source.subarray(from, from + run), to);
+  } else {
+    for (let k = 0; k < run; k++) target[to + k] = source[from + k];
+  }
+}
+
+/**
  * Copies the region `begin`, `size` (in bounds) of a row-major array of shape `shape` into `target`
  * (packed, row-major, from `targetOffset`).
  */
@@ -62,38 +112,20 @@ export function copyRegion(
   target: HeapArray,
   targetOffset = 0,
 ): void {
-  const rank = shape.length;
-  if (rank === 0) {
-    target[targetOffset] = source[0];
-    return;
-  }
   if (size.some((s) => s === 0)) return;
-  const strides = stridesOf(shape);
-  // Trailing axes taken whole, plus the first partial one, form one contiguous run.
-  let d = rank - 1;
-  while (d > 0 && begin[d] === 0 && size[d] === shape[d]) d--;
-  const run = size[d] * strides[d];
-  let offset = 0;
-  for (let i = 0; i <= d; i++) offset += begin[i] * strides[i];
-  const outer = product(size.slice(0, d));
-  const index = new Array<number>(d).fill(0);
-  let out = targetOffset;
-  for (let n = 0; n < outer; n++) {
-    if (run >= SHORT_RUN) {
-      target.set(source.subarray(offset, offset + run), out);
-    } else {
-      for (let k = 0; k < run; k++) target[out + k] = source[offset + k];
-    }
-    out += run;
-    // Next outer index (odometer over axes d-1 … 0).
-    for (let a = d - 1; a >= 0; a--) {
-      index[a] += 1;
-      offset += strides[a];
-      if (index[a] < size[a]) break;
-      offset -= index[a] * strides[a];
-      index[a] = 0;
-    }
-  }
+  forEachRun(shape, begin, size, (offset, packed, run) => copyRun(source, offset, target, targetOffset + packed, run));
+}
+
+/** The inverse of `copyRegion`: writes the packed `source` into the region `begin`, `size` of `target` (shape `shape`). */
+export function placeRegion(
+  source: HeapArray,
+  target: HeapArray,
+  shape: readonly number[],
+  begin: readonly number[],
+  size: readonly number[],
+): void {
+  if (size.some((s) => s === 0)) return;
+  forEachRun(shape, begin, size, (offset, packed, run) => copyRun(source, packed, target, offset, run));
 }
 
 /** Slice: x, attrs begin/size (size -1 = to the end) -> the region. */
@@ -127,6 +159,23 @@ export function unpackWasm(params: WasmKernelParams, fallback: WasmKernelFallbac
   const shape3 = [outer, count, inner];
   outs.forEach((out, i) => copyRegion(source, shape3, [0, i, 0], [outer, 1, inner], heapView(backend, out)));
   return outs;
+}
+
+/** PadV2: x, attrs paddings [[before, after], …] and constantValue -> the padded tensor. */
+export function padWasm(params: WasmKernelParams, fallback: WasmKernelFallback): tf.TensorInfo {
+  const { inputs, backend, attrs } = params;
+  const x = inputs.x as tf.TensorInfo;
+  if (x.dtype === 'string' || x.dtype === 'complex64') return single(fallback(params));
+  const { paddings, constantValue } = attrs as unknown as tf.PadV2Attrs;
+  const outShape = x.shape.map((size, i) => paddings[i][0] + size + paddings[i][1]);
+  const out = backend.makeOutput(outShape, x.dtype);
+  if (product(outShape) === 0) return out;
+  const target = heapView(backend, out);
+  target.fill(constantValue);
+  if (product(x.shape) > 0) {
+    placeRegion(heapView(backend, x), target, outShape, paddings.map((p) => p[0]), x.shape);
+  }
+  return out;
 }
 
 /**
@@ -188,11 +237,7 @@ export function transposeWasm(params: WasmKernelParams, fallback: WasmKernelFall
   let offset = 0;
   let out_ = 0;
   for (let n = 0; n < blocks; n++) {
-    if (block >= SHORT_RUN) {
-      target.set(source.subarray(offset, offset + block), out_);
-    } else {
-      for (let k = 0; k < block; k++) target[out_ + k] = source[offset + k];
-    }
+    copyRun(source, offset, target, out_, block);
     out_ += block;
     for (let a = last - 1; a >= 0; a--) {
       index[a] += 1;

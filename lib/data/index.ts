@@ -46,7 +46,7 @@ export type { CachedClip, CachedClipHeader, SourceStamp } from './cache';
 export { createUcf101Dataset, prepareUcf101 } from './ucf101';
 export type { PrepareReport, SkippedVideo, Ucf101DatasetOptions, Ucf101SourceOptions } from './ucf101';
 export { DEFAULT_SYNTHETIC_CLASSES, SYNTHETIC_MOTIONS, createSyntheticDataset, renderSyntheticVideo } from './synthetic';
-export type { SyntheticDatasetOptions, SyntheticMotion } from './synthetic';
+export type { RenderSyntheticOptions, SyntheticDatasetOptions, SyntheticMotion } from './synthetic';
 export { meanAbsoluteFrameDifference, temporalChangeFraction } from './stats';
 export type { FrameArray } from './stats';
 export { benchmarkDecoding, formatDecodeBenchmark } from './bench';

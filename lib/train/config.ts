@@ -33,6 +33,11 @@ const dataSchema = z.strictObject({
   syntheticTrainPerClass: z.number().int().min(1).default(32),
   /** Synthetic set: test clips per class. */
   syntheticTestPerClass: z.number().int().min(1).default(12),
+  /**
+   * Synthetic set: give each class a look (colours, shape) visible in single frames, as real action classes
+   * have their scenes and objects. false: motion only, which a per-frame network cannot classify.
+   */
+  syntheticAppearanceCue: z.boolean().default(true),
   /** Decoded-clip cache folder (UCF101); default `.cache/delta-sparsity` or env DELTA_CACHE_DIR. */
   cacheDir: z.string().optional(),
 });

@@ -23,6 +23,7 @@ export async function datasetFromConfig(config: TrainConfig, progress: ProgressM
       trainPerClass: data.syntheticTrainPerClass,
       testPerClass: data.syntheticTestPerClass,
       testWindowsPerVideo: data.testWindowsPerVideo,
+      appearanceCue: data.syntheticAppearanceCue,
       augmentation,
       seed: config.seed,
     });

@@ -4,6 +4,7 @@ import {
   costCrossoverFigure,
   heatmapFigure,
   layerBarsFigure,
+  layerCurvesFigure,
   lineCrossings,
   paretoFigure,
   paretoFrontIndices,
@@ -90,6 +91,38 @@ describe('trainingCurvesFigure', () => {
     expect(() => trainingCurvesFigure({ runs: [{ name: 'x', history: { loss: [1, 2] }, epochs: [1] }] })).toThrow(
       /runs\[0\]\.epochs: expected 2 epochs/,
     );
+  });
+});
+
+describe('layerCurvesFigure', () => {
+  // Two epochs of a run folder's metrics rows: per-layer columns <layer>.<quantity> plus overall columns.
+  const rows = [
+    { epoch: 1, trainLoss: 1.5, temporalDensity: 0.5, 'conv1.temporalDensity': 0.6, 'conv1.spatialDensity': 0.9, 'logits.temporalDensity': 0.4, 'logits.spatialDensity': 1 },
+    { epoch: 2, trainLoss: 1.2, temporalDensity: 0.4, 'conv1.temporalDensity': 0.5, 'conv1.spatialDensity': 0.8, 'logits.temporalDensity': null, 'logits.spatialDensity': 1 },
+  ];
+
+  it('draws one line per layer found in the columns, per quantity, quantity-major, one colour per layer', () => {
+    const figure = layerCurvesFigure({ rows, quantities: ['temporalDensity', 'spatialDensity'] });
+    // Layers found from the columns ending in ".temporalDensity" (the overall "temporalDensity" has no layer
+    // prefix, so it is not one): conv1, logits. 2 quantities x 2 layers = 4 traces.
+    expect(figure.data.map((t) => [t.name, t.yaxis])).toEqual([
+      ['conv1', 'y'], ['logits', 'y'], ['conv1', 'y2'], ['logits', 'y2'],
+    ]);
+    expect(figure.data[0].x).toEqual([1, 2]);
+    expect(figure.data[0].y).toEqual([0.6, 0.5]);
+    expect(figure.data[1].y).toEqual([0.4, null]); // a null value stays a gap
+    expect(figure.data[3].y).toEqual([1, 1]);
+    expect(figure.data[2].line?.color).toBe(figure.data[0].line?.color);
+    expect(figure.data[1].line?.color).not.toBe(figure.data[0].line?.color);
+  });
+
+  it('takes an explicit layer list (missing columns are gaps) and rejects rows without per-layer columns', () => {
+    const figure = layerCurvesFigure({ rows, quantities: ['temporalDensity'], layers: ['logits', 'conv9'] });
+    expect(figure.data.map((t) => t.name)).toEqual(['logits', 'conv9']);
+    expect(figure.data[1].y).toEqual([null, null]);
+    expect(() => layerCurvesFigure({ rows, quantities: ['energy'] })).toThrow(/<layer>\.energy/);
+    expect(() => layerCurvesFigure({ rows: [], quantities: ['temporalDensity'] })).toThrow(DeltaSparsityError);
+    expect(() => layerCurvesFigure({ rows: [{ epoch: 1, 'conv1.temporalDensity': 'x' }], quantities: ['temporalDensity'] })).toThrow(/conv1\.temporalDensity/);
   });
 });
 
