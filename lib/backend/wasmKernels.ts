@@ -52,6 +52,17 @@ function isOurs(name: string): boolean {
   return config != null && (config.kernelFunc as MarkedKernelFunc)[MARK] === true;
 }
 
+/** The wasm backend's own kernels that ours replaced in this process (for parity tests and benchmarks). */
+const replacedOriginals = new Map<string, tf.KernelConfig>();
+
+/**
+ * tfjs-backend-wasm's own kernel that ours replaced, e.g. to compare results, or undefined when there was
+ * none (or another copy of this module registered the replacement).
+ */
+export function replacedWasmKernel(kernelName: string): tf.KernelConfig | undefined {
+  return replacedOriginals.get(kernelName);
+}
+
 /** Description of one kernel this library registers on `wasm`. */
 export interface PatchedKernelInfo {
   kernelName: string;
@@ -73,6 +84,7 @@ export function registerWasmTrainingKernels(): string[] {
   for (const patch of PATCHES) {
     if (isOurs(patch.name)) continue;
     const original = tf.getKernel(patch.name, 'wasm');
+    if (original != null) replacedOriginals.set(patch.name, original);
     const fallback: WasmKernelFallback =
       original == null
         ? noFallback(patch.name)
