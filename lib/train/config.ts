@@ -54,8 +54,12 @@ const modelSchema = z.strictObject({
 });
 
 const sparsitySchema = z.strictObject({
-  /** λ: weight of the sparsity penalty (delta: temporal L1 of Δ; spatial-l1: L1 of activations). */
-  sparsityWeight: z.number().min(0).default(1e-4),
+  /**
+   * λ: weight of the sparsity penalty (delta: temporal L1 of Δ; spatial-l1: L1 of activations), multiplied by
+   * each layer's fan-out. 0.1 suits the derived fan-outs (MACs per activation) of the models here; the
+   * published layer used 1.0 with fan-outs given by hand.
+   */
+  sparsityWeight: z.number().min(0).default(0.1),
   /** Initial quantization step q of every delta layer. */
   threshold: z.number().positive().default(0.1),
   /** One learnable q per channel, per neuron or per layer. */

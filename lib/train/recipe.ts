@@ -26,8 +26,10 @@ export interface RecipeOptions {
   refineEpochs?: number;
   /** Which sparse variants to refine. Default both. */
   variants?: RefinedVariant[];
-  /** Overrides for the refinements only (e.g. `{ sparsity: { sparsityWeight: 1e-3 } }`). */
+  /** Overrides for the refinements only (e.g. `{ sparsity: { sparsityWeight: 0.3 } }`). */
   refineConfig?: TrainConfigInput;
+  /** Overrides for one variant's refinement, applied after `refineConfig` (e.g. its own λ). */
+  variantConfigs?: Partial<Record<RefinedVariant, TrainConfigInput>>;
   /** Reuse a dataset already built for this configuration. */
   dataset?: VideoDataset;
   progress?: ProgressMode;
@@ -58,7 +60,8 @@ export async function trainRecipe(options: RecipeOptions): Promise<RecipeResult>
     onEpoch: (row) => options.onEpoch?.('baseline', row),
   });
   for (const variant of options.variants ?? ['delta', 'spatial-l1']) {
-    const refined = mergeConfig(mergeConfig(shared as object, options.refineConfig ?? {}), {
+    const overrides = mergeConfig(options.refineConfig ?? {}, options.variantConfigs?.[variant] ?? {});
+    const refined = mergeConfig(mergeConfig(shared as object, overrides), {
       epochs: options.refineEpochs ?? baseConfig.epochs,
       model: { variant },
       initFrom: path.resolve(baselineDir),
