@@ -66,6 +66,11 @@ function readRunConfig(runDir: string): TrainConfig {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as TrainConfig;
 }
 
+function checkThresholds(thresholds: number[]): void {
+  if (thresholds.length === 0) throw invalidArgument('thresholds', 'at least one value', thresholds);
+  thresholds.forEach((q, i) => requirePositive(`thresholds[${i}]`, q));
+}
+
 function runIdentity(runDir: string): string {
   return stableHash({ config: readRunConfig(runDir), epochs: readCheckpointState(runDir)?.epochsDone });
 }
@@ -116,8 +121,7 @@ export interface FixedThresholdSweepOptions {
 
 /** Evaluates a trained delta model with q fixed to each value (see the module comment). */
 export async function fixedThresholdSweep(options: FixedThresholdSweepOptions): Promise<SweepOutcome<AblationPoint, AblationResult>> {
-  if (options.thresholds.length === 0) throw invalidArgument('thresholds', 'at least one value', options.thresholds);
-  options.thresholds.forEach((q, i) => requirePositive(`thresholds[${i}]`, q));
+  checkThresholds(options.thresholds);
   const config = readRunConfig(options.sourceRunDir);
   if (config.model.variant !== 'delta') {
     throw invalidArgument('sourceRunDir', 'a run of variant "delta"', `${options.sourceRunDir} (variant ${config.model.variant})`);
@@ -173,8 +177,7 @@ export interface TrainingSweepOptions {
 
 /** Refines from a baseline once per (variant, initial q, λ) and records the results (see the module comment). */
 export async function trainingSweep(options: TrainingSweepOptions): Promise<SweepOutcome<AblationPoint, AblationResult>> {
-  if (options.thresholds.length === 0) throw invalidArgument('thresholds', 'at least one value', options.thresholds);
-  options.thresholds.forEach((q, i) => requirePositive(`thresholds[${i}]`, q));
+  checkThresholds(options.thresholds);
   options.sparsityWeights?.forEach((w, i) => requireNonNegative(`sparsityWeights[${i}]`, w));
   const baseline = readRunConfig(options.baselineRunDir);
   const { initFrom: _ignored, ...baselineRest } = baseline;

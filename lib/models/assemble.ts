@@ -114,3 +114,17 @@ export function assembleVideoModel(
   }
   return tf.model({ inputs: inputTensor, outputs: x, name: options.name });
 }
+
+/**
+ * The per-frame classifier head both builders end with: global average pool, then a dense layer to logits.
+ * (The temporal average over frames is added by `assembleVideoModel`.)
+ */
+export function classifierHead(classes: number, seed: number): ChainStep[] {
+  return [
+    { layer: tf.layers.globalAveragePooling2d({ name: 'pool' }), timeDistributed: true },
+    {
+      layer: tf.layers.dense({ name: 'logits', units: classes, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 100 }) }),
+      timeDistributed: true,
+    },
+  ];
+}

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { invalidArgument, requireInteger, requirePositive } from '../util/errors';
-import { assembleVideoModel, ChainStep, SparsityLayerArgs } from './assemble';
+import { assembleVideoModel, ChainStep, classifierHead, SparsityLayerArgs } from './assemble';
 import { checkVideoShape } from './smallCnn';
 
 /** One depthwise-separable block: pointwise filters (before α) and depthwise stride. */
@@ -79,11 +79,7 @@ export function buildMobileNet(args: MobileNetArgs): tf.LayersModel {
       { layer: tf.layers.reLU({ name: `relu_pw${n}` }), timeDistributed: false },
     );
   });
-  steps.push({ layer: tf.layers.globalAveragePooling2d({ name: 'pool' }), timeDistributed: true });
-  steps.push({
-    layer: tf.layers.dense({ name: 'logits', units: classes, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 100 }) }),
-    timeDistributed: true,
-  });
+  steps.push(...classifierHead(classes, seed));
   return assembleVideoModel(
     { timeSteps: inputShape[0], frameShape: inputShape.slice(1) as number[] },
     steps,

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { invalidArgument, requireInteger } from '../util/errors';
-import { assembleVideoModel, ChainStep, SparsityLayerArgs } from './assemble';
+import { assembleVideoModel, ChainStep, classifierHead, SparsityLayerArgs } from './assemble';
 
 /** Arguments of `buildSmallCnn`. */
 export interface SmallCnnArgs extends SparsityLayerArgs {
@@ -66,11 +66,7 @@ export function buildSmallCnn(args: SmallCnnArgs): tf.LayersModel {
     });
     steps.push({ layer: tf.layers.reLU({ name: `relu${i + 1}` }), timeDistributed: false });
   });
-  steps.push({ layer: tf.layers.globalAveragePooling2d({ name: 'pool' }), timeDistributed: true });
-  steps.push({
-    layer: tf.layers.dense({ name: 'logits', units: classes, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 100 }) }),
-    timeDistributed: true,
-  });
+  steps.push(...classifierHead(classes, seed));
   return assembleVideoModel(
     { timeSteps: inputShape[0], frameShape: inputShape.slice(1) as number[] },
     steps,

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ResultsStore, configKey } from '../../lib/ablation/resultsStore';
 import { expandGrid, runSweep } from '../../lib/ablation/sweep';
+import { ablationRows, ablationToDataFrame, type AblationRecord } from '../../lib/ablation/thresholdAblation';
 
 interface Point {
   threshold: number;
@@ -89,5 +90,25 @@ describe('runSweep', () => {
     // The next append starts on its own line instead of gluing onto the fragment.
     reopened.append({ key: 'k3', config: { threshold: 3, lambda: 0, variant: 'x' }, result: 3, finishedAt: '', seconds: 0 });
     expect(new ResultsStore<Point, number>(file).records().map((r) => r.key)).toEqual(['k1', 'k3']);
+  });
+});
+
+describe('ablation results as a table', () => {
+  it('flattens point and result into rows and loads them as a danfojs DataFrame', () => {
+    const record: AblationRecord = {
+      key: 'k',
+      config: { mode: 'fixed-threshold', variant: 'delta', threshold: 0.2, sparsityWeight: 0.3, source: 's' },
+      result: {
+        testClipAccuracy: 0.75, testVideoAccuracy: 0.8, testLoss: 0.7, spatialDensity: 0.5, temporalDensity: 0.1,
+        denseOpsPerFrame: 1000, spatialOpsPerFrame: 500, deltaOpsPerFrame: 100, denseToDeltaOpsRatio: 10, meanThreshold: 0.2, runDir: '/x',
+      },
+      finishedAt: '', seconds: 1.5,
+    };
+    const rows = ablationRows([record, { ...record, key: 'k2', config: { ...record.config, threshold: 0.4 } }]);
+    expect(rows[0]).toMatchObject({ key: 'k', threshold: 0.2, testClipAccuracy: 0.75, seconds: 1.5 });
+    expect(rows[0]).not.toHaveProperty('runDir');
+    const frame = ablationToDataFrame([record, { ...record, key: 'k2', config: { ...record.config, threshold: 0.4 } }]);
+    expect(frame.shape).toEqual([2, Object.keys(rows[0]).length]);
+    expect(frame.column('threshold').values).toEqual([0.2, 0.4]);
   });
 });

@@ -95,6 +95,16 @@ describe('datasetFromConfig', () => {
     await expect(datasetFromConfig(config, 'silent')).rejects.toThrow(/v_ApplyEyeMakeup_g01_c01/);
   });
 
+  it('rejects an empty subset before any training', async () => {
+    // The bundled samples are all split-1 test videos, so a subset of them has no training clip.
+    const config = {
+      data: { source: 'ucf101' as const, root: path.join(__dirname, '../../data/ucf101-samples'), classes: ['ApplyEyeMakeup'], clipLength: 4, size: 16, cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'cache-')) },
+    };
+    const runDir = temporaryRun('empty');
+    await expect(train({ ...quick, runDir, config })).rejects.toThrow(/expected a subset with training and test clips\. Received: 0 training and 2 test clips/); // 1 test video x 2 windows (testWindowsPerVideo default)
+    expect(fs.existsSync(runDir)).toBe(false); // nothing was started
+  });
+
   it('asks for the UCF101 folder when the source is ucf101 without a root', async () => {
     await expect(datasetFromConfig(resolveTrainConfig({ data: { source: 'ucf101' } }), 'silent')).rejects.toThrow(/data\.root: expected the UCF101 folder/);
   });
