@@ -20,6 +20,11 @@ export function buildProgram(): Command {
 }
 
 if (require.main === module) {
+  // `delta-sparsity ... | head` closes the pipe early: that is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   buildProgram()
     .parseAsync(process.argv)
     .catch((error: unknown) => {
