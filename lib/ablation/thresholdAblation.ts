@@ -18,7 +18,7 @@ import { measureSparsity } from '../sparsity';
 import { loadCheckpointModel, readCheckpointState } from '../train/checkpoint';
 import { mergeConfig, resolveTrainConfig, type TrainConfig, type TrainConfigInput } from '../train/config';
 import { evaluate, firstTestClips } from '../train/evaluate';
-import { datasetFromConfig } from '../train/fromConfig';
+import { datasetFromConfig, evaluationDatasetFor } from '../train/fromConfig';
 import { sparsityColumns, train } from '../train/trainer';
 import { DeltaSparsityError, invalidArgument, requirePositive, requireNonNegative } from '../util/errors';
 import type { ProgressMode } from '../util/progress';
@@ -88,8 +88,9 @@ export function setAllThresholds(model: tf.LayersModel, q: number): void {
 }
 
 async function measurePoint(model: tf.LayersModel, dataset: VideoDataset, config: TrainConfig): Promise<Omit<AblationResult, 'meanThreshold' | 'runDir'>> {
-  const test = await evaluate(model, dataset, config.batchSize);
-  const sample = await firstTestClips(dataset, config.sparsityClips);
+  const testDataset = await evaluationDatasetFor(config, dataset, 'silent');
+  const test = await evaluate(model, testDataset, config.batchSize);
+  const sample = await firstTestClips(testDataset, config.sparsityClips);
   const measurement = measureSparsity(model, sample);
   sample.dispose();
   const columns = sparsityColumns(measurement);

@@ -51,3 +51,5 @@ export { meanAbsoluteFrameDifference, temporalChangeFraction } from './stats';
 export type { FrameArray } from './stats';
 export { benchmarkDecoding, formatDecodeBenchmark } from './bench';
 export type { DecodeBenchmarkOptions, DecodeBenchmarkResult, ThroughputMeasurement } from './bench';
+export { loadVideoClip } from './loadClip';
+export type { LoadVideoClipOptions, LoadedVideoClip } from './loadClip';

@@ -5,6 +5,7 @@ import type { SparsityMeasurement } from '../sparsity';
 import type { EpochMetrics } from '../train/runFolder';
 import {
   costCrossoverFigure,
+  lineCrossings,
   layerBarsFigure,
   paretoFigure,
   trainingCurvesFigure,
@@ -79,14 +80,19 @@ export function layerEnergyFigure(cost: CostResult): Figure {
 export function crossoverFigure(workloads: LayerWorkload[], hardware: string, points = 21): Figure {
   const densities = Array.from({ length: points }, (_, i) => i / (points - 1));
   const totals = densities.map((t) => estimateCost(workloads, hardware, { temporalDensity: t }).totals);
+  const energy = (mode: 'dense' | 'spatial' | 'delta') => totals.map((t) => t[mode].energyPj.total / 1e6);
+  const [dense, zeroSkipping, delta] = [energy('dense'), energy('spatial'), energy('delta')];
+  const crossings = (other: number[], name: string) =>
+    lineCrossings(densities, other, delta).map((c) => ({ ...c, between: ['delta', name] as [string, string] }));
   return costCrossoverFigure({
     title: `Energy per frame vs. temporal density (${hardware})`,
     temporalDensity: densities,
     yTitle: 'energy per frame (µJ)',
     series: [
-      { name: 'dense', cost: totals.map((t) => t.dense.energyPj.total / 1e6) },
-      { name: 'delta', cost: totals.map((t) => t.delta.energyPj.total / 1e6) },
-      { name: 'zero-skipping', cost: totals.map((t) => t.spatial.energyPj.total / 1e6) },
+      { name: 'dense', cost: dense },
+      { name: 'delta', cost: delta },
+      { name: 'zero-skipping', cost: zeroSkipping },
     ],
+    crossovers: [...crossings(dense, 'dense'), ...crossings(zeroSkipping, 'zero-skipping')],
   });
 }

@@ -1,4 +1,4 @@
-export { runStudy } from './runStudy';
+export { runStudy, summarizeRun } from './runStudy';
 export type { StudyResult, ModelSummary } from './runStudy';
 export { studyPaths, studyRecipe, studyThresholds, studyTrainConfig } from './settings';
 export type { StudyOptions } from './settings';

@@ -50,7 +50,9 @@ export interface StudyResult {
   seconds: number;
 }
 
-function summarise(model: string, metrics: EpochMetrics[], sparsity: SparsityMeasurement): ModelSummary {
+/** The headline numbers of one trained run: last epoch's accuracy and the measured densities and op counts. */
+export function summarizeRun(model: string, run: { metrics: EpochMetrics[]; sparsity: SparsityMeasurement }): ModelSummary {
+  const { metrics, sparsity } = run;
   const last = metrics[metrics.length - 1] ?? ({} as EpochMetrics);
   const { overall } = sparsity;
   return {
@@ -82,7 +84,7 @@ export async function runStudy(options: StudyOptions = {}): Promise<StudyResult>
   for (const [name, run] of Object.entries(runs)) {
     measurements[name] = run.sparsity;
     histories[name] = run.metrics;
-    models.push(summarise(name, run.metrics, run.sparsity));
+    models.push(summarizeRun(name, run));
     run.model.dispose();
   }
 

@@ -25,7 +25,12 @@ const dataSchema = z.strictObject({
   frameStride: z.number().int().min(1).default(2),
   /** Square frame size in pixels (H = W). */
   size: z.number().int().min(8).default(32),
-  /** Test windows per video (evenly spread), for clip-averaged evaluation. */
+  /**
+   * Frames per test clip: predictions are averaged over this many frames (the model's head averages over
+   * time, whatever T). Default: `clipLength`.
+   */
+  testClipLength: z.number().int().min(2).optional(),
+  /** Test windows per video (evenly spread); video accuracy averages predictions over all of them. */
   testWindowsPerVideo: z.number().int().min(1).default(2),
   /** Random horizontal flips and crops on training clips. */
   augment: z.boolean().default(false),

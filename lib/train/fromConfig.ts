@@ -20,6 +20,8 @@ export async function datasetFromConfig(config: TrainConfig, progress: ProgressM
       height: data.size,
       width: data.size,
       clipLength: data.clipLength,
+      // The same videos whatever the clip length, so that training and longer test clips see one set.
+      videoLength: Math.max(data.clipLength, data.testClipLength ?? 0) + 4,
       trainPerClass: data.syntheticTrainPerClass,
       testPerClass: data.syntheticTestPerClass,
       testWindowsPerVideo: data.testWindowsPerVideo,
@@ -47,6 +49,16 @@ export async function datasetFromConfig(config: TrainConfig, progress: ProgressM
     badVideos: 'skip',
     progress,
   });
+}
+
+/**
+ * The dataset to evaluate on: `dataset` itself, or, when `data.testClipLength` differs from `clipLength`,
+ * the same data cut into test clips of that length.
+ */
+export async function evaluationDatasetFor(config: TrainConfig, dataset: VideoDataset, progress: ProgressMode = 'auto'): Promise<VideoDataset> {
+  const length = config.data.testClipLength;
+  if (length === undefined || length === dataset.clipLength) return dataset;
+  return datasetFromConfig({ ...config, data: { ...config.data, clipLength: length } }, progress);
 }
 
 /** The sparsity-layer arguments of a configuration. */

@@ -21,7 +21,7 @@ import { createProgress, type ProgressMode } from '../util/progress';
 import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './config';
 import { loadCheckpointModel, readCheckpointState, restoreOptimizer, saveCheckpoint } from './checkpoint';
 import { batchTensors, evaluate, firstTestClips } from './evaluate';
-import { datasetFromConfig, modelFromConfig } from './fromConfig';
+import { datasetFromConfig, evaluationDatasetFor, modelFromConfig } from './fromConfig';
 import { createOptimizer, learningRateAt, setLearningRate } from './optimizer';
 import { type EpochMetrics, logEpochMetrics, openRunFolder, readEpochMetrics, truncateEpochMetrics } from './runFolder';
 
@@ -34,6 +34,8 @@ export interface TrainOptions {
   runDir: string;
   /** A dataset to use instead of the one the configuration names (must match its clip length and size). */
   dataset?: VideoDataset;
+  /** The dataset to evaluate on when `data.testClipLength` differs from `clipLength`. Default: built from the configuration. */
+  testDataset?: VideoDataset;
   /** Progress display. Default 'auto'. */
   progress?: ProgressMode;
   /** Called after each epoch is logged and checkpointed (e.g. to refresh a notebook plot). */
@@ -115,6 +117,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const progressMode = options.progress ?? 'auto';
   const dataset = options.dataset ?? (await datasetFromConfig(config, progressMode));
   checkDataset(dataset, config);
+  const testDataset = options.testDataset ?? (await evaluationDatasetFor(config, dataset, progressMode));
   openRunFolder(options.runDir, config);
 
   const state = readCheckpointState(options.runDir);
@@ -172,8 +175,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       progress.stop();
       const trainSeconds = (Date.now() - startedAt) / 1000;
 
-      const test = await evaluate(model, dataset, config.batchSize);
-      const sample = await firstTestClips(dataset, config.sparsityClips);
+      const test = await evaluate(model, testDataset, config.batchSize);
+      const sample = await firstTestClips(testDataset, config.sparsityClips);
       measurement = measureSparsity(model, sample);
       sample.dispose();
 
@@ -199,7 +202,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
     if (measurement === undefined) {
       // Nothing left to train (a finished run reopened): measure the model as it is.
-      const sample = await firstTestClips(dataset, config.sparsityClips);
+      const sample = await firstTestClips(testDataset, config.sparsityClips);
       measurement = measureSparsity(model, sample);
       sample.dispose();
     }

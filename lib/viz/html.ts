@@ -154,7 +154,8 @@ export interface DataFrameLike {
   index: (string | number)[];
 }
 
-export type TableRows = readonly Record<string, unknown>[];
+/** Rows as plain objects (interfaces without an index signature are fine). */
+export type TableRows = readonly object[];
 
 export interface TableOptions {
   /** Rows shown; the rest are summarised in a last line. Default: 50. */
@@ -220,7 +221,7 @@ export function tableHtml(table: DataFrameLike | TableRows, options: TableOption
         }
       }
     });
-    rows = (table as TableRows).map((row) => columns.map((c) => row[c]));
+    rows = (table as TableRows).map((row) => columns.map((c) => (row as Record<string, unknown>)[c]));
     index = (table as TableRows).map((_, i) => i);
   } else {
     throw invalidArgument('table', 'a danfojs DataFrame or an array of plain objects', table);

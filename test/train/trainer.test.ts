@@ -70,6 +70,15 @@ describe('train', () => {
     expect(fs.readFileSync(path.join(runDir, 'metrics.csv'), 'utf8').trim().split('\n')).toHaveLength(3);
   });
 
+  it('evaluates on test clips of their own length when testClipLength is set', async () => {
+    const result = await train({ ...quick, runDir: temporaryRun('longer'), config: { epochs: 1, data: { testClipLength: 8 } } });
+    result.model.dispose();
+    // Trained on 4-frame clips (quick preset), measured on 8-frame test clips: 7 changes per clip.
+    expect(result.config.data.clipLength).toBe(4);
+    expect(result.sparsity.framesPerClip).toBe(8);
+    expect(result.metrics[0].testClipAccuracy).toBeGreaterThanOrEqual(0);
+  });
+
   it('refuses to resume into a folder that holds a different configuration', async () => {
     const runDir = temporaryRun('other');
     const first = await train({ ...quick, runDir, config: { epochs: 1 } });
