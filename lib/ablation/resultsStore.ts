@@ -3,7 +3,7 @@
  * the full configuration. Lines are appended durably one at a time, so a crash loses at most the point
  * that was running, and rerunning a sweep finds every finished point by its key.
  */
-import { appendLineDurable, readJsonLines, truncateTornTail } from '../util/files';
+import { appendLineDurable, readJsonLines } from '../util/files';
 import { stableHash } from '../util/stableHash';
 
 /** One finished configuration of a sweep. */
@@ -28,7 +28,6 @@ export class ResultsStore<Config, Result> {
 
   /** Opens (or prepares to create) the JSONL store at `file`. A torn last line from a crash is ignored. */
   constructor(readonly file: string) {
-    truncateTornTail(file);
     for (const record of readJsonLines<SweepRecord<Config, Result>>(file)) {
       // The first record of a key wins: a point is never run twice by `runSweep`, but a store edited by hand may repeat one.
       if (!this.byKey.has(record.key)) this.byKey.set(record.key, record);

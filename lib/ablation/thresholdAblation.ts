@@ -87,8 +87,8 @@ export function setAllThresholds(model: tf.LayersModel, q: number): void {
   }
 }
 
-async function measurePoint(model: tf.LayersModel, dataset: VideoDataset, config: TrainConfig): Promise<Omit<AblationResult, 'meanThreshold' | 'runDir'>> {
-  const testDataset = await evaluationDatasetFor(config, dataset, 'silent');
+/** Accuracy and sparsity of `model` on `testDataset` (the evaluation clips of `config`). */
+async function measurePoint(model: tf.LayersModel, testDataset: VideoDataset, config: TrainConfig): Promise<Omit<AblationResult, 'meanThreshold' | 'runDir'>> {
   const test = await evaluate(model, testDataset, config.batchSize);
   const sample = await firstTestClips(testDataset, config.sparsityClips);
   const measurement = measureSparsity(model, sample);
@@ -135,7 +135,7 @@ export async function fixedThresholdSweep(options: FixedThresholdSweepOptions): 
     sparsityWeight: config.sparsity.sparsityWeight,
     source,
   }));
-  let dataset = options.dataset;
+  let testDataset: VideoDataset | undefined;
   let model: tf.LayersModel | undefined;
   try {
     return await runSweep({
@@ -145,10 +145,10 @@ export async function fixedThresholdSweep(options: FixedThresholdSweepOptions): 
       onPoint: options.onPoint,
       runPoint: async (point) => {
         // Loaded lazily, so that a sweep whose points are all stored touches neither data nor model.
-        dataset ??= await datasetFromConfig(config, options.progress);
+        testDataset ??= await evaluationDatasetFor(config, options.dataset ?? (await datasetFromConfig(config, options.progress)), options.progress);
         model ??= await loadCheckpointModel(options.sourceRunDir);
         setAllThresholds(model, point.threshold);
-        return { ...(await measurePoint(model, dataset, config)), meanThreshold: point.threshold };
+        return { ...(await measurePoint(model, testDataset, config)), meanThreshold: point.threshold };
       },
     });
   } finally {
@@ -209,15 +209,27 @@ export async function trainingSweep(options: TrainingSweepOptions): Promise<Swee
           model: { variant: point.variant },
           sparsity: { threshold: point.threshold, sparsityWeight: point.sparsityWeight },
           initFrom: path.resolve(options.baselineRunDir),
+          initFromEpochs: readCheckpointState(options.baselineRunDir)?.epochsDone,
         }),
       });
-      try {
-        const last = result.metrics[result.metrics.length - 1];
-        const measured = await measurePoint(result.model, dataset, result.config);
-        return { ...measured, meanThreshold: typeof last?.meanThreshold === 'number' ? last.meanThreshold : null, runDir };
-      } finally {
-        result.model.dispose();
-      }
+      result.model.dispose();
+      // train() has just evaluated and measured the last epoch: reuse that instead of measuring again.
+      const last = result.metrics[result.metrics.length - 1];
+      const number = (key: string) => (typeof last?.[key] === 'number' ? (last[key] as number) : Number.NaN);
+      const columns = sparsityColumns(result.sparsity);
+      return {
+        testClipAccuracy: number('testClipAccuracy'),
+        testVideoAccuracy: number('testVideoAccuracy'),
+        testLoss: number('testLoss'),
+        spatialDensity: columns.spatialDensity,
+        temporalDensity: columns.temporalDensity,
+        denseOpsPerFrame: columns.denseOpsPerFrame,
+        spatialOpsPerFrame: columns.spatialOpsPerFrame,
+        deltaOpsPerFrame: columns.deltaOpsPerFrame,
+        denseToDeltaOpsRatio: columns.denseToDeltaOpsRatio,
+        meanThreshold: typeof last?.meanThreshold === 'number' ? last.meanThreshold : null,
+        runDir,
+      };
     },
   });
 }

@@ -41,9 +41,9 @@
  *
  * ## What stays on chip (decided once per mode for the whole network, independent of t)
  *   capacity C = globalBuffer.capacityBytes − max over layers of (n + m)·b/8 (one layer's activations in flight).
- *   delta mode: states first, in layer order, while the running total fits in C (or as `statePlacement` says);
- *   then, all modes: weights (k_w·W·b/8 bytes, compressed if weight zeros are skipped) in layer order while
- *   the rest fits. Anything that does not fit lives in DRAM and is moved every frame.
+ *   delta mode: states first, first-fit in layer order (a layer whose state does not fit in what is left goes
+ *   to DRAM and later layers are still tried), or as `statePlacement` says; then, all modes: weights
+ *   (k_w·W·b/8 bytes, compressed if weight zeros are skipped), first-fit in layer order. Anything that does not fit lives in DRAM and is moved every frame.
  *
  * ## Cross-over temporal density
  *   With placement fixed, E_delta(t) is piecewise linear and non-decreasing in t (idle ≤ active MAC energy),

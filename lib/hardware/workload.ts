@@ -12,7 +12,10 @@ export interface LayerWorkload {
   kind: 'conv' | 'depthwise' | 'dense';
   /** n: number of input activations per frame. */
   inputActivations: number;
-  /** Multiplications each input activation takes part in (k·k·filters for a conv, units for a dense). */
+  /**
+   * Multiplications each input activation takes part in, on average: the layer's dense MACs per frame / n, so
+   * that n·fanOut is exactly its dense MAC count (about k·k·filters/stride² for a conv, units for a dense).
+   */
   fanOut: number;
   /** Number of weights (parameters) of the layer, biases excluded. */
   weights: number;

@@ -15,6 +15,9 @@ import { LayerShape, meanAbs, requireTimeAxis, singleShape, singleTensor, tempor
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
 
+/** Smallest quantization step used, whatever the learned threshold (1e-6: far below any useful step). */
+export const MIN_STEP = 1e-6;
+
 export const DELTA_GRANULARITIES = ['channel', 'neuron', 'layer'] as const;
 /** One threshold per channel (last axis), per neuron (every feature position) or one for the whole layer. */
 export type DeltaGranularity = (typeof DELTA_GRANULARITIES)[number];
@@ -34,7 +37,8 @@ export interface DeltaActivationArgs extends LayerArgs {
   granularity?: DeltaGranularity;
   /**
    * λ, weight of the sparsity penalty (>= 0; 0 disables it). Default 1e-3. The published layer defaults to
-   * 1.0 with a fan-out given by hand; the fan-outs derived here are in the hundreds, so a smaller λ keeps the
+   * 1.0 with a fan-out given by hand (k·k·filters); the fan-outs derived here count MACs per activation, and the
+   * training configuration defaults to λ = 0.1 (`lib/train/config.ts`); a smaller λ keeps the
    * penalty comparable to a cross-entropy of about 1.
    */
   sparsityWeight?: number;
@@ -110,7 +114,8 @@ export class DeltaActivation extends tf.layers.Layer {
   /** The learned steps q = |threshold| (a new tensor; shape [C], [...features] or [1]). */
   steps(): tf.Tensor {
     if (this.thresholdWeight == null) throw invalidArgument(`${this.name}`, 'a built layer (call it on an input first)', 'unbuilt');
-    return tf.abs(this.thresholdWeight.read());
+    // Floored so that a threshold driven through zero never divides by zero in quantize().
+    return tf.maximum(tf.abs(this.thresholdWeight.read()), MIN_STEP);
   }
 
   /** y = q · round(relu(x) / q) for any x whose trailing axes match the feature shape. */

@@ -1,11 +1,10 @@
 /** The study's figures, built from plain results (shared by the HTML report and the notebooks). */
 import type { AblationRecord } from '../ablation/thresholdAblation';
-import { estimateCost, type CostResult, type LayerWorkload } from '../hardware';
+import { crossoverTemporalDensity, estimateCost, loadHardware, type CostResult, type HardwareSpec, type LayerWorkload } from '../hardware';
 import type { SparsityMeasurement } from '../sparsity';
 import type { EpochMetrics } from '../train/runFolder';
 import {
   costCrossoverFigure,
-  lineCrossings,
   layerBarsFigure,
   paretoFigure,
   trainingCurvesFigure,
@@ -76,23 +75,32 @@ export function layerEnergyFigure(cost: CostResult): Figure {
   });
 }
 
-/** Whole-network energy per frame against a temporal density applied to every layer, with cross-overs. */
-export function crossoverFigure(workloads: LayerWorkload[], hardware: string, points = 21): Figure {
-  const densities = Array.from({ length: points }, (_, i) => i / (points - 1));
-  const totals = densities.map((t) => estimateCost(workloads, hardware, { temporalDensity: t }).totals);
+/**
+ * Whole-network energy per frame against a temporal density applied to every layer, with the exact
+ * cross-overs of `crossoverTemporalDensity` marked (delta vs dense, delta vs zero-skipping).
+ */
+export function crossoverFigure(workloads: LayerWorkload[], hardware: string | HardwareSpec, points = 21): Figure {
+  const spec = typeof hardware === 'string' ? loadHardware(hardware) : hardware;
+  const exact = crossoverTemporalDensity(workloads, spec).overall;
+  const marked = [
+    { x: exact.vsDense, between: ['delta', 'dense'] as [string, string] },
+    { x: exact.vsSpatial, between: ['delta', 'zero-skipping'] as [string, string] },
+  ].filter((c) => c.x > 0 && c.x < 1);
+  // The grid includes the cross-overs so that the (piecewise linear) delta line passes through the markers.
+  const grid = Array.from({ length: points }, (_, i) => i / (points - 1));
+  const densities = [...new Set([...grid, ...marked.map((c) => c.x)])].sort((a, b) => a - b);
+  const totals = densities.map((t) => estimateCost(workloads, spec, { temporalDensity: t }).totals);
   const energy = (mode: 'dense' | 'spatial' | 'delta') => totals.map((t) => t[mode].energyPj.total / 1e6);
-  const [dense, zeroSkipping, delta] = [energy('dense'), energy('spatial'), energy('delta')];
-  const crossings = (other: number[], name: string) =>
-    lineCrossings(densities, other, delta).map((c) => ({ ...c, between: ['delta', name] as [string, string] }));
+  const delta = energy('delta');
   return costCrossoverFigure({
-    title: `Energy per frame vs. temporal density (${hardware})`,
+    title: `Energy per frame vs. temporal density (${spec.name})`,
     temporalDensity: densities,
     yTitle: 'energy per frame (µJ)',
     series: [
-      { name: 'dense', cost: dense },
+      { name: 'dense', cost: energy('dense') },
       { name: 'delta', cost: delta },
-      { name: 'zero-skipping', cost: zeroSkipping },
+      { name: 'zero-skipping', cost: energy('spatial') },
     ],
-    crossovers: [...crossings(dense, 'dense'), ...crossings(zeroSkipping, 'zero-skipping')],
+    crossovers: marked.map((c) => ({ ...c, y: delta[densities.indexOf(c.x)] })),
   });
 }

@@ -23,7 +23,7 @@ export interface ModelSummary {
   epochs: number;
   testClipAccuracy: number;
   testVideoAccuracy: number;
-  /** Fraction of non-zero activations entering the linear layers (all layers, weighted by fan-out). */
+  /** Fraction of non-zero activations entering the linear layers (all layers' inputs pooled). */
   spatialDensity: number;
   /** Fraction of non-zero changes entering the linear layers. */
   temporalDensity: number;

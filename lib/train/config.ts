@@ -95,6 +95,11 @@ export const trainConfigSchema = z.strictObject({
   seed: z.number().int().default(1),
   /** Run folder of a trained model whose weights initialise this one (the refinement recipe). */
   initFrom: z.string().optional(),
+  /**
+   * Epochs the `initFrom` run must have finished. Recorded by the recipe so that a refinement of an older
+   * baseline is not mistaken for one of the current baseline (the run folder then holds another configuration).
+   */
+  initFromEpochs: z.number().int().min(1).optional(),
   /** Clips measured for sparsity statistics after each epoch. */
   sparsityClips: z.number().int().min(1).default(16),
 });

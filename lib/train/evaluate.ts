@@ -32,13 +32,17 @@ export async function evaluate(model: tf.LayersModel, dataset: VideoDataset, bat
   const perVideo = new Map<string, { probabilities: Float64Array; label: number }>();
   for await (const batch of dataset.testBatches({ batchSize })) {
     const { clips: x, labels } = batchTensors(batch, classes);
-    const [losses, probabilities] = tf.tidy(() => {
-      const logits = model.predict(x) as tf.Tensor2D; // [B, classes]
-      return [tf.losses.softmaxCrossEntropy(labels, logits, undefined, undefined, tf.Reduction.NONE), tf.softmax(logits)];
-    });
-    const lossValues = losses.dataSync();
-    const probabilityValues = probabilities.dataSync();
-    tf.dispose([x, labels, losses, probabilities]);
+    let lossValues: Float32Array | Int32Array | Uint8Array;
+    let probabilityValues: Float32Array | Int32Array | Uint8Array;
+    try {
+      [lossValues, probabilityValues] = tf.tidy(() => {
+        const logits = model.predict(x) as tf.Tensor2D; // [B, classes]
+        const losses = tf.losses.softmaxCrossEntropy(labels, logits, undefined, undefined, tf.Reduction.NONE);
+        return [losses.dataSync(), tf.softmax(logits).dataSync()];
+      });
+    } finally {
+      tf.dispose([x, labels]);
+    }
     for (let i = 0; i < batch.labels.length; i++) {
       const row = probabilityValues.subarray(i * classes, (i + 1) * classes);
       let best = 0;

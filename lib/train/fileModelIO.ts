@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DeltaSparsityError } from '../util/errors';
+import { writeFileDurable } from '../util/files';
 
 const MODEL_FILE = 'model.json';
 const WEIGHTS_FILE = 'weights.bin';
@@ -53,8 +54,8 @@ export function fileSaveHandler(folder: string): tf.io.IOHandler {
       fs.mkdirSync(path.dirname(path.resolve(folder)), { recursive: true });
       const temporary = `${path.resolve(folder)}.tmp-${process.pid}-${Date.now()}`;
       fs.mkdirSync(temporary, { recursive: true });
-      fs.writeFileSync(path.join(temporary, MODEL_FILE), JSON.stringify(modelJson));
-      fs.writeFileSync(path.join(temporary, WEIGHTS_FILE), weights);
+      writeFileDurable(path.join(temporary, MODEL_FILE), JSON.stringify(modelJson));
+      writeFileDurable(path.join(temporary, WEIGHTS_FILE), weights);
       replaceFolder(temporary, path.resolve(folder));
       return {
         modelArtifactsInfo: {

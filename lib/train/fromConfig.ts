@@ -45,7 +45,7 @@ export async function datasetFromConfig(config: TrainConfig, progress: ProgressM
     testWindowsPerVideo: data.testWindowsPerVideo,
     augmentation,
     cacheDir: data.cacheDir,
-    seed: Math.max(0, config.seed),
+    seed: config.seed >>> 0, // the dataset takes seeds >= 0; this keeps distinct seeds distinct
     badVideos: 'skip',
     progress,
   });
@@ -85,8 +85,28 @@ export async function modelFromConfig(config: TrainConfig, dataset: VideoDataset
         `initFrom: expected a run folder with a checkpoint (${path.join(config.initFrom, 'checkpoint')}). Received: initFrom=${JSON.stringify(config.initFrom)}`,
       );
     }
+    const sourceEpochs = readCheckpointState(config.initFrom)?.epochsDone;
+    if (config.initFromEpochs !== undefined && sourceEpochs !== config.initFromEpochs) {
+      throw new DeltaSparsityError(
+        `initFromEpochs: expected ${config.initFrom} to have finished ${config.initFromEpochs} epochs. Received: ${sourceEpochs} epochs`,
+      );
+    }
     const source = await loadCheckpointModel(config.initFrom);
     try {
+      // The source's input and output must fit this run's data, else tfjs would fail deep inside training.
+      const frame = source.inputs[0].shape.slice(2); // [H, W, C] of [B, T, H, W, C]
+      const expected = [dataset.height, dataset.width, 3];
+      if (frame.length !== 3 || frame.some((size, i) => size !== expected[i])) {
+        throw new DeltaSparsityError(
+          `initFrom: expected a model for ${expected.join('x')} frames, as data.size configures. Received: ${config.initFrom} takes ${frame.join('x')} frames`,
+        );
+      }
+      const outputs = source.outputs[0].shape[source.outputs[0].shape.length - 1];
+      if (outputs !== dataset.classNames.length) {
+        throw new DeltaSparsityError(
+          `initFrom: expected a model with ${dataset.classNames.length} outputs (one per class of ${dataset.name}). Received: ${config.initFrom} has ${outputs}`,
+        );
+      }
       return insertDeltaLayers(source, { ...sparsity, perFrame: false, name: `${config.model.architecture}_${config.model.variant}` });
     } finally {
       source.dispose();

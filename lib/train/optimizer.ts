@@ -27,9 +27,12 @@ export function learningRateAt(config: TrainConfig['optimizer'], epoch: number, 
 }
 
 /**
- * Sets the rate an optimizer applies from its next step on. tfjs optimizers read their `learningRate`
- * field at every step but expose no setter, hence the narrow cast.
+ * Sets the rate an optimizer applies from its next step on (tfjs exposes no common setter, hence the
+ * narrow casts).
  */
 export function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
-  (optimizer as unknown as { learningRate: number }).learningRate = rate;
+  // SGD and momentum keep the rate in a cached scalar and offer a setter; the others read the field.
+  const withSetter = optimizer as unknown as { setLearningRate?: (rate: number) => void };
+  if (typeof withSetter.setLearningRate === 'function') withSetter.setLearningRate(rate);
+  else (optimizer as unknown as { learningRate: number }).learningRate = rate;
 }

@@ -65,6 +65,7 @@ export async function trainRecipe(options: RecipeOptions): Promise<RecipeResult>
       epochs: options.refineEpochs ?? baseConfig.epochs,
       model: { variant },
       initFrom: path.resolve(baselineDir),
+      initFromEpochs: runs.baseline.metrics.length,
     });
     runs[variant] = await train({
       runDir: path.join(options.root, variant),

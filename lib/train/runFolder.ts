@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DeltaSparsityError } from '../util/errors';
-import { appendLineDurable, readJsonLines, writeFileAtomic } from '../util/files';
+import { appendLineDurable, readJsonLines, truncateTornTail, writeFileAtomic } from '../util/files';
 import { stableStringify } from '../util/stableHash';
 import { toCsv } from '../util/csv';
 import type { TrainConfig } from './config';
@@ -29,10 +29,10 @@ function differingFields(a: Record<string, unknown>, b: Record<string, unknown>,
 }
 
 /**
- * Creates `runDir` for `config`, or opens it to resume. Refuses (DeltaSparsityError) when the folder
- * already holds a run of a different configuration, naming the fields that differ.
+ * Refuses (DeltaSparsityError) when `runDir` already holds a run of a different configuration, naming the
+ * fields that differ. Writes nothing.
  */
-export function openRunFolder(runDir: string, config: TrainConfig): void {
+export function checkRunFolder(runDir: string, config: TrainConfig): void {
   const configFile = path.join(runDir, 'config.json');
   if (fs.existsSync(configFile)) {
     const stored = JSON.parse(fs.readFileSync(configFile, 'utf8')) as Record<string, unknown>;
@@ -49,8 +49,13 @@ export function openRunFolder(runDir: string, config: TrainConfig): void {
       );
     }
   }
+}
+
+/** Creates `runDir` for `config`, or opens it to resume (see `checkRunFolder` for when it refuses). */
+export function openRunFolder(runDir: string, config: TrainConfig): void {
+  checkRunFolder(runDir, config);
   fs.mkdirSync(runDir, { recursive: true });
-  writeFileAtomic(configFile, `${JSON.stringify(config, null, 2)}\n`);
+  writeFileAtomic(path.join(runDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
 }
 
 /** One epoch's log row: plain numbers (and strings) only, so it maps to a CSV row and a DataFrame row. */
@@ -75,9 +80,11 @@ export function logEpochMetrics(runDir: string, row: EpochMetrics): void {
  * so a resumed run logs each epoch exactly once.
  */
 export function truncateEpochMetrics(runDir: string, epochsDone: number): void {
+  const file = path.join(runDir, 'metrics.jsonl');
+  const tornTail = truncateTornTail(file);
   const rows = readEpochMetrics(runDir);
   const kept = rows.filter((row) => row.epoch <= epochsDone);
-  if (kept.length === rows.length) return;
+  if (kept.length === rows.length && !tornTail) return;
   writeFileAtomic(path.join(runDir, 'metrics.jsonl'), kept.map((row) => `${JSON.stringify(row)}\n`).join(''));
   writeMetricsCsv(runDir, kept);
 }

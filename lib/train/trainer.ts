@@ -23,7 +23,7 @@ import { loadCheckpointModel, readCheckpointState, restoreOptimizer, saveCheckpo
 import { batchTensors, evaluate, firstTestClips } from './evaluate';
 import { datasetFromConfig, evaluationDatasetFor, modelFromConfig } from './fromConfig';
 import { createOptimizer, learningRateAt, setLearningRate } from './optimizer';
-import { type EpochMetrics, logEpochMetrics, openRunFolder, readEpochMetrics, truncateEpochMetrics } from './runFolder';
+import { type EpochMetrics, checkRunFolder, logEpochMetrics, openRunFolder, readEpochMetrics, truncateEpochMetrics } from './runFolder';
 
 export interface TrainOptions {
   /** The configuration (any subset; defaults and the preset fill the rest). */
@@ -95,7 +95,7 @@ function checkDataset(dataset: VideoDataset, config: TrainConfig): void {
       `data: expected a subset with training and test clips. Received: ${dataset.trainClipCount} training and ${dataset.testClipCount} test clips (${dataset.name})`,
     );
   }
-  if (dataset.clipLength !== config.data.clipLength || dataset.height !== config.data.size) {
+  if (dataset.clipLength !== config.data.clipLength || dataset.height !== config.data.size || dataset.width !== config.data.size) {
     throw new DeltaSparsityError(
       `dataset: expected clips of ${config.data.clipLength} frames at ${config.data.size}x${config.data.size} as configured. ` +
         `Received: ${dataset.clipLength} frames at ${dataset.height}x${dataset.width}`,
@@ -118,16 +118,17 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const dataset = options.dataset ?? (await datasetFromConfig(config, progressMode));
   checkDataset(dataset, config);
   const testDataset = options.testDataset ?? (await evaluationDatasetFor(config, dataset, progressMode));
-  openRunFolder(options.runDir, config);
+  checkRunFolder(options.runDir, config);
 
   const state = readCheckpointState(options.runDir);
   const resumedFromEpoch = state?.epochsDone ?? 0;
   const model = state ? await loadCheckpointModel(options.runDir) : await modelFromConfig(config, dataset);
+  // Only now, when every check has passed: a run that failed to start leaves no folder behind to refuse later.
+  openRunFolder(options.runDir, config);
   const optimizer = createOptimizer(config.optimizer);
-  if (state) {
-    await restoreOptimizer(options.runDir, optimizer);
-    truncateEpochMetrics(options.runDir, state.epochsDone);
-  }
+  if (state) await restoreOptimizer(options.runDir, optimizer);
+  // Rows logged after the last checkpoint (a crash between logging and checkpointing) are redone.
+  truncateEpochMetrics(options.runDir, resumedFromEpoch);
   const forward = createSparsityForward(model);
   const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
   const classes = dataset.classNames.length;
@@ -152,19 +153,27 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       for await (const batch of dataset.trainBatches({ batchSize: config.batchSize, epoch })) {
         const { clips, labels } = batchTensors(batch, classes);
         let kept: tf.Tensor[] = [];
-        const total = optimizer.minimize(
-          () => {
-            const { output, penalty } = forward.apply(clips, { training: true }); // output: logits [B, classes]
-            const crossEntropy = tf.losses.softmaxCrossEntropy(labels, output) as tf.Scalar;
-            const hits = tf.sum(tf.cast(tf.equal(tf.argMax(output, 1), tf.argMax(labels, 1)), 'float32'));
-            kept = [tf.keep(crossEntropy.clone()), tf.keep(penalty.clone()), tf.keep(hits)];
-            return tf.add(crossEntropy, penalty) as tf.Scalar;
-          },
-          true,
-          variables,
-        );
-        const [crossEntropy, penalty, hits] = kept.map((tensor) => tensor.dataSync()[0]);
-        tf.dispose([...kept, total as tf.Scalar, clips, labels]);
+        let total: tf.Scalar | null = null;
+        let crossEntropy: number;
+        let penalty: number;
+        let hits: number;
+        try {
+          total = optimizer.minimize(
+            () => {
+              const forwarded = forward.apply(clips, { training: true }); // output: logits [B, classes]
+              const entropy = tf.losses.softmaxCrossEntropy(labels, forwarded.output) as tf.Scalar;
+              const correctCount = tf.sum(tf.cast(tf.equal(tf.argMax(forwarded.output, 1), tf.argMax(labels, 1)), 'float32'));
+              kept = [tf.keep(entropy.clone()), tf.keep(forwarded.penalty.clone()), tf.keep(correctCount)];
+              return tf.add(entropy, forwarded.penalty) as tf.Scalar;
+            },
+            true,
+            variables,
+          );
+          [crossEntropy, penalty, hits] = kept.map((tensor) => tensor.dataSync()[0]);
+        } finally {
+          tf.dispose([...kept, clips, labels]);
+          if (total) total.dispose();
+        }
         const size = batch.labels.length;
         crossEntropySum += crossEntropy * size;
         penaltySum += penalty * size;

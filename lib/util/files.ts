@@ -12,17 +12,22 @@ function temporaryPathFor(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${temporaryCounter}.tmp`);
 }
 
-/** Writes `data` to `target` atomically (write to a temporary file, fsync, rename), creating folders. */
-export function writeFileAtomic(target: string, data: string | Uint8Array): void {
+/** Writes `data` to `target` and flushes it to disk (fsync) before returning; creates folders. */
+export function writeFileDurable(target: string, data: string | Uint8Array): void {
   fs.mkdirSync(path.dirname(target), { recursive: true });
-  const temporary = temporaryPathFor(target);
-  const handle = fs.openSync(temporary, 'w');
+  const handle = fs.openSync(target, 'w');
   try {
     fs.writeSync(handle, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
     fs.fsyncSync(handle);
   } finally {
     fs.closeSync(handle);
   }
+}
+
+/** Writes `data` to `target` atomically (write to a temporary file, fsync, rename), creating folders. */
+export function writeFileAtomic(target: string, data: string | Uint8Array): void {
+  const temporary = temporaryPathFor(target);
+  writeFileDurable(temporary, data);
   fs.renameSync(temporary, target);
 }
 
@@ -32,6 +37,8 @@ export function writeFileAtomic(target: string, data: string | Uint8Array): void
  */
 export function appendLineDurable(target: string, line: string): void {
   fs.mkdirSync(path.dirname(target), { recursive: true });
+  // A fragment left by a crash mid-append would glue onto this line and corrupt both.
+  truncateTornTail(target);
   const text = line.endsWith('\n') ? line : `${line}\n`;
   const handle = fs.openSync(target, 'a');
   try {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DeltaActivation, deltaActivation, deltaPenalty } from '../../lib/layers/deltaActivation';
+import { DeltaActivation, MIN_STEP, deltaActivation, deltaPenalty } from '../../lib/layers/deltaActivation';
 import { spatialL1 } from '../../lib/layers/spatialL1';
 import { DeltaSparsityError } from '../../lib/util/errors';
 
@@ -98,5 +98,20 @@ describe('DeltaActivation', () => {
     layer.penalty(y).dispose();
     y.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('never divides by zero when a learned threshold reaches 0 (steps are floored at MIN_STEP)', () => {
+    const layer = deltaActivation({ threshold: 0.1, granularity: 'layer' });
+    const x = tf.tensor3d([0.3, 0.5, 0.2, 0.7], [1, 4, 1]); // [B, T, features]
+    layer.apply(x);
+    layer.setWeights([tf.zeros([1])]); // as if training had driven q through zero
+    const steps = layer.steps();
+    expect(steps.dataSync()[0]).toBe(Math.fround(MIN_STEP));
+    const y = layer.apply(x) as tf.Tensor;
+    // With a 1e-6 step the quantized values equal the inputs to within half a step, and are finite.
+    const values = Array.from(y.dataSync());
+    expect(values.every(Number.isFinite)).toBe(true);
+    values.forEach((v, i) => expect(Math.abs(v - [0.3, 0.5, 0.2, 0.7][i])).toBeLessThanOrEqual(MIN_STEP));
+    tf.dispose([x, y, steps]);
   });
 });

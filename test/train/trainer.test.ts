@@ -88,6 +88,22 @@ describe('train', () => {
     );
   });
 
+  it('refuses to refine a model made for other frames, classes or epochs, with a clear error', async () => {
+    const baselineDir = temporaryRun('base16');
+    const baseline = await train({ ...quick, runDir: baselineDir, config: { epochs: 1 } }); // 16x16 frames, 6 classes
+    baseline.model.dispose();
+    const refine = (config: object) => train({ ...quick, runDir: temporaryRun('refine'), config: { epochs: 1, initFrom: baselineDir, model: { variant: 'delta' as const }, ...config } });
+    await expect(refine({ data: { size: 24 } })).rejects.toThrow(/initFrom: expected a model for 24x24x3 frames.*takes 16x16x3 frames/);
+    await expect(
+      train({ ...quick, runDir: temporaryRun('refine'), config: { epochs: 1, initFrom: baselineDir }, dataset: createSyntheticDataset({ classes: 3, height: 16, width: 16, clipLength: 4 }) }),
+    ).rejects.toThrow(/initFrom: expected a model with 3 outputs.*has 6/);
+    await expect(refine({ initFromEpochs: 2 })).rejects.toThrow(/initFromEpochs: expected .* to have finished 2 epochs\. Received: 1 epochs/);
+    // A run that failed to start leaves no folder that would refuse the corrected configuration.
+    const runDir = temporaryRun('retry');
+    await expect(train({ ...quick, runDir, config: { epochs: 1, initFrom: baselineDir, data: { size: 24 } } })).rejects.toThrow(/initFrom/);
+    expect(fs.existsSync(runDir)).toBe(false);
+  });
+
   it('stops with a clear error before training when the clips do not fit the configuration', async () => {
     await expect(
       train({ ...quick, runDir: temporaryRun('mismatch'), config: { data: { clipLength: 6 } }, dataset: createSyntheticDataset({ height: 16, width: 16, clipLength: 4 }) }),

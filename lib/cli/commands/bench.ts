@@ -7,6 +7,7 @@
  *   delta-sparsity bench --quick --json        # tiny settings (a smoke test, not a measurement)
  */
 import { Command } from 'commander';
+import { collect } from '../options';
 import { JsonOption, action, printJson, say, withJsonOption } from '../output';
 import { invalidArgument } from '../../util/errors';
 import { BACKEND_NAMES, BackendName } from '../../backend';
@@ -29,9 +30,6 @@ interface BenchOptions extends JsonOption {
   quick?: boolean;
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
 
 function parseInteger(argument: string, text: string | undefined, min: number): number | undefined {
   if (text === undefined) return undefined;

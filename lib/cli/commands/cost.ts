@@ -14,6 +14,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
+import { collect } from '../options';
 import { JsonOption, action, printJson, say, withJsonOption } from '../output';
 import { invalidArgument } from '../../util/errors';
 import {
@@ -48,9 +49,6 @@ interface CostOptions extends JsonOption {
 const DEFAULT_HARDWARE = 'eyeriss-v2-like';
 const LAYER_SYNTAX = 'name:kind:inputs:fanOut:weights:outputs:spatial:temporal[:weightDensity]';
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
 
 function parseNumber(argument: string, text: string): number {
   const value = Number(text);

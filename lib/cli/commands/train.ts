@@ -5,6 +5,7 @@
  *   delta-sparsity train --run runs/delta --set model.variant=delta --init-from runs/baseline
  *   delta-sparsity train --run runs/ucf --set data.source=ucf101 --set data.root=/data/UCF-101 --json
  */
+import * as path from 'node:path';
 import { Command } from 'commander';
 import { train } from '../../train/trainer';
 import { trainPresets, mergeConfig } from '../../train/config';
@@ -45,7 +46,8 @@ export function registerTrainCommand(program: Command): void {
       let config = mergeConfig(readConfigFile(options.config) as object, parseSetOverrides(options.set));
       if (options.variant !== undefined) config = mergeConfig(config, { model: { variant: options.variant } });
       if (options.epochs !== undefined) config = mergeConfig(config, { epochs: Number(options.epochs) });
-      if (options.initFrom !== undefined) config = mergeConfig(config, { initFrom: options.initFrom });
+      // Absolute, so that `runs/b` and `./runs/b` are one configuration and resuming works from any folder.
+      if (options.initFrom !== undefined) config = mergeConfig(config, { initFrom: path.resolve(options.initFrom) });
       const result = await train({ runDir: options.run, preset: options.preset, config, progress: options.json ? 'lines' : 'auto' });
       result.model.dispose();
       const last = result.metrics[result.metrics.length - 1];
