@@ -14,10 +14,10 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { VideoDataset } from '../data/types';
 import { DeltaActivation } from '../layers/deltaActivation';
-import { measureSparsity } from '../sparsity';
+import { measureSparsity, type SparsityMeasurement } from '../sparsity';
 import { loadCheckpointModel, readCheckpointState } from '../train/checkpoint';
 import { mergeConfig, resolveTrainConfig, type TrainConfig, type TrainConfigInput } from '../train/config';
-import { evaluate, firstTestClips } from '../train/evaluate';
+import { evaluate, firstTestClips, type Evaluation } from '../train/evaluate';
 import { datasetFromConfig, evaluationDatasetFor } from '../train/fromConfig';
 import { sparsityColumns, train } from '../train/trainer';
 import { DeltaSparsityError, invalidArgument, requirePositive, requireNonNegative } from '../util/errors';
@@ -87,12 +87,11 @@ export function setAllThresholds(model: tf.LayersModel, q: number): void {
   }
 }
 
-/** Accuracy and sparsity of `model` on `testDataset` (the evaluation clips of `config`). */
-async function measurePoint(model: tf.LayersModel, testDataset: VideoDataset, config: TrainConfig): Promise<Omit<AblationResult, 'meanThreshold' | 'runDir'>> {
-  const test = await evaluate(model, testDataset, config.batchSize);
-  const sample = await firstTestClips(testDataset, config.sparsityClips);
-  const measurement = measureSparsity(model, sample);
-  sample.dispose();
+/** A point's result from an evaluation and a sparsity measurement. */
+function resultOf(
+  test: Pick<Evaluation, 'clipAccuracy' | 'videoAccuracy' | 'loss'>,
+  measurement: SparsityMeasurement,
+): Omit<AblationResult, 'meanThreshold' | 'runDir'> {
   const columns = sparsityColumns(measurement);
   return {
     testClipAccuracy: test.clipAccuracy,
@@ -105,6 +104,15 @@ async function measurePoint(model: tf.LayersModel, testDataset: VideoDataset, co
     deltaOpsPerFrame: columns.deltaOpsPerFrame,
     denseToDeltaOpsRatio: columns.denseToDeltaOpsRatio,
   };
+}
+
+/** Accuracy and sparsity of `model` on `testDataset` (the evaluation clips of `config`). */
+async function measurePoint(model: tf.LayersModel, testDataset: VideoDataset, config: TrainConfig): Promise<Omit<AblationResult, 'meanThreshold' | 'runDir'>> {
+  const test = await evaluate(model, testDataset, config.batchSize);
+  const sample = await firstTestClips(testDataset, config.sparsityClips);
+  const measurement = measureSparsity(model, sample);
+  sample.dispose();
+  return resultOf(test, measurement);
 }
 
 export interface FixedThresholdSweepOptions {
@@ -216,17 +224,8 @@ export async function trainingSweep(options: TrainingSweepOptions): Promise<Swee
       // train() has just evaluated and measured the last epoch: reuse that instead of measuring again.
       const last = result.metrics[result.metrics.length - 1];
       const number = (key: string) => (typeof last?.[key] === 'number' ? (last[key] as number) : Number.NaN);
-      const columns = sparsityColumns(result.sparsity);
       return {
-        testClipAccuracy: number('testClipAccuracy'),
-        testVideoAccuracy: number('testVideoAccuracy'),
-        testLoss: number('testLoss'),
-        spatialDensity: columns.spatialDensity,
-        temporalDensity: columns.temporalDensity,
-        denseOpsPerFrame: columns.denseOpsPerFrame,
-        spatialOpsPerFrame: columns.spatialOpsPerFrame,
-        deltaOpsPerFrame: columns.deltaOpsPerFrame,
-        denseToDeltaOpsRatio: columns.denseToDeltaOpsRatio,
+        ...resultOf({ clipAccuracy: number('testClipAccuracy'), videoAccuracy: number('testVideoAccuracy'), loss: number('testLoss') }, result.sparsity),
         meanThreshold: typeof last?.meanThreshold === 'number' ? last.meanThreshold : null,
         runDir,
       };
