@@ -139,7 +139,8 @@ export function measureSparsity(model: tf.LayersModel, clips: tf.Tensor, options
   const internal = probeOutputs.filter((_, i) => inputIndex[i] < 0);
   const probeModel = internal.length > 0 ? tf.model({ inputs: model.inputs, outputs: internal }) : null;
 
-  const counts = probes.map(() => ({ nnzY: 0, nnzDelta: 0 }));
+  // Values counted per probe as well as non-zeros: behind a 'delta-drop-first' layer a probe sees T−1 frames.
+  const counts = probes.map(() => ({ nnzY: 0, nnzDelta: 0, valuesY: 0, valuesDelta: 0 }));
   const [clipCount, frames] = clips.shape;
   for (let start = 0; start < clipCount; start += batchSize) {
     const size = Math.min(batchSize, clipCount - start);
@@ -151,21 +152,24 @@ export function measureSparsity(model: tf.LayersModel, clips: tf.Tensor, options
       return probes.map((probe, i) => {
         let y = inputIndex[i] >= 0 ? batch : list[next++];
         if (probe.quantizeWith) y = probe.quantizeWith(y);
-        return tf.stack([tf.sum(tf.notEqual(y, 0)), tf.sum(tf.notEqual(temporalDifferences(y), 0))]);
+        const changes = temporalDifferences(y);
+        return tf.stack([tf.sum(tf.notEqual(y, 0)), tf.sum(tf.notEqual(changes, 0)), tf.scalar(y.size, 'int32'), tf.scalar(changes.size, 'int32')]);
       });
     });
     batchCounts.forEach((t, i) => {
-      const [nnzY, nnzDelta] = t.dataSync();
+      const [nnzY, nnzDelta, valuesY, valuesDelta] = t.dataSync();
       counts[i].nnzY += nnzY;
       counts[i].nnzDelta += nnzDelta;
+      counts[i].valuesY += valuesY;
+      counts[i].valuesDelta += valuesDelta;
     });
     tf.dispose(batchCounts);
   }
 
   const layers: LayerSparsity[] = probes.map((probe, i) => {
     const n = product(probe.frameShape);
-    const spatialDensity = counts[i].nnzY / (clipCount * frames * n);
-    const temporalDensity = counts[i].nnzDelta / (clipCount * (frames - 1) * n);
+    const spatialDensity = counts[i].nnzY / counts[i].valuesY;
+    const temporalDensity = counts[i].nnzDelta / counts[i].valuesDelta;
     return {
       name: probe.name,
       kind: probe.kind,
@@ -185,9 +189,9 @@ export function measureSparsity(model: tf.LayersModel, clips: tf.Tensor, options
     };
   });
   const sum = (f: (l: LayerSparsity) => number): number => layers.reduce((a, l) => a + f(l), 0);
-  const activations = sum((l) => l.inputActivations);
-  const spatialDensity = sum((l) => l.nonZeroActivations) / (clipCount * frames * activations);
-  const temporalDensity = sum((l) => l.nonZeroChanges) / (clipCount * (frames - 1) * activations);
+  const total = (f: (c: (typeof counts)[number]) => number): number => counts.reduce((a, c) => a + f(c), 0);
+  const spatialDensity = total((c) => c.nnzY) / total((c) => c.valuesY);
+  const temporalDensity = total((c) => c.nnzDelta) / total((c) => c.valuesDelta);
   const denseOps = sum((l) => l.denseOpsPerFrame);
   const spatialOps = sum((l) => l.spatialOpsPerFrame);
   const deltaOps = sum((l) => l.deltaOpsPerFrame);
