@@ -1,6 +1,8 @@
 /**
  * Decoding benchmark (prints, never asserts): the decode-and-cache pipeline against ffmpeg alone decoding the
  * same files to its null output, and reading clips back from the cache. Target: pipeline >= 0.8x ffmpeg alone.
+ * A third measurement, ffmpeg running the pipeline's own filters (sampling, scaling, RGB) into the null device,
+ * separates what the resizing costs inside ffmpeg from what the pipe, Node and the cache add.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -8,7 +10,7 @@ import * as path from 'node:path';
 import { requireInteger } from '../util/errors';
 import { assembleBatch } from './clips';
 import { ClipCache, decodeToCache, readCachedFrames, type CachedClip } from './cache';
-import { FfmpegDecoder, countFramesWithFfmpeg, resolveDecodeSettings, type DecodeSettings } from './ffmpeg';
+import { FfmpegDecoder, countFramesWithFfmpeg, decodeFilter, resolveDecodeSettings, runFfmpeg, type DecodeSettings } from './ffmpeg';
 import { bundledSampleRoot } from './splits';
 
 export interface DecodeBenchmarkOptions {
@@ -41,6 +43,8 @@ export interface DecodeBenchmarkResult {
   /** Sampled frames per pass (what the cache holds). */
   sampledFrames: number;
   ffmpegAlone: ThroughputMeasurement[];
+  /** ffmpeg with the pipeline's filters and RGB output, written to the null device (no pipe, no Node). */
+  ffmpegFiltered: ThroughputMeasurement[];
   pipeline: ThroughputMeasurement[];
   /** Pipeline / ffmpeg alone, per concurrency. */
   ratios: { concurrency: number; ratio: number }[];
@@ -86,13 +90,22 @@ export async function benchmarkDecoding(options: DecodeBenchmarkOptions = {}): P
     const jobs = Array.from({ length: repeat }, (_, pass) => files.map((file) => ({ file, pass }))).flat();
     const levels = [...new Set([1, concurrency])];
     const ffmpegAlone: ThroughputMeasurement[] = [];
+    const ffmpegFiltered: ThroughputMeasurement[] = [];
     const pipeline: ThroughputMeasurement[] = [];
+    const filteredArgs = (file: string) => [
+      '-hide_banner', '-nostdin', '-nostats', '-threads', '1', '-i', file, '-map', '0:v:0', '-an', '-sn',
+      '-vf', decodeFilter(settings), '-vsync', '0', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-y', os.devNull,
+    ];
     const entries: CachedClip[] = [];
     for (const level of levels) {
       const aloneSeconds = await runPool(jobs, level, async ({ file }) => {
         await countFramesWithFfmpeg(file);
       });
       ffmpegAlone.push({ concurrency: level, seconds: aloneSeconds, sourceFramesPerSecond: (sourceFrames * repeat) / aloneSeconds });
+      const filteredSeconds = await runPool(jobs, level, async ({ file }) => {
+        await runFfmpeg(filteredArgs(file));
+      });
+      ffmpegFiltered.push({ concurrency: level, seconds: filteredSeconds, sourceFramesPerSecond: (sourceFrames * repeat) / filteredSeconds });
       const pipelineSeconds = await runPool(jobs, level, async ({ file, pass }) => {
         const entry = await decodeToCache(cache, decoder, file, `bench/c${level}p${pass}/${path.basename(file, path.extname(file))}`, settings);
         if (level === levels[0] && pass === 0) entries.push(entry);
@@ -119,6 +132,7 @@ export async function benchmarkDecoding(options: DecodeBenchmarkOptions = {}): P
       sourceFrames,
       sampledFrames,
       ffmpegAlone,
+      ffmpegFiltered,
       pipeline,
       ratios: levels.map((level, index) => ({ concurrency: level, ratio: pipeline[index].sourceFramesPerSecond / ffmpegAlone[index].sourceFramesPerSecond })),
       cachedRead: { frames: readFrames, seconds: readSeconds, framesPerSecond: readFrames / readSeconds },
@@ -137,9 +151,12 @@ export function formatDecodeBenchmark(result: DecodeBenchmarkResult): string {
   ];
   result.ffmpegAlone.forEach((alone, index) => {
     const piped = result.pipeline[index];
+    const filtered = result.ffmpegFiltered[index];
     lines.push(
       `  concurrency ${alone.concurrency}: ffmpeg alone (-f null) ${alone.sourceFramesPerSecond.toFixed(0)} frames/s; ` +
-        `decode+cache ${piped.sourceFramesPerSecond.toFixed(0)} frames/s; ratio ${result.ratios[index].ratio.toFixed(2)} (target >= 0.8)`,
+        `decode+cache ${piped.sourceFramesPerSecond.toFixed(0)} frames/s; ratio ${result.ratios[index].ratio.toFixed(2)} (target >= 0.8); ` +
+        `ffmpeg with the same filters to the null device ${filtered.sourceFramesPerSecond.toFixed(0)} frames/s ` +
+        `(pipeline / that: ${(piped.sourceFramesPerSecond / filtered.sourceFramesPerSecond).toFixed(2)})`,
     );
   });
   lines.push(`  cached read (disk -> float clips): ${result.cachedRead.framesPerSecond.toFixed(0)} frames/s`);
