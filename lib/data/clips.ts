@@ -194,6 +194,15 @@ export interface IndexedVideo {
 export interface FrameSource<V extends IndexedVideo> {
   /** Reads frames [offset, offset + count) of `video` as uint8 [count, H, W, 3]. */
   readWindow(video: V, offset: number, count: number): Promise<Uint8Array>;
+  /**
+   * Optional, for sources still being filled in the background (UCF101 with `decode: 'background'`): resolves
+   * to the training video once its frames can be read (its `frameCount` then final), or to null when it proved
+   * unusable and is to be left out of the epoch; rejects to end the epoch with an error. Without it every
+   * video is ready.
+   */
+  whenReady?(video: V): Promise<V | null>;
+  /** Optional hint: a training epoch is about to read these videos in this order (fetch them in that order). */
+  willRead?(videos: readonly V[]): void;
 }
 
 /** Settings of a `WindowedDataset`. */
@@ -211,8 +220,8 @@ export interface WindowedDatasetSettings<V extends IndexedVideo> {
   source: FrameSource<V>;
   /** Label after a horizontal flip (direction classes swap); identity when absent. */
   flipLabel?: (label: number) => number;
-  /** Extra fields for `describe()`. */
-  details?: Record<string, unknown>;
+  /** Extra fields for `describe()`; a function when they change over time (background decoding). */
+  details?: Record<string, unknown> | (() => Record<string, unknown>);
 }
 
 function requireBatchSize(batchSize: unknown): number {
@@ -249,27 +258,43 @@ export class WindowedDataset<V extends IndexedVideo> implements VideoDataset {
     return this.settings.test;
   }
 
+  /** The epoch's shuffled order of training videos and the generator that then draws each clip's randomness. */
+  private epochPlan(epoch: number): { order: V[]; random: SeededRandom } {
+    const random = new SeededRandom(deriveSeed(this.settings.seed, 'train-epoch', epoch));
+    const order = random.shuffle(this.settings.train.map((_, index) => index)).map((index) => this.settings.train[index]);
+    return { order, random };
+  }
+
+  /** The training videos in the order `trainBatches({ epoch })` reads them (fixed by the seed and the epoch). */
+  trainOrder(epoch: number): V[] {
+    return this.epochPlan(requireInteger('epoch', epoch, 0)).order;
+  }
+
   async *trainBatches(options: TrainBatchOptions): AsyncGenerator<ClipBatch> {
     const batchSize = requireBatchSize(options?.batchSize);
     const epoch = requireInteger('epoch', options?.epoch, 0);
     const { clipLength: T, height: H, width: W } = this;
     const { augmentation, source, flipLabel } = this.settings;
-    const random = new SeededRandom(deriveSeed(this.settings.seed, 'train-epoch', epoch));
-    const order = random.shuffle(this.settings.train.map((_, index) => index));
-    for (let start = 0; start < order.length; start += batchSize) {
-      const items: BatchItem[] = [];
-      for (const index of order.slice(start, start + batchSize)) {
-        const video = this.settings.train[index];
-        // One generator per clip, so a clip's window and augmentation do not depend on the batch size.
-        const clipRandom = random.fork();
-        const offset = randomWindowOffset(video.frameCount, T, clipRandom);
-        const raw = await source.readWindow(video, offset, T);
-        const { clip, flipped } = augmentClip(raw, T, H, W, augmentation, clipRandom);
-        const label = flipped && flipLabel ? flipLabel(video.label) : video.label;
-        items.push({ frames: clip, label, videoId: video.id, offset });
+    const { order, random } = this.epochPlan(epoch);
+    source.willRead?.(order);
+    let items: BatchItem[] = [];
+    for (const listed of order) {
+      // One generator per clip, forked whether or not the video turns out usable, so a clip's window and
+      // augmentation depend neither on the batch size nor on when a background decode finished.
+      const clipRandom = random.fork();
+      const video = source.whenReady ? await source.whenReady(listed) : listed;
+      if (video === null) continue; // found unusable in the background (badVideos 'skip'): the epoch is one clip shorter
+      const offset = randomWindowOffset(video.frameCount, T, clipRandom);
+      const raw = await source.readWindow(video, offset, T);
+      const { clip, flipped } = augmentClip(raw, T, H, W, augmentation, clipRandom);
+      const label = flipped && flipLabel ? flipLabel(video.label) : video.label;
+      items.push({ frames: clip, label, videoId: video.id, offset });
+      if (items.length === batchSize) {
+        yield assembleBatch(items, T, H, W);
+        items = [];
       }
-      yield assembleBatch(items, T, H, W);
     }
+    if (items.length > 0) yield assembleBatch(items, T, H, W);
   }
 
   async *testBatches(options: TestBatchOptions): AsyncGenerator<ClipBatch> {
@@ -304,7 +329,7 @@ export class WindowedDataset<V extends IndexedVideo> implements VideoDataset {
       testWindowsPerVideo: this.settings.testWindowsPerVideo,
       augmentation: this.settings.augmentation,
       seed: this.settings.seed,
-      ...this.settings.details,
+      ...(typeof this.settings.details === 'function' ? this.settings.details() : this.settings.details),
     };
   }
 }

@@ -43,8 +43,8 @@ export {
 export type { DecodeSettings, DecodedVideo, FfmpegDecoderOptions, VideoDecoder, VideoInfo } from './ffmpeg';
 export { ClipCache, decodeToCache, defaultCacheDir, readCachedClipHeader, readCachedFrames, sourceStamp } from './cache';
 export type { CachedClip, CachedClipHeader, SourceStamp } from './cache';
-export { createUcf101Dataset, prepareUcf101 } from './ucf101';
-export type { PrepareReport, SkippedVideo, Ucf101DatasetOptions, Ucf101SourceOptions } from './ucf101';
+export { Ucf101Dataset, createUcf101Dataset, prepareUcf101 } from './ucf101';
+export type { BackgroundDecodeStatus, PrepareReport, SkippedVideo, Ucf101DatasetOptions, Ucf101SourceOptions, Ucf101Video } from './ucf101';
 export { DEFAULT_SYNTHETIC_CLASSES, SYNTHETIC_MOTIONS, createSyntheticDataset, renderSyntheticVideo } from './synthetic';
 export type { RenderSyntheticOptions, SyntheticDatasetOptions, SyntheticMotion } from './synthetic';
 export { meanAbsoluteFrameDifference, temporalChangeFraction } from './stats';

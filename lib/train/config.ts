@@ -43,6 +43,12 @@ const dataSchema = z.strictObject({
    * have their scenes and objects. false: motion only, which a per-frame network cannot classify.
    */
   syntheticAppearanceCue: z.boolean().default(true),
+  /**
+   * UCF101: `background` (default) decodes the test videos, then trains while one ffmpeg process decodes the
+   * training videos ahead of the loop on the second core; `upfront` decodes everything before training starts.
+   * Both give the same batches.
+   */
+  decode: z.enum(['upfront', 'background']).default('background'),
   /** Decoded-clip cache folder (UCF101); default `.cache/delta-sparsity` or env DELTA_CACHE_DIR. */
   cacheDir: z.string().optional(),
 });

@@ -45,6 +45,7 @@ export async function datasetFromConfig(config: TrainConfig, progress: ProgressM
     testWindowsPerVideo: data.testWindowsPerVideo,
     augmentation,
     cacheDir: data.cacheDir,
+    decode: data.decode,
     seed: config.seed >>> 0, // the dataset takes seeds >= 0; this keeps distinct seeds distinct
     badVideos: 'skip',
     progress,
