@@ -29,14 +29,18 @@ export interface HardwarePresetInfo {
   file: string;
 }
 
-function presetNames(): string[] {
-  const dir = presetDir();
+/** Names (without `.json`) of the JSON files in `dir`, sorted; [] when the folder is missing. */
+function jsonNamesIn(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir)
     .filter((entry) => entry.endsWith('.json'))
     .map((entry) => entry.slice(0, -'.json'.length))
     .sort();
+}
+
+function presetNames(): string[] {
+  return jsonNamesIn(presetDir());
 }
 
 /** All shipped presets (each file is loaded and validated). */
@@ -88,13 +92,7 @@ export function loadHardware(presetNameOrPath: string): HardwareSpec {
 
 /** Names of the example networks in `data/hardware/workloads/` (illustrative densities, for what-if runs). */
 export function listExampleWorkloads(): string[] {
-  const dir = path.join(hardwareDataDir(), 'workloads');
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
-    .filter((entry) => entry.endsWith('.json'))
-    .map((entry) => entry.slice(0, -'.json'.length))
-    .sort();
+  return jsonNamesIn(path.join(hardwareDataDir(), 'workloads'));
 }
 
 /** The layers of a shipped example network. */

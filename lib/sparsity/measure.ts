@@ -25,8 +25,19 @@ import { temporalDifferences } from '../layers/timeAxis';
 import { LinearKind, linearKind, modelChain, unwrapTimeDistributed } from '../models/chain';
 import { FanOutConvention, fanOutOf } from '../models/fanOut';
 
+/** Densities (and their complements) and per-frame op counts, of one layer or of the whole network. */
+export interface DensitiesAndOps {
+  spatialDensity: number;
+  spatialSparsity: number;
+  temporalDensity: number;
+  temporalSparsity: number;
+  denseOpsPerFrame: number;
+  spatialOpsPerFrame: number;
+  deltaOpsPerFrame: number;
+}
+
 /** Sparsity of the activations entering one linear layer. */
-export interface LayerSparsity {
+export interface LayerSparsity extends DensitiesAndOps {
   /** Name of the linear layer (the per-frame layer inside TimeDistributed), e.g. "conv2". */
   name: string;
   kind: LinearKind;
@@ -42,23 +53,9 @@ export interface LayerSparsity {
   nonZeroActivations: number;
   /** Non-zero changes, summed over all B·(T−1) frame pairs. */
   nonZeroChanges: number;
-  spatialDensity: number;
-  spatialSparsity: number;
-  temporalDensity: number;
-  temporalSparsity: number;
-  denseOpsPerFrame: number;
-  spatialOpsPerFrame: number;
-  deltaOpsPerFrame: number;
 }
 
-export interface OverallSparsity {
-  spatialDensity: number;
-  spatialSparsity: number;
-  temporalDensity: number;
-  temporalSparsity: number;
-  denseOpsPerFrame: number;
-  spatialOpsPerFrame: number;
-  deltaOpsPerFrame: number;
+export interface OverallSparsity extends DensitiesAndOps {
   /** denseOps / deltaOps: how many times fewer multiplications delta execution needs (Infinity if none). */
   denseToDeltaOpsRatio: number;
   /** denseOps / spatialOps for zero-skipping execution. */
