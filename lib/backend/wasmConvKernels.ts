@@ -61,21 +61,32 @@ function validRange(outSize: number, stride: number, offset: number, size: numbe
   return [first, Math.max(first, last)];
 }
 
+/** The geometry of a channels-last, undilated 2-D convolution with input `xShape` and `filterShape`. */
+function convInfo(
+  xShape: readonly number[],
+  filterShape: readonly number[],
+  attrs: Pick<tf.Conv2DBackpropFilterAttrs, 'strides' | 'pad' | 'dataFormat' | 'dimRoundingMode'>,
+  kernelName: string,
+): tf.backend_util.Conv2DInfo {
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape as Shape4,
+    filterShape as Shape4,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    tf.backend_util.convertConv2DDataFormat(attrs.dataFormat),
+  );
+  requireChannelsLast(info, kernelName);
+  return info;
+}
+
 /** Conv2DBackpropFilter: inputs x [B, H, W, CI], dy [B, OH, OW, CO]; output dW [KH, KW, CI, CO]. */
 export function conv2dBackpropFilterWasm({ inputs, backend, attrs }: WasmKernelParams): tf.TensorInfo {
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as Shape4,
-    filterShape as Shape4,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    tf.backend_util.convertConv2DDataFormat(dataFormat),
-  );
-  requireChannelsLast(info, 'Conv2DBackpropFilter');
+  const info = convInfo(x.shape, filterShape, { strides, pad, dataFormat, dimRoundingMode }, 'Conv2DBackpropFilter');
   const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO } = info;
   const { filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW } = info;
   const { top: PT, left: PL } = info.padInfo;
@@ -141,17 +152,7 @@ export function conv2dBackpropFilterWasm({ inputs, backend, attrs }: WasmKernelP
 export function conv2dBackpropInputWasm({ inputs, backend, attrs }: WasmKernelParams): tf.TensorInfo {
   const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as tf.Conv2DBackpropInputAttrs;
-  const info = tf.backend_util.computeConv2DInfo(
-    inputShape as Shape4,
-    filter.shape as Shape4,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    tf.backend_util.convertConv2DDataFormat(dataFormat),
-  );
-  requireChannelsLast(info, 'Conv2DBackpropInput');
+  const info = convInfo(inputShape, filter.shape, { strides, pad, dataFormat, dimRoundingMode }, 'Conv2DBackpropInput');
   const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO } = info;
   const { filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW } = info;
   const { top: PT, left: PL } = info.padInfo;
