@@ -17,7 +17,7 @@ import { DeltaActivation } from '../layers/deltaActivation';
 import { measureSparsity, type SparsityMeasurement } from '../sparsity';
 import { loadCheckpointModel, readCheckpointState } from '../train/checkpoint';
 import { mergeConfig, resolveTrainConfig, type TrainConfig, type TrainConfigInput } from '../train/config';
-import { evaluate, firstTestClips, type Evaluation } from '../train/evaluate';
+import { evaluate, stratifiedTestClips, type Evaluation } from '../train/evaluate';
 import { datasetFromConfig, evaluationDatasetFor } from '../train/fromConfig';
 import { sparsityColumns, train } from '../train/trainer';
 import { DeltaSparsityError, invalidArgument, requirePositive, requireNonNegative } from '../util/errors';
@@ -109,7 +109,7 @@ function resultOf(
 /** Accuracy and sparsity of `model` on `testDataset` (the evaluation clips of `config`). */
 async function measurePoint(model: tf.LayersModel, testDataset: VideoDataset, config: TrainConfig): Promise<Omit<AblationResult, 'meanThreshold' | 'runDir'>> {
   const test = await evaluate(model, testDataset, config.batchSize);
-  const sample = await firstTestClips(testDataset, config.sparsityClips);
+  const sample = await stratifiedTestClips(testDataset, config.sparsityClips);
   const measurement = measureSparsity(model, sample);
   sample.dispose();
   return resultOf(test, measurement);

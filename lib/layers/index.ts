@@ -13,3 +13,5 @@ export { SpatialL1, spatialL1 } from './spatialL1';
 export type { SpatialL1Args } from './spatialL1';
 export { isDeltaActivation, isPenaltyLayer } from './penaltyLayer';
 export type { PenaltyLayer } from './penaltyLayer';
+export { InputNormalization, isInputNormalization } from './inputNormalization';
+export type { InputNormalizationArgs } from './inputNormalization';

@@ -8,6 +8,7 @@ import { invalidArgument, requireOneOf } from '../util/errors';
 import { DeltaActivation, DeltaGranularity, DeltaOutput } from '../layers/deltaActivation';
 import { SpatialL1 } from '../layers/spatialL1';
 import { isPenaltyLayer, PenaltyLayer } from '../layers/penaltyLayer';
+import { InputNormalization, isInputNormalization } from '../layers/inputNormalization';
 import { isActivationPoint, isConsumer, isGlobalPooling, unwrapTimeDistributed } from './chain';
 import { FanOutConvention, fanOutOf } from './fanOut';
 
@@ -42,6 +43,32 @@ export interface SparsityLayerArgs {
   afterGlobalPooling?: boolean;
 }
 
+/** Options of the per-frame networks that are not about sparsity (shared by both builders). */
+export interface FrameNetworkArgs {
+  /**
+   * BatchNormalization after every conv and depthwise conv (conv → BN → ReLU → delta layer); the convs then
+   * have no bias. Needed to train from scratch on small real datasets. At inference BN is folded into the
+   * preceding conv (`foldBatchNorm`), so op counts and streaming are unchanged. Default false.
+   */
+  batchNorm?: boolean;
+  /**
+   * An `InputNormalization` layer first ((x − mean) / std per channel, statistics set from the training set
+   * before training); the input's delta layer then follows it and does not rectify. Default false.
+   */
+  inputNormalization?: boolean;
+}
+
+/** The BatchNormalization step that follows a conv when `batchNorm` is on. */
+export function batchNormStep(name: string): ChainStep {
+  // momentum 0.9 (PyTorch's 0.1): the moving statistics settle within the few hundred steps small sets allow.
+  return { layer: tf.layers.batchNormalization({ name, axis: -1, momentum: 0.9, epsilon: 1e-3 }), timeDistributed: true };
+}
+
+/** The first step of a network with `inputNormalization`: per-channel (x − mean) / std. */
+export function inputNormalizationStep(channels: number): ChainStep {
+  return { layer: new InputNormalization({ name: 'input_normalization', channels }), timeDistributed: false };
+}
+
 /** One per-frame layer of the chain; `timeDistributed` wraps it so it runs on each frame. */
 export interface ChainStep {
   layer: tf.layers.Layer;
@@ -54,7 +81,7 @@ export interface VideoInput {
   frameShape: number[];
 }
 
-function makePenaltyLayer(args: SparsityLayerArgs, variant: ModelVariant, name: string, onInput: boolean): PenaltyLayer {
+function makePenaltyLayer(args: SparsityLayerArgs, variant: ModelVariant, name: string, onInput: boolean, normalized: boolean): PenaltyLayer {
   if (variant === 'spatial-l1') return new SpatialL1({ name, sparsityWeight: args.sparsityWeight });
   return new DeltaActivation({
     name,
@@ -63,7 +90,8 @@ function makePenaltyLayer(args: SparsityLayerArgs, variant: ModelVariant, name: 
     sparsityWeight: args.sparsityWeight,
     output: args.output,
     invertThresholdGradient: args.invertThresholdGradient,
-    rectify: onInput ? (args.rectifyInput ?? true) : true,
+    // Normalised inputs are signed: rectifying them would zero half the signal.
+    rectify: onInput ? !normalized && (args.rectifyInput ?? true) : true,
   });
 }
 
@@ -81,18 +109,21 @@ export function assembleVideoModel(
   let x = inputTensor;
   // Penalty layers waiting for their consumer's input shape to know their fan-out.
   let pending: PenaltyLayer | null = null;
+  // The input's sparsity layer sees the frames as the first linear layer reads them: after normalisation.
+  const normalized = steps.length > 0 && isInputNormalization(steps[0].layer);
+  const inputIndex = normalized ? 1 : 0;
 
   for (let i = 0; i <= steps.length; i++) {
     const previous = i === 0 ? null : steps[i - 1].layer;
     const wanted =
       variant !== 'baseline' &&
-      (previous == null
+      (i === inputIndex
         ? (args.onInput ?? true)
-        : isActivationPoint(previous) || ((args.afterGlobalPooling ?? true) && isGlobalPooling(previous)));
+        : previous != null && (isActivationPoint(previous) || ((args.afterGlobalPooling ?? true) && isGlobalPooling(previous))));
     const consumerIndex = steps.findIndex((step, j) => j >= i && isConsumer(step.layer));
     if (wanted && consumerIndex >= 0 && pending == null) {
       const consumerName = unwrapTimeDistributed(steps[consumerIndex].layer).name;
-      pending = makePenaltyLayer(args, variant, `${prefix}_${consumerName}`, previous == null);
+      pending = makePenaltyLayer(args, variant, `${prefix}_${consumerName}`, i === inputIndex, normalized);
       x = pending.apply(x) as tf.SymbolicTensor;
     }
     if (i === steps.length) break;

@@ -6,7 +6,7 @@ export type { MobileNetArgs, MobileNetBlock } from './mobileNet';
 export { insertDeltaLayers } from './insertDeltaLayers';
 export type { InsertDeltaLayersArgs } from './insertDeltaLayers';
 export { MODEL_VARIANTS } from './assemble';
-export type { ModelVariant, SparsityLayerArgs } from './assemble';
+export type { FrameNetworkArgs, ModelVariant, SparsityLayerArgs } from './assemble';
 export { fanOutOf, convOutputSize } from './fanOut';
 export type { FanOutConvention } from './fanOut';
 export { modelChain, linearKind } from './chain';

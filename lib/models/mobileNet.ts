@@ -4,12 +4,13 @@
  *   → per block: depthwise 3×3 (stride s) → relu → pointwise 1×1 (α·filters) → relu
  *   → global average pool → dense(classes) → average over time → logits [B, classes].
  * Default blocks are the first four of MobileNetV1 (Howard et al. 2017, Table 1: 64/1, 128/2, 128/1, 256/2)
- * with width multiplier α = 0.25, small enough to train on 2 CPU cores at 32×32–64×64. No batch norm (biases
- * instead), so that a delta accumulator holds each layer's exact pre-activation output.
+ * with width multiplier α = 0.25, small enough to train on 2 CPU cores at 32×32–64×64. With `batchNorm`, a
+ * batch norm follows every conv (folded into it at inference, so a delta accumulator still holds each layer's
+ * exact pre-activation output).
  */
 import * as tf from '@tensorflow/tfjs';
 import { invalidArgument, requireInteger, requirePositive } from '../util/errors';
-import { assembleVideoModel, ChainStep, classifierHead, SparsityLayerArgs } from './assemble';
+import { assembleVideoModel, batchNormStep, ChainStep, classifierHead, FrameNetworkArgs, inputNormalizationStep, SparsityLayerArgs } from './assemble';
 import { checkVideoShape } from './smallCnn';
 
 /** One depthwise-separable block: pointwise filters (before α) and depthwise stride. */
@@ -19,7 +20,7 @@ export interface MobileNetBlock {
 }
 
 /** Arguments of `buildMobileNet`. */
-export interface MobileNetArgs extends SparsityLayerArgs {
+export interface MobileNetArgs extends SparsityLayerArgs, FrameNetworkArgs {
   /** [T, H, W, C]; T may be null. Required. */
   inputShape: [number | null, number, number, number];
   /** Number of classes (outputs are logits). Required. */
@@ -58,11 +59,14 @@ export function buildMobileNet(args: MobileNetArgs): tf.LayersModel {
   // inputs: that would shrink activations C-fold per block (dead relus deep in the net). Use He's std for k·k.
   const depthwiseInit = () => tf.initializers.randomNormal({ mean: 0, stddev: Math.sqrt(2 / 9), seed: seed + seedOffset++ });
 
+  const bn = args.batchNorm ?? false;
   const steps: ChainStep[] = [
+    ...(args.inputNormalization ? [inputNormalizationStep(inputShape[3])] : []),
     {
-      layer: tf.layers.conv2d({ name: 'conv_stem', filters: width(requireInteger('stemFilters', args.stemFilters ?? 32, 1)), kernelSize: 3, strides: 2, padding: 'same', kernelInitializer: he() }),
+      layer: tf.layers.conv2d({ name: 'conv_stem', filters: width(requireInteger('stemFilters', args.stemFilters ?? 32, 1)), kernelSize: 3, strides: 2, padding: 'same', kernelInitializer: he(), useBias: !bn }),
       timeDistributed: true,
     },
+    ...(bn ? [batchNormStep('bn_stem')] : []),
     { layer: tf.layers.reLU({ name: 'relu_stem' }), timeDistributed: false },
   ];
   blocks.forEach((block, i) => {
@@ -71,11 +75,13 @@ export function buildMobileNet(args: MobileNetArgs): tf.LayersModel {
     requireInteger(`blocks[${i}].stride`, block.stride, 1);
     steps.push(
       {
-        layer: tf.layers.depthwiseConv2d({ name: `dw${n}`, kernelSize: 3, strides: block.stride, padding: 'same', depthwiseInitializer: depthwiseInit() }),
+        layer: tf.layers.depthwiseConv2d({ name: `dw${n}`, kernelSize: 3, strides: block.stride, padding: 'same', depthwiseInitializer: depthwiseInit(), useBias: !bn }),
         timeDistributed: true,
       },
+      ...(bn ? [batchNormStep(`bn_dw${n}`)] : []),
       { layer: tf.layers.reLU({ name: `relu_dw${n}` }), timeDistributed: false },
-      { layer: tf.layers.conv2d({ name: `pw${n}`, filters: width(block.filters), kernelSize: 1, kernelInitializer: he() }), timeDistributed: true },
+      { layer: tf.layers.conv2d({ name: `pw${n}`, filters: width(block.filters), kernelSize: 1, kernelInitializer: he(), useBias: !bn }), timeDistributed: true },
+      ...(bn ? [batchNormStep(`bn_pw${n}`)] : []),
       { layer: tf.layers.reLU({ name: `relu_pw${n}` }), timeDistributed: false },
     );
   });

@@ -1,6 +1,6 @@
 /**
  * A small plain CNN applied to each frame, with a temporal-average head:
- *   [B, T, H, W, C] → (conv k×k stride s → relu) × len(filters) → global average pool → dense(classes)
+ *   [B, T, H, W, C] → (conv k×k stride s [→ batch norm] → relu) × len(filters) → global average pool → dense(classes)
  *   → average over time → logits [B, classes].
  * Strided convs downsample (no max pooling, which is non-linear and would break delta accumulation).
  * With variant 'delta' (or 'spatial-l1') a sparsity layer sits on the input frames, after every relu and
@@ -8,10 +8,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { invalidArgument, requireInteger } from '../util/errors';
-import { assembleVideoModel, ChainStep, classifierHead, SparsityLayerArgs } from './assemble';
+import { assembleVideoModel, batchNormStep, ChainStep, classifierHead, FrameNetworkArgs, inputNormalizationStep, SparsityLayerArgs } from './assemble';
 
 /** Arguments of `buildSmallCnn`. */
-export interface SmallCnnArgs extends SparsityLayerArgs {
+export interface SmallCnnArgs extends SparsityLayerArgs, FrameNetworkArgs {
   /** [T, H, W, C]; T may be null for clips of any length. Required. */
   inputShape: [number | null, number, number, number];
   /** Number of classes (outputs are logits). Required. */
@@ -51,7 +51,7 @@ export function buildSmallCnn(args: SmallCnnArgs): tf.LayersModel {
   strides.forEach((s, i) => requireInteger(`strides[${i}]`, s, 1));
   const seed = args.seed ?? 1;
 
-  const steps: ChainStep[] = [];
+  const steps: ChainStep[] = args.inputNormalization ? [inputNormalizationStep(inputShape[3])] : [];
   filters.forEach((f, i) => {
     steps.push({
       layer: tf.layers.conv2d({
@@ -61,9 +61,11 @@ export function buildSmallCnn(args: SmallCnnArgs): tf.LayersModel {
         strides: strides[i],
         padding: 'same',
         kernelInitializer: tf.initializers.heNormal({ seed: seed + i }),
+        useBias: !args.batchNorm, // BN's β is the bias
       }),
       timeDistributed: true,
     });
+    if (args.batchNorm) steps.push(batchNormStep(`bn${i + 1}`));
     steps.push({ layer: tf.layers.reLU({ name: `relu${i + 1}` }), timeDistributed: false });
   });
   steps.push(...classifierHead(classes, seed));

@@ -15,7 +15,11 @@
  * Operation counts are multiply-accumulates per frame, with fanOut from `fanOutOf` (see lib/models/fanOut):
  * - dense ops              = n · fanOut                          every activation multiplied
  * - spatial (zero-skipping) = spatial density · n · fanOut        = Σ nnz(y)·fanOut / (B·T)
- * - delta ops              = temporal density · n · fanOut       = Σ nnz(Δ)·fanOut / (B·(T−1))
+ * - delta ops, steady state = temporal density · n · fanOut       = Σ nnz(Δ)·fanOut / (B·(T−1))
+ *                            (what a long stream costs per frame once running)
+ * - delta ops, first frame included = (Σ nnz(y_0) + Σ nnz(Δ))·fanOut / (B·T)
+ *                            (what a clip of T frames costs per frame: a delta accelerator receives each
+ *                            clip's first frame whole, as a change from its zero state)
  * Overall densities weigh layers by activation counts (Σ nnz / Σ n); overall ops are sums over layers.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -33,7 +37,10 @@ export interface DensitiesAndOps {
   temporalSparsity: number;
   denseOpsPerFrame: number;
   spatialOpsPerFrame: number;
+  /** Delta MACs per frame in steady state: the T−1 changes of each clip only. */
   deltaOpsPerFrame: number;
+  /** Delta MACs per frame over whole clips of `framesPerClip` frames, each clip's first frame sent whole. */
+  deltaOpsPerFrameFirstIncluded: number;
 }
 
 /** Sparsity of the activations entering one linear layer. */
@@ -53,6 +60,8 @@ export interface LayerSparsity extends DensitiesAndOps {
   nonZeroActivations: number;
   /** Non-zero changes, summed over all B·(T−1) frame pairs. */
   nonZeroChanges: number;
+  /** Non-zero activations of the first frame of each clip, summed over the B clips. */
+  nonZeroFirstFrame: number;
 }
 
 export interface OverallSparsity extends DensitiesAndOps {
@@ -137,7 +146,7 @@ export function measureSparsity(model: tf.LayersModel, clips: tf.Tensor, options
   const probeModel = internal.length > 0 ? tf.model({ inputs: model.inputs, outputs: internal }) : null;
 
   // Values counted per probe as well as non-zeros: behind a 'delta-drop-first' layer a probe sees T−1 frames.
-  const counts = probes.map(() => ({ nnzY: 0, nnzDelta: 0, valuesY: 0, valuesDelta: 0 }));
+  const counts = probes.map(() => ({ nnzY: 0, nnzDelta: 0, valuesY: 0, valuesDelta: 0, nnzFirst: 0, valuesFirst: 0 }));
   const [clipCount, frames] = clips.shape;
   for (let start = 0; start < clipCount; start += batchSize) {
     const size = Math.min(batchSize, clipCount - start);
@@ -150,11 +159,21 @@ export function measureSparsity(model: tf.LayersModel, clips: tf.Tensor, options
         let y = inputIndex[i] >= 0 ? batch : list[next++];
         if (probe.quantizeWith) y = probe.quantizeWith(y);
         const changes = temporalDifferences(y);
-        return tf.stack([tf.sum(tf.notEqual(y, 0)), tf.sum(tf.notEqual(changes, 0)), tf.scalar(y.size, 'int32'), tf.scalar(changes.size, 'int32')]);
+        const first = tf.slice(y, [0, 0], [-1, 1]); // [B, 1, ...]: what a clip's first frame sends
+        return tf.stack([
+          tf.sum(tf.notEqual(y, 0)),
+          tf.sum(tf.notEqual(changes, 0)),
+          tf.scalar(y.size, 'int32'),
+          tf.scalar(changes.size, 'int32'),
+          tf.sum(tf.notEqual(first, 0)),
+          tf.scalar(first.size, 'int32'),
+        ]);
       });
     });
     batchCounts.forEach((t, i) => {
-      const [nnzY, nnzDelta, valuesY, valuesDelta] = t.dataSync();
+      const [nnzY, nnzDelta, valuesY, valuesDelta, nnzFirst, valuesFirst] = t.dataSync();
+      counts[i].nnzFirst += nnzFirst;
+      counts[i].valuesFirst += valuesFirst;
       counts[i].nnzY += nnzY;
       counts[i].nnzDelta += nnzDelta;
       counts[i].valuesY += valuesY;
@@ -167,6 +186,8 @@ export function measureSparsity(model: tf.LayersModel, clips: tf.Tensor, options
     const n = product(probe.frameShape);
     const spatialDensity = counts[i].nnzY / counts[i].valuesY;
     const temporalDensity = counts[i].nnzDelta / counts[i].valuesDelta;
+    // Density of a whole clip's transmissions: the first frame's values plus the T−1 changes.
+    const clipDensity = (counts[i].nnzFirst + counts[i].nnzDelta) / (counts[i].valuesFirst + counts[i].valuesDelta);
     return {
       name: probe.name,
       kind: probe.kind,
@@ -176,6 +197,7 @@ export function measureSparsity(model: tf.LayersModel, clips: tf.Tensor, options
       outputs: probe.outputs,
       nonZeroActivations: counts[i].nnzY,
       nonZeroChanges: counts[i].nnzDelta,
+      nonZeroFirstFrame: counts[i].nnzFirst,
       spatialDensity,
       spatialSparsity: 1 - spatialDensity,
       temporalDensity,
@@ -183,6 +205,7 @@ export function measureSparsity(model: tf.LayersModel, clips: tf.Tensor, options
       denseOpsPerFrame: n * probe.fanOut,
       spatialOpsPerFrame: spatialDensity * n * probe.fanOut,
       deltaOpsPerFrame: temporalDensity * n * probe.fanOut,
+      deltaOpsPerFrameFirstIncluded: clipDensity * n * probe.fanOut,
     };
   });
   const sum = (f: (l: LayerSparsity) => number): number => layers.reduce((a, l) => a + f(l), 0);
@@ -192,6 +215,7 @@ export function measureSparsity(model: tf.LayersModel, clips: tf.Tensor, options
   const denseOps = sum((l) => l.denseOpsPerFrame);
   const spatialOps = sum((l) => l.spatialOpsPerFrame);
   const deltaOps = sum((l) => l.deltaOpsPerFrame);
+  const deltaOpsFirstIncluded = sum((l) => l.deltaOpsPerFrameFirstIncluded);
   return {
     clips: clipCount,
     framesPerClip: frames,
@@ -204,6 +228,7 @@ export function measureSparsity(model: tf.LayersModel, clips: tf.Tensor, options
       denseOpsPerFrame: denseOps,
       spatialOpsPerFrame: spatialOps,
       deltaOpsPerFrame: deltaOps,
+      deltaOpsPerFrameFirstIncluded: deltaOpsFirstIncluded,
       denseToDeltaOpsRatio: ratio(denseOps, deltaOps),
       denseToSpatialOpsRatio: ratio(denseOps, spatialOps),
     },

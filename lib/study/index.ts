@@ -1,5 +1,11 @@
-export { runStudy, summarizeRun } from './runStudy';
-export type { StudyResult, ModelSummary } from './runStudy';
-export { studyPaths, studyRecipe, studyThresholds, studyTrainConfig } from './settings';
-export type { StudyOptions } from './settings';
+export { runStudy, checkStudyOptions, modelRow } from './runStudy';
+export type { StudyResult, StudyDataset } from './runStudy';
+export { runLopoStudy, studySubjects } from './lopoStudy';
+export type { LopoRun, LopoStudyResult } from './lopoStudy';
+export { summarizeRun, deltaGain, aggregateSummaries, meanStd } from './summary';
+export type { ModelSummary, MacsPerFrame, DeltaGain, AggregateSummary, MeanStd } from './summary';
+export { publishedDeltaResult } from './published';
+export type { PublishedResult } from './published';
+export { studyData, studyPaths, studyRecipe, studySeeds, studyThresholds, studyTrainConfig, STUDY_DATA } from './settings';
+export type { StudyData, StudyOptions, StudyProtocol } from './settings';
 export { studyCurvesFigure, layerDensityFigure, studyParetoFigure, layerEnergyFigure, crossoverFigure } from './figures';

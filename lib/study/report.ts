@@ -1,7 +1,10 @@
-/** The study's HTML report: one offline page (Plotly inlined once) with the headline tables and figures. */
+/** The study's HTML reports: one offline page each (Plotly inlined once) with the headline tables and figures. */
 import { writeFileAtomic } from '../util/files';
 import { escapeHtml, figureDivHtml, plotlyScriptTag, tableHtml, type Figure } from '../viz';
-import type { StudyResult } from './runStudy';
+import type { LopoStudyResult } from './lopoStudy';
+import type { PublishedResult } from './published';
+import type { StudyDataset, StudyResult } from './runStudy';
+import type { AggregateSummary, MeanStd, ModelSummary } from './summary';
 
 export interface StudyReportContent {
   result: StudyResult;
@@ -10,49 +13,167 @@ export interface StudyReportContent {
 }
 
 const percent = (value: number) => `${(100 * value).toFixed(1)}%`;
+const plusMinus = (v: MeanStd, scale = 100, digits = 1) => (v.n > 1 ? `${(scale * v.mean).toFixed(digits)} ± ${(scale * v.std).toFixed(digits)}` : (scale * v.mean).toFixed(digits));
+const section = (title: string, body: string) => `<section><h2>${escapeHtml(title)}</h2>\n${body}\n</section>`;
 
-/** Writes the report page to `file` (atomically). */
+function page(title: string, body: string): string {
+  return (
+    `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>${escapeHtml(title)}</title>\n` +
+    `<style>body{font-family:sans-serif;margin:24px;max-width:1200px} table{border-collapse:collapse;margin:8px 0} ` +
+    `td,th{border:1px solid #ccc;padding:3px 8px;text-align:right} section{margin-top:28px} .warn{color:#a00}</style>\n` +
+    `${plotlyScriptTag()}\n</head>\n<body>\n${body}\n</body>\n</html>\n`
+  );
+}
+
+/** Our models beside the paper's: accuracy and overall density (its densities are over 32-frame UCF101 clips). */
+export function publishedComparisonRows(published: PublishedResult, ours: { name: string; accuracy: string; density: string }[]): Record<string, string>[] {
+  return published.models.map((p) => {
+    const mine = ours.find((o) => o.name === p.name);
+    return {
+      model: p.name,
+      'paper: test accuracy': percent(p.testAccuracy),
+      'paper: density': `${p.approximate ? '≈ ' : ''}${p.density.toFixed(3)}`,
+      'ours: test video accuracy': mine?.accuracy ?? '—',
+      'ours: density': mine?.density ?? '—',
+    };
+  });
+}
+
+function publishedSection(published: PublishedResult, ours: { name: string; accuracy: string; density: string }[], dataset: StudyDataset): string {
+  return section(
+    'Beside the published results',
+    `<p>${escapeHtml(published.citation)}. ${escapeHtml(published.source)} Setting: ${escapeHtml(published.setting.dataset)}, ` +
+      `${escapeHtml(published.setting.network)}, ${published.setting.clipLength}-frame clips. Ours: ${escapeHtml(dataset.name)} ` +
+      `(${escapeHtml(dataset.split)}), ${dataset.clipLength}-frame clips at ${dataset.size}x${dataset.size}, a small CNN trained from scratch. ` +
+      `Density: the baseline's spatial density (non-zero activations) and the sparse models' density of what they send ` +
+      `(delta: non-zero changes, steady state; spatial-L1: non-zero activations).</p>\n` +
+      tableHtml(publishedComparisonRows(published, ours)),
+  );
+}
+
+function datasetParagraph(d: StudyDataset): string {
+  const skipped =
+    d.skippedVideos.length === 0
+      ? 'No video was skipped.'
+      : `<span class="warn">${d.skippedVideos.length} videos skipped:</span> ${d.skippedVideos.map((v) => `${escapeHtml(v.video)} (${escapeHtml(v.reason)})`).join('; ')}.`;
+  return (
+    `<p>Dataset <b>${escapeHtml(d.name)}</b>, ${escapeHtml(d.split)}: ${d.classes.length} classes (${escapeHtml(d.classes.join(', '))}), ` +
+    `${d.trainClips} training clips per epoch and ${d.testClips} test clips from ${d.testVideos} test videos; clips of ${d.clipLength} frames at ` +
+    `${d.size}x${d.size}; seeds ${d.seeds.join(', ')}. ${skipped}</p>`
+  );
+}
+
+function chanceCell(m: ModelSummary): string {
+  return m.aboveChance ? `yes (p = ${m.chance.pValue.toExponential(1)})` : `NO (p = ${m.chance.pValue.toFixed(2)})`;
+}
+
+/** Writes the fixed-split study's page to `file` (atomically). */
 export function writeStudyHtml(file: string, content: StudyReportContent): void {
   const { result, figures } = content;
-  const section = (title: string, body: string) => `<section><h2>${escapeHtml(title)}</h2>\n${body}\n</section>`;
   const figure = (f: Figure, id: string) => figureDivHtml(f, { id });
+  const T = result.dataset.clipLength;
   const models = result.models.map((m) => ({
-    model: m.model,
-    'test clip accuracy': percent(m.testClipAccuracy),
-    'test video accuracy': percent(m.testVideoAccuracy),
+    model: m.name,
+    'test video accuracy': `${percent(m.testVideoAccuracy)} of ${m.testVideos}`,
+    'above chance': chanceCell(m),
     'spatial density': percent(m.spatialDensity),
     'temporal density': percent(m.temporalDensity),
-    'dense MACs/frame': Math.round(m.denseMacsPerFrame),
-    'zero-skipping MACs/frame': Math.round(m.zeroSkippingMacsPerFrame),
-    'delta MACs/frame': Math.round(m.deltaMacsPerFrame),
+    'dense MACs/frame': Math.round(m.macsPerFrame.dense),
+    'zero-skipping MACs/frame': Math.round(m.macsPerFrame.zeroSkipping),
+    [`delta MACs/frame, ${T}-frame clips (first frame whole)`]: Math.round(m.macsPerFrame.firstFrameIncluded),
+    'delta MACs/frame, steady state': Math.round(m.macsPerFrame.steadyState),
   }));
   const energy = Object.entries(result.energyPerFrameMicrojoules).map(([model, e]) => ({
     model,
     'dense µJ/frame': e.dense,
     'zero-skipping µJ/frame': e.zeroSkipping,
-    'delta µJ/frame': e.delta,
+    'delta µJ/frame (steady state)': e.delta,
   }));
-  const d = result.dataset;
+  const gain = result.deltaGainOverBaselineZeroSkipping;
+  const headline = gain
+    ? `<p><b>Headline:</b> the delta model runs ${gain.firstFrameIncluded.toFixed(2)}x fewer MACs per frame on a delta accelerator than the baseline ` +
+      `on a zero-skipping accelerator, over ${T}-frame clips whose first frame is processed whole (${gain.steadyState.toFixed(2)}x in steady state). ` +
+      `Delta execution beats dense execution on <i>${escapeHtml(result.hardware)}</i> below a temporal density of ${percent(result.crossoverTemporalDensity.vsDense)} ` +
+      `and zero-skipping below ${percent(result.crossoverTemporalDensity.vsZeroSkipping)} (same density in every layer).</p>`
+    : `<p class="warn"><b>No headline:</b> ${escapeHtml(result.headlineWithheld ?? '')}. A sparsity gain of a model that does not beat guessing is not a result.</p>`;
+  const seedsTable = result.dataset.seeds.length > 1 ? section(`Over ${result.dataset.seeds.length} seeds (mean ± std)`, tableHtml(aggregateRows(result.aggregate, T))) : '';
   const body = [
     `<h1>delta-sparsity study</h1>`,
-    `<p>Dataset <b>${escapeHtml(d.name)}</b>: ${d.classes.length} classes (${escapeHtml(d.classes.join(', '))}), ` +
-      `${d.trainClips} training and ${d.testClips} test clips of ${d.clipLength} frames at ${d.size}x${d.size}. ` +
-      `Baseline trained, then refined with delta layers and with spatial-L1 layers. Finished in ${result.seconds.toFixed(0)} s (cached runs are reused).</p>`,
-    `<p><b>Headline:</b> the delta model needs ${result.deltaGainOverBaselineZeroSkipping.toFixed(2)}x fewer MACs per frame than the baseline ` +
-      `run on a zero-skipping accelerator (delta execution vs. skipping the baseline's zero activations). ` +
-      `Delta execution beats dense execution on <i>${escapeHtml(result.hardware)}</i> below a temporal density of ${percent(result.crossoverTemporalDensity.vsDense)} ` +
-      `and zero-skipping below ${percent(result.crossoverTemporalDensity.vsZeroSkipping)} (same density in every layer).</p>`,
+    datasetParagraph(result.dataset),
+    `<p>Baseline trained, then refined with delta layers and with spatial-L1 layers. Finished in ${result.seconds.toFixed(0)} s (cached runs are reused). ` +
+      `Accuracy is over test videos; "above chance" is a one-sided binomial test at 5% against 1/${result.dataset.classes.length}.</p>`,
+    headline,
     section('Models', tableHtml(models)),
+    seedsTable,
+    publishedSection(
+      result.published,
+      result.models.map((m) => ({ name: m.name, accuracy: percent(m.testVideoAccuracy), density: (m.name === 'delta' ? m.temporalDensity : m.spatialDensity).toFixed(3) })),
+      result.dataset,
+    ),
     section('Training', figure(figures.curves, 'curves')),
     section('Per-layer sparsity', `${figure(figures.spatial, 'spatial')}\n${figure(figures.temporal, 'temporal')}\n${tableHtml(content.layerRows, { maxRows: 200 })}`),
     section('Threshold ablation (q fixed at evaluation on the delta model)', `${figure(figures.pareto, 'pareto')}\n${tableHtml(result.ablation)}`),
     section(`Hardware cost (${result.hardware})`, `${tableHtml(energy)}\n${figure(figures.energy, 'energy')}\n${figure(figures.crossover, 'crossover')}`),
     `<p>Files next to this page: summary.json, models.csv, layers.csv, ablation.csv, cost.csv; run folders under runs/.</p>`,
   ].join('\n');
-  const page =
-    `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>delta-sparsity study</title>\n` +
-    `<style>body{font-family:sans-serif;margin:24px;max-width:1200px} table{border-collapse:collapse;margin:8px 0} ` +
-    `td,th{border:1px solid #ccc;padding:3px 8px;text-align:right} section{margin-top:28px}</style>\n` +
-    `${plotlyScriptTag()}\n</head>\n<body>\n${body}\n</body>\n</html>\n`;
-  writeFileAtomic(file, page);
+  writeFileAtomic(file, page('delta-sparsity study', body));
+}
+
+function aggregateRows(aggregate: AggregateSummary[], T: number): Record<string, string | number>[] {
+  return aggregate.map((a) => ({
+    model: a.name,
+    runs: a.runs,
+    'above chance': `${a.runsAboveChance}/${a.runs}`,
+    'test video accuracy %': plusMinus(a.testVideoAccuracy),
+    'temporal density %': plusMinus(a.temporalDensity),
+    'zero-skipping MACs/frame': plusMinus(a.macsPerFrame.zeroSkipping, 1, 0),
+    [`delta MACs/frame, ${T}-frame clips`]: plusMinus(a.macsPerFrame.firstFrameIncluded, 1, 0),
+    'delta MACs/frame, steady state': plusMinus(a.macsPerFrame.steadyState, 1, 0),
+  }));
+}
+
+/** Writes the leave-one-subject-out study's page to `file` (atomically). */
+export function writeLopoHtml(file: string, result: LopoStudyResult): void {
+  const T = result.dataset.clipLength;
+  const gain = result.deltaGainOverBaselineZeroSkipping;
+  const headline = gain
+    ? `<p><b>Headline:</b> over ${gain.firstFrameIncluded.n} fold × seed runs with both models above chance, the delta model runs ` +
+      `${plusMinus(gain.firstFrameIncluded, 1, 2)}x fewer MACs per frame (delta execution, ${T}-frame clips, first frame whole) than the baseline ` +
+      `with zero-skipping; ${plusMinus(gain.steadyState, 1, 2)}x in steady state.</p>`
+    : `<p class="warn"><b>No headline:</b> no run had both models above chance.</p>`;
+  const withheld = result.headlineWithheld.length > 0 ? `<p class="warn">Left out of the headline: ${result.headlineWithheld.map(escapeHtml).join('; ')}.</p>` : '';
+  const folds = result.runs.flatMap((run) =>
+    run.models.map((m) => ({
+      fold: run.fold + 1,
+      'test subject': run.testSubject,
+      seed: run.seed,
+      model: m.name,
+      'test video accuracy': `${percent(m.testVideoAccuracy)} of ${m.testVideos}`,
+      'above chance': chanceCell(m),
+      'temporal density': percent(m.temporalDensity),
+      [`delta MACs/frame, ${T}-frame clips`]: Math.round(m.macsPerFrame.firstFrameIncluded),
+      'zero-skipping MACs/frame': Math.round(m.macsPerFrame.zeroSkipping),
+    })),
+  );
+  const mean = (name: string) => result.aggregate.find((a) => a.name === name);
+  const body = [
+    `<h1>delta-sparsity study: leave one subject out</h1>`,
+    datasetParagraph(result.dataset),
+    `<p>Subjects (fold order): ${escapeHtml(result.dataset.subjects.join(', '))}. Per fold and seed: a baseline trained, then refined with delta ` +
+      `and with spatial-L1 layers. Finished in ${result.seconds.toFixed(0)} s (cached runs are reused).</p>`,
+    headline,
+    withheld,
+    section('Mean ± std over folds and seeds', tableHtml(aggregateRows(result.aggregate, T))),
+    publishedSection(
+      result.published,
+      ['baseline', 'delta', 'spatial-l1'].flatMap((name) => {
+        const a = mean(name);
+        return a ? [{ name, accuracy: `${plusMinus(a.testVideoAccuracy)}%`, density: (name === 'delta' ? a.temporalDensity.mean : a.spatialDensity.mean).toFixed(3) }] : [];
+      }),
+      result.dataset,
+    ),
+    section('Every fold and seed', tableHtml(folds, { maxRows: 1000 })),
+    `<p>Files next to this page: summary.json, folds.csv; run folders under runs/.</p>`,
+  ].join('\n');
+  writeFileAtomic(file, page('delta-sparsity study (LOPO)', body));
 }

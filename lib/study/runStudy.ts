@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fixedThresholdSweep, ablationRows, type AblationRecord } from '../ablation/thresholdAblation';
-import { crossoverTemporalDensity, estimateCost, costToRows } from '../hardware';
+import { crossoverTemporalDensity, estimateCost, costToRows, loadHardware } from '../hardware';
 import { toWorkloads, type SparsityMeasurement } from '../sparsity';
 import { trainRecipe } from '../train/recipe';
 import type { EpochMetrics } from '../train/runFolder';
@@ -15,34 +15,48 @@ import { toCsv } from '../util/csv';
 import { writeFileAtomic } from '../util/files';
 import { studyCurvesFigure, layerDensityFigure, studyParetoFigure, layerEnergyFigure, crossoverFigure } from './figures';
 import { writeStudyHtml } from './report';
-import { studyPaths, studyRecipe, studyThresholds, type StudyOptions } from './settings';
+import { studyData, studyPaths, studyRecipe, studySeeds, studyThresholds, type StudyOptions } from './settings';
+import { aggregateSummaries, deltaGain, summarizeRun, type AggregateSummary, type DeltaGain, type ModelSummary } from './summary';
+import { publishedDeltaResult, type PublishedResult } from './published';
+import type { VideoDataset } from '../data/types';
+import { invalidArgument } from '../util/errors';
 
-/** One trained model's headline numbers. */
-export interface ModelSummary {
-  model: string;
-  epochs: number;
-  testClipAccuracy: number;
-  testVideoAccuracy: number;
-  /** Fraction of non-zero activations entering the linear layers (all layers' inputs pooled). */
-  spatialDensity: number;
-  /** Fraction of non-zero changes entering the linear layers. */
-  temporalDensity: number;
-  denseMacsPerFrame: number;
-  zeroSkippingMacsPerFrame: number;
-  deltaMacsPerFrame: number;
-  /** deltaMacs / denseMacs: the fraction of the dense work a delta accelerator does. */
-  deltaOpDensity: number;
-  /** zeroSkippingMacs / denseMacs. */
-  zeroSkippingOpDensity: number;
+/** What the study ran on: the dataset, its split, and what was left out. */
+export interface StudyDataset {
+  name: string;
+  /** 'split' (one fixed subject or list split) or 'lopo'. */
+  protocol: 'split' | 'lopo';
+  /** Which split: e.g. "test subjects lyova, moshe, shahar" or "official split 1". */
+  split: string;
+  classes: string[];
+  trainClips: number;
+  testClips: number;
+  testVideos: number;
+  /** Frames per clip T. */
+  clipLength: number;
+  /** Frame side in pixels. */
+  size: number;
+  seeds: number[];
+  /** Videos that could not be used (listed, never silently dropped). */
+  skippedVideos: { video: string; reason: string }[];
 }
 
 export interface StudyResult {
   out: string;
   reportHtml: string;
-  dataset: { name: string; classes: string[]; trainClips: number; testClips: number; clipLength: number; size: number };
+  dataset: StudyDataset;
+  /** The models of the first seed (those the ablation, cost and figures use). */
   models: ModelSummary[];
-  /** Delta model's ops gain over the baseline's zero-skipping ops (the paper's "sparsity gain"). */
-  deltaGainOverBaselineZeroSkipping: number;
+  /** Mean ± std of every model over the seeds (one run each when seeds = 1). */
+  aggregate: AggregateSummary[];
+  /**
+   * The delta model's MACs (delta execution) against the baseline's (zero-skipping): how many times fewer.
+   * null when either model is not above chance (see `headlineWithheld`).
+   */
+  deltaGainOverBaselineZeroSkipping: DeltaGain | null;
+  /** Why there is no headline gain, or null. */
+  headlineWithheld: string | null;
+  published: PublishedResult;
   ablation: ReturnType<typeof ablationRows>;
   hardware: string;
   energyPerFrameMicrojoules: Record<string, { dense: number; zeroSkipping: number; delta: number }>;
@@ -50,46 +64,87 @@ export interface StudyResult {
   seconds: number;
 }
 
-/** The headline numbers of one trained run: last epoch's accuracy and the measured densities and op counts. */
-export function summarizeRun(model: string, run: { metrics: EpochMetrics[]; sparsity: SparsityMeasurement }): ModelSummary {
-  const { metrics, sparsity } = run;
-  const last = metrics[metrics.length - 1] ?? ({} as EpochMetrics);
-  const { overall } = sparsity;
+/** The dataset's split and skipped videos, from what it says of itself. */
+export function describeStudyDataset(dataset: VideoDataset, protocol: 'split' | 'lopo', seeds: number[], testVideos: number): StudyDataset {
+  const description = dataset.describe();
+  const split = typeof description.split === 'string' ? description.split : typeof description.split === 'number' ? `official split ${description.split}` : 'the set\'s fixed train/test parts';
+  const skipped = (dataset as { skippedVideos?: { video?: string; file?: string; id?: string; reason?: string }[] }).skippedVideos ?? [];
   return {
-    model,
-    epochs: metrics.length,
-    testClipAccuracy: last.testClipAccuracy as number,
-    testVideoAccuracy: last.testVideoAccuracy as number,
-    spatialDensity: overall.spatialDensity,
-    temporalDensity: overall.temporalDensity,
-    denseMacsPerFrame: overall.denseOpsPerFrame,
-    zeroSkippingMacsPerFrame: overall.spatialOpsPerFrame,
-    deltaMacsPerFrame: overall.deltaOpsPerFrame,
-    deltaOpDensity: overall.deltaOpsPerFrame / overall.denseOpsPerFrame,
-    zeroSkippingOpDensity: overall.spatialOpsPerFrame / overall.denseOpsPerFrame,
+    name: dataset.name,
+    protocol,
+    split,
+    classes: dataset.classNames,
+    trainClips: dataset.trainClipCount,
+    testClips: dataset.testClipCount,
+    testVideos,
+    clipLength: dataset.clipLength,
+    size: dataset.height,
+    seeds,
+    skippedVideos: skipped.map((v) => ({ video: String(v.video ?? v.file ?? v.id ?? '?'), reason: String(v.reason ?? 'unknown') })),
+  };
+}
+
+/** Validates every option before any work starts, so that a typo fails in a second, not after training. */
+export function checkStudyOptions(options: StudyOptions): void {
+  studyData(options);
+  studySeeds(options);
+  studyThresholds(options);
+  loadHardware(options.hardware ?? 'eyeriss-v2-like');
+}
+
+/** A flat row of a model summary for CSV files. */
+export function modelRow(m: ModelSummary): Record<string, unknown> {
+  return {
+    name: m.name,
+    epochs: m.epochs,
+    testClipAccuracy: m.testClipAccuracy,
+    testVideoAccuracy: m.testVideoAccuracy,
+    testVideos: m.testVideos,
+    aboveChance: m.aboveChance,
+    chancePValue: m.chance.pValue,
+    spatialDensity: m.spatialDensity,
+    temporalDensity: m.temporalDensity,
+    framesPerClip: m.framesPerClip,
+    measuredClips: m.measuredClips,
+    denseMacsPerFrame: m.macsPerFrame.dense,
+    zeroSkippingMacsPerFrame: m.macsPerFrame.zeroSkipping,
+    deltaMacsPerFrameFirstFrameIncluded: m.macsPerFrame.firstFrameIncluded,
+    deltaMacsPerFrameSteadyState: m.macsPerFrame.steadyState,
   };
 }
 
 /** Runs the main job (see the module comment) and returns its headline numbers. */
 export async function runStudy(options: StudyOptions = {}): Promise<StudyResult> {
   const startedAt = Date.now();
+  if ((options.protocol ?? 'split') !== 'split') {
+    throw invalidArgument('protocol', '"split" for runStudy (runLopoStudy runs "lopo")', options.protocol);
+  }
+  checkStudyOptions(options);
   const paths = studyPaths(options);
   const hardware = options.hardware ?? 'eyeriss-v2-like';
+  const seeds = studySeeds(options);
   fs.mkdirSync(paths.out, { recursive: true });
 
-  const { runs, dataset } = await trainRecipe(studyRecipe(options));
+  // The first seed's run feeds the ablation, cost and figures; further seeds only their summaries.
+  const { runs, dataset } = await trainRecipe(studyRecipe(options, { seed: seeds[0] }));
   const measurements: Record<string, SparsityMeasurement> = {};
   const histories: Record<string, EpochMetrics[]> = {};
   const models: ModelSummary[] = [];
   for (const [name, run] of Object.entries(runs)) {
     measurements[name] = run.sparsity;
     histories[name] = run.metrics;
-    models.push(summarizeRun(name, run));
+    models.push(summarizeRun(name, run, dataset.classNames.length));
     run.model.dispose();
+  }
+  const perSeed: ModelSummary[][] = [models];
+  for (const seed of seeds.slice(1)) {
+    const more = await trainRecipe({ ...studyRecipe(options, { seed }), dataset });
+    perSeed.push(Object.entries(more.runs).map(([name, run]) => summarizeRun(name, run, dataset.classNames.length)));
+    for (const run of Object.values(more.runs)) run.model.dispose();
   }
 
   const sweep = await fixedThresholdSweep({
-    sourceRunDir: path.join(paths.runs, 'delta'),
+    sourceRunDir: path.join(studyRecipe(options, { seed: seeds[0] }).root, 'delta'),
     thresholds: studyThresholds(options),
     storeFile: paths.ablationStore,
     dataset,
@@ -112,21 +167,18 @@ export async function runStudy(options: StudyOptions = {}): Promise<StudyResult>
   const deltaWorkloads = toWorkloads(measurements.delta);
   const crossover = crossoverTemporalDensity(deltaWorkloads, hardware).overall;
 
-  const baseline = models.find((m) => m.model === 'baseline') as ModelSummary;
-  const delta = models.find((m) => m.model === 'delta') as ModelSummary;
+  const baseline = models.find((m) => m.name === 'baseline') as ModelSummary;
+  const delta = models.find((m) => m.name === 'delta') as ModelSummary;
+  const headline = deltaGain(baseline, delta);
   const result: StudyResult = {
     out: paths.out,
     reportHtml: path.join(paths.out, 'report.html'),
-    dataset: {
-      name: dataset.name,
-      classes: dataset.classNames,
-      trainClips: dataset.trainClipCount,
-      testClips: dataset.testClipCount,
-      clipLength: dataset.clipLength,
-      size: dataset.height,
-    },
+    dataset: describeStudyDataset(dataset, 'split', seeds, baseline.testVideos),
     models,
-    deltaGainOverBaselineZeroSkipping: baseline.zeroSkippingMacsPerFrame / delta.deltaMacsPerFrame,
+    aggregate: aggregateSummaries(perSeed),
+    deltaGainOverBaselineZeroSkipping: headline.gain,
+    headlineWithheld: headline.withheld,
+    published: publishedDeltaResult(),
     ablation: ablationRows(records),
     hardware,
     energyPerFrameMicrojoules: energy,
@@ -138,7 +190,7 @@ export async function runStudy(options: StudyOptions = {}): Promise<StudyResult>
     measurement.layers.map((layer) => ({ model, ...layer })),
   );
   writeFileAtomic(path.join(paths.out, 'summary.json'), `${JSON.stringify(result, null, 2)}\n`);
-  writeFileAtomic(path.join(paths.out, 'models.csv'), toCsv(models as unknown as Record<string, unknown>[]));
+  writeFileAtomic(path.join(paths.out, 'models.csv'), toCsv(models.map(modelRow)));
   writeFileAtomic(path.join(paths.out, 'layers.csv'), toCsv(layerRows));
   writeFileAtomic(path.join(paths.out, 'ablation.csv'), toCsv(result.ablation));
   writeFileAtomic(
@@ -152,7 +204,7 @@ export async function runStudy(options: StudyOptions = {}): Promise<StudyResult>
       curves: studyCurvesFigure(histories),
       spatial: layerDensityFigure(measurements, 'spatialDensity'),
       temporal: layerDensityFigure(measurements, 'temporalDensity'),
-      pareto: studyParetoFigure(records, Object.fromEntries(models.map((m) => [m.model, { accuracy: m.testClipAccuracy, deltaOpFraction: m.deltaOpDensity }]))),
+      pareto: studyParetoFigure(records, Object.fromEntries(models.map((m) => [m.name, { accuracy: m.testClipAccuracy, deltaOpFraction: m.deltaOpDensity }]))),
       energy: layerEnergyFigure(costs.delta),
       crossover: crossoverFigure(deltaWorkloads, hardware),
     },

@@ -6,19 +6,42 @@ import * as path from 'node:path';
 import type { TrainConfigInput } from '../train/config';
 import type { RecipeOptions } from '../train/recipe';
 import type { ProgressMode } from '../util/progress';
-import { requirePositive } from '../util/errors';
+import { invalidArgument, requireInteger, requirePositive } from '../util/errors';
+
+/** Where the study's clips come from. */
+export const STUDY_DATA = ['weizmann', 'synthetic', 'ucf101', 'folder'] as const;
+export type StudyData = (typeof STUDY_DATA)[number];
+
+/** How the study splits subjects: one fixed split, or every leave-one-subject-out fold. */
+export type StudyProtocol = 'split' | 'lopo';
 
 export interface StudyOptions {
   /** Report folder; run folders go to `<out>/runs`. Default `reports/study`. */
   out?: string;
   /** Tiny settings (seconds): for CI and `DELTA_FAST=1`. Default false. */
   fast?: boolean;
-  /** UCF101 folder (the `UCF-101` class folders; split lists beside it or bundled). Default: the synthetic set. */
+  /**
+   * The clips: 'weizmann' (embedded real footage, 10 actions x 9 people; default), 'synthetic' (embedded
+   * generated set), 'ucf101' (needs `ucf101Root`) or 'folder' (any `<root>/<class>/<video>` folder: needs
+   * `folderRoot` and `subjectPattern`). Default 'weizmann', or 'ucf101' when `ucf101Root` is given.
+   */
+  data?: StudyData;
+  /** UCF101 folder (the `UCF-101` class folders; split lists beside it or bundled). */
   ucf101Root?: string;
   /** UCF101 classes: names, or the first N of classInd.txt. Default 5. */
   ucf101Classes?: string[] | number;
   /** UCF101 training videos per class (test videos likewise). Default: all. */
   ucf101VideosPerClass?: number;
+  /** Folder of labelled videos `<root>/<class>/<video>` (data 'folder'). */
+  folderRoot?: string;
+  /** Regex with one capture group giving a video's subject from its file name (data 'folder'). */
+  subjectPattern?: string;
+  /** Subjects held out for testing in the 'split' protocol. Default: the dataset's fixed split. */
+  testSubjects?: string[];
+  /** 'split' (one fixed subject split; default) or 'lopo' (every leave-one-subject-out fold). */
+  protocol?: StudyProtocol;
+  /** Training seeds per split or fold (mean ± std over them). Default 1 for 'split', 3 for 'lopo'. */
+  seeds?: number;
   /** Hardware preset or JSON file for the cost estimate. Default `eyeriss-v2-like`. */
   hardware?: string;
   /** q values of the fixed-threshold ablation (at least 4). Default [0.025, 0.05, 0.1, 0.2, 0.4]. */
@@ -27,39 +50,99 @@ export interface StudyOptions {
   progress?: ProgressMode;
 }
 
-/** Where `runStudy` and the notebooks keep things for `options`. */
+/** The data source the options select. */
+export function studyData(options: StudyOptions): StudyData {
+  const data = options.data ?? (options.ucf101Root ? 'ucf101' : options.folderRoot ? 'folder' : 'weizmann');
+  if (!STUDY_DATA.includes(data)) throw invalidArgument('data', STUDY_DATA.join(' | '), data);
+  if (data === 'ucf101' && !options.ucf101Root) throw invalidArgument('ucf101Root', 'the UCF-101 folder for data "ucf101"', options.ucf101Root);
+  if (data === 'folder' && !options.folderRoot) throw invalidArgument('folderRoot', 'a folder <root>/<class>/<video> for data "folder"', options.folderRoot);
+  if (data === 'folder' && !options.subjectPattern) {
+    throw invalidArgument('subjectPattern', "a regex with one capture group, e.g. '^([a-z]+)_'", options.subjectPattern);
+  }
+  const protocol = options.protocol ?? 'split';
+  if (protocol !== 'split' && protocol !== 'lopo') throw invalidArgument('protocol', '"split" or "lopo"', protocol);
+  if (protocol === 'lopo' && (data === 'synthetic' || data === 'ucf101')) {
+    throw invalidArgument('protocol', `"split" for data "${data}" (it has no subjects to leave out)`, protocol);
+  }
+  if (options.testSubjects && protocol === 'lopo') {
+    throw invalidArgument('testSubjects', 'no fixed test subjects with protocol "lopo" (each fold holds one out)', options.testSubjects);
+  }
+  return data;
+}
+
+/** Training seeds of a study: `seeds` of them, 1, 2, ... Default 1 for a fixed split, 3 for LOPO. */
+export function studySeeds(options: StudyOptions): number[] {
+  const count = requireInteger('seeds', options.seeds ?? ((options.protocol ?? 'split') === 'lopo' ? 3 : 1), 1);
+  return Array.from({ length: count }, (_, i) => i + 1);
+}
+
+/** Where `runStudy` and the notebooks keep things for `options`; runs are kept apart per data source. */
 export function studyPaths(options: StudyOptions): { out: string; runs: string; ablationStore: string } {
-  const out = path.resolve(options.out ?? path.join('reports', 'study'));
-  const runs = path.join(out, 'runs', options.fast ? 'fast' : 'full');
+  const out = path.resolve(options.out ?? path.join('reports', (options.protocol ?? 'split') === 'lopo' ? 'study-lopo' : 'study'));
+  const runs = path.join(out, 'runs', studyData(options), options.fast ? 'fast' : 'full');
   return { out, runs, ablationStore: path.join(runs, 'ablation.jsonl') };
 }
 
-/** The shared training configuration: small enough to train in minutes on two CPU cores. */
-export function studyTrainConfig(options: StudyOptions): TrainConfigInput {
-  const data: TrainConfigInput['data'] = options.ucf101Root
-    ? {
-        source: 'ucf101',
-        root: options.ucf101Root,
-        ...(Array.isArray(options.ucf101Classes) ? { classes: options.ucf101Classes } : { firstClasses: options.ucf101Classes ?? 5 }),
-        ...(options.ucf101VideosPerClass ? { videosPerClass: options.ucf101VideosPerClass } : {}),
-        size: options.fast ? 16 : 32,
-        clipLength: options.fast ? 4 : 8,
-      }
-    : { source: 'synthetic', size: options.fast ? 16 : 32, clipLength: options.fast ? 4 : 8 };
+/** Data settings of a study on real footage: small frames, several clips per video, video augmentation. */
+function realFootageData(options: StudyOptions): TrainConfigInput['data'] {
   return {
-    data: options.fast ? { ...data, syntheticTrainPerClass: 8, syntheticTestPerClass: 4 } : data,
-    model: { architecture: 'small-cnn', filters: options.fast ? [8, 16] : [16, 32, 64] },
-    batchSize: options.fast ? 8 : 16,
-    sparsityClips: options.fast ? 8 : 24,
+    size: options.fast ? 16 : 32,
+    clipLength: options.fast ? 4 : 8,
+    frameStride: 2,
+    augment: true,
+    clipsPerVideo: options.fast ? 1 : 4,
+    testWindowsPerVideo: options.fast ? 1 : 2,
   };
 }
 
-/** The recipe (baseline, then delta and spatial-L1 refinements) of the study. */
-export function studyRecipe(options: StudyOptions): RecipeOptions {
+/**
+ * The shared training configuration: small enough to train in minutes on two CPU cores. `fold` selects a
+ * leave-one-subject-out fold (protocol 'lopo'); `seed` the training seed.
+ */
+export function studyTrainConfig(options: StudyOptions, run: { fold?: number; seed?: number } = {}): TrainConfigInput {
+  const data = studyData(options);
+  const subjects = run.fold !== undefined ? { fold: run.fold } : options.testSubjects ? { testSubjects: options.testSubjects } : {};
+  let dataConfig: TrainConfigInput['data'];
+  if (data === 'synthetic') {
+    dataConfig = {
+      source: 'synthetic',
+      size: options.fast ? 16 : 32,
+      clipLength: options.fast ? 4 : 8,
+      ...(options.fast ? { syntheticTrainPerClass: 8, syntheticTestPerClass: 4 } : {}),
+    };
+  } else if (data === 'ucf101') {
+    dataConfig = {
+      ...realFootageData(options),
+      source: 'ucf101',
+      root: options.ucf101Root,
+      ...(Array.isArray(options.ucf101Classes) ? { classes: options.ucf101Classes } : { firstClasses: options.ucf101Classes ?? 5 }),
+      ...(options.ucf101VideosPerClass ? { videosPerClass: options.ucf101VideosPerClass } : {}),
+      clipsPerVideo: 1,
+    };
+  } else if (data === 'folder') {
+    dataConfig = { ...realFootageData(options), source: 'folder', root: options.folderRoot, subjectPattern: options.subjectPattern, ...subjects };
+  } else {
+    dataConfig = { ...realFootageData(options), source: 'weizmann', ...subjects };
+  }
   return {
-    root: studyPaths(options).runs,
-    config: studyTrainConfig(options),
-    baselineEpochs: options.fast ? 2 : 8,
+    data: dataConfig,
+    model: { architecture: 'small-cnn', filters: options.fast ? [8, 16] : [32, 64, 128, 256], batchNorm: true, inputNormalization: true },
+    batchSize: options.fast ? 8 : 16,
+    sparsityClips: options.fast ? 8 : 60,
+    optimizer: { learningRate: 3e-3, schedule: 'cosine' },
+    seed: run.seed ?? 1,
+  };
+}
+
+/** The recipe (baseline, then delta and spatial-L1 refinements) of one study run (a split or fold, a seed). */
+export function studyRecipe(options: StudyOptions, run: { fold?: number; seed?: number } = {}): RecipeOptions {
+  const protocol = options.protocol ?? 'split';
+  const folder = [protocol === 'lopo' ? `fold-${run.fold ?? 0}` : 'split', `seed-${run.seed ?? 1}`];
+  const synthetic = studyData(options) === 'synthetic';
+  return {
+    root: path.join(studyPaths(options).runs, ...folder),
+    config: studyTrainConfig(options, run),
+    baselineEpochs: options.fast ? 2 : synthetic ? 8 : 12,
     refineEpochs: options.fast ? 2 : 6,
     // λ per variant, from a sweep over 1e-4..1 on the synthetic set (`delta-sparsity ablate --baseline ...
     // --lambdas ...`; README): delta 0.3 brings temporal density under 10% at the baseline's accuracy (1.0 goes

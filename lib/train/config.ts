@@ -8,7 +8,15 @@ import { DeltaSparsityError, closestNames, describeValue } from '../util/errors'
 
 const dataSchema = z.strictObject({
   /** `synthetic` (embedded, default) or `ucf101` (needs `root`). */
-  source: z.enum(['synthetic', 'ucf101']).default('synthetic'),
+  source: z.enum(['synthetic', 'ucf101', 'weizmann', 'folder']).default('synthetic'),
+  /** Folder source: regex with one capture group giving a video's subject from its file name. */
+  subjectPattern: z.string().optional(),
+  /** Folder / Weizmann: subjects held out for testing. */
+  testSubjects: z.array(z.string()).optional(),
+  /** Folder / Weizmann: leave-one-subject-out fold (0-based, subjects in sorted order). */
+  fold: z.number().int().min(0).optional(),
+  /** Training clips drawn from each training video per epoch. */
+  clipsPerVideo: z.number().int().min(1).default(1),
   /** UCF101 root folder holding `UCF-101/` (or the class folders) and `ucfTrainTestlist/`. */
   root: z.string().optional(),
   /** Official UCF101 split, 1-3. */
@@ -62,6 +70,13 @@ const modelSchema = z.strictObject({
   filters: z.array(z.number().int().min(1)).default([16, 32, 64]),
   /** MobileNet width multiplier. */
   widthMultiplier: z.number().positive().default(0.25),
+  /**
+   * BatchNormalization after every conv (conv → BN → ReLU → delta layer), folded into the conv at inference.
+   * Without it, the networks do not fit real footage from scratch.
+   */
+  batchNorm: z.boolean().default(true),
+  /** Per-channel input normalisation with the training set's mean and std, stored with the model. */
+  inputNormalization: z.boolean().default(true),
 });
 
 const sparsitySchema = z.strictObject({

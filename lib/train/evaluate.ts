@@ -3,6 +3,7 @@
  * class probabilities averaged over all windows of a video (the paper's clip-averaged evaluation).
  */
 import * as tf from '@tensorflow/tfjs';
+import { invalidArgument, requireInteger } from '../util/errors';
 import type { ClipBatch, VideoDataset } from '../data/types';
 
 export interface Evaluation {
@@ -70,17 +71,77 @@ export async function evaluate(model: tf.LayersModel, dataset: VideoDataset, bat
   };
 }
 
-/** The first `count` test clips stacked into one tensor [N, T, H, W, 3] (for sparsity measurement). */
-export async function firstTestClips(dataset: VideoDataset, count: number): Promise<tf.Tensor5D> {
-  const parts: ClipBatch[] = [];
-  let taken = 0;
-  for await (const batch of dataset.testBatches({ batchSize: Math.min(count, 16) })) {
-    parts.push(batch);
-    taken += batch.labels.length;
-    if (taken >= count) break;
+/**
+ * Picks `count` of `total` items spread evenly (first, last and equal steps between), as indices in
+ * increasing order; all of them when count >= total.
+ */
+export function evenlySpaced(total: number, count: number): number[] {
+  if (count >= total) return Array.from({ length: total }, (_, i) => i);
+  if (count <= 0) return [];
+  if (count === 1) return [Math.floor((total - 1) / 2)];
+  return Array.from({ length: count }, (_, i) => Math.round((i * (total - 1)) / (count - 1)));
+}
+
+/** Which test clips (positions in the test set's fixed order) a stratified sample takes, and their labels. */
+export interface TestSelection {
+  indices: number[];
+  labels: number[];
+}
+
+/**
+ * The positions of `count` test clips stratified by class (see `stratifiedTestClips`), in increasing order.
+ * Reads the test set once (labels only are kept).
+ */
+export async function stratifiedTestSelection(dataset: VideoDataset, count: number): Promise<TestSelection> {
+  const total = requireInteger('count', count, 1);
+  const labels: number[] = [];
+  for await (const batch of dataset.testBatches({ batchSize: 64 })) labels.push(...batch.labels);
+  const byClass = new Map<number, number[]>();
+  labels.forEach((label, index) => byClass.set(label, [...(byClass.get(label) ?? []), index]));
+  const classes = [...byClass.keys()].sort((a, b) => a - b);
+  const quota = new Map(classes.map((c) => [c, 0]));
+  let left = Math.min(total, labels.length);
+  while (left > 0) {
+    for (const c of classes) {
+      if (left > 0 && (quota.get(c) as number) < (byClass.get(c) as number[]).length) {
+        quota.set(c, (quota.get(c) as number) + 1);
+        left -= 1;
+      }
+    }
   }
-  return tf.tidy(() => {
-    const stacked = tf.concat(parts.map((batch) => tf.tensor5d(batch.clips, batch.shape)), 0) as tf.Tensor5D;
-    return stacked.shape[0] > count ? (tf.slice(stacked, 0, count) as tf.Tensor5D) : stacked;
-  });
+  const indices = classes
+    .flatMap((c) => {
+      const members = byClass.get(c) as number[];
+      return evenlySpaced(members.length, quota.get(c) as number).map((i) => members[i]);
+    })
+    .sort((a, b) => a - b);
+  return { indices, labels: indices.map((i) => labels[i]) };
+}
+
+/**
+ * `count` test clips stratified by class, stacked into one tensor [N, T, H, W, 3] (for sparsity measurement):
+ * each class gets an equal share (the remainder going to the first classes, a class with fewer clips giving
+ * its spare share to the others), spread evenly over that class's clips, so that neither the first classes
+ * nor the first videos of a class dominate. All test clips when `count` is at least their number.
+ * One pass over the test set; only the chosen clips are kept.
+ */
+export async function stratifiedTestClips(dataset: VideoDataset, count: number): Promise<tf.Tensor5D> {
+  const chosen = new Set((await stratifiedTestSelection(dataset, count)).indices);
+  const parts: tf.Tensor5D[] = [];
+  let index = 0;
+  try {
+    for await (const batch of dataset.testBatches({ batchSize: 16 })) {
+      const keep: number[] = [];
+      for (let i = 0; i < batch.labels.length; i++) if (chosen.has(index + i)) keep.push(i);
+      index += batch.labels.length;
+      if (keep.length === 0) continue;
+      parts.push(
+        tf.tidy(() => tf.gather(tf.tensor5d(batch.clips, batch.shape), keep) as tf.Tensor5D),
+      );
+    }
+    if (parts.length === 0) throw invalidArgument('dataset', 'a dataset with test clips', `${dataset.name} with none`);
+    return tf.concat(parts, 0);
+  } finally {
+    tf.dispose(parts);
+  }
 }

@@ -118,6 +118,8 @@ export async function modelFromConfig(config: TrainConfig, dataset: VideoDataset
     inputShape: [null, dataset.height, dataset.width, 3] as [null, number, number, number],
     classes: dataset.classNames.length,
     seed: config.seed,
+    batchNorm: config.model.batchNorm,
+    inputNormalization: config.model.inputNormalization,
   };
   return config.model.architecture === 'mobilenet'
     ? buildMobileNet({ ...common, widthMultiplier: config.model.widthMultiplier })

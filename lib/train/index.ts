@@ -4,8 +4,8 @@ export { train, meanThreshold, sparsityColumns, writeWorkload } from './trainer'
 export type { TrainOptions, TrainResult } from './trainer';
 export { trainRecipe } from './recipe';
 export type { RecipeOptions, RecipeResult, RefinedVariant } from './recipe';
-export { evaluate, batchTensors, firstTestClips } from './evaluate';
-export type { Evaluation } from './evaluate';
+export { evaluate, batchTensors, stratifiedTestClips, stratifiedTestSelection, evenlySpaced } from './evaluate';
+export type { Evaluation, TestSelection } from './evaluate';
 export { datasetFromConfig, modelFromConfig, sparsityArgsFromConfig } from './fromConfig';
 export { saveCheckpoint, readCheckpointState, loadCheckpointModel, restoreOptimizer, checkpointFolder } from './checkpoint';
 export type { CheckpointState } from './checkpoint';
@@ -13,3 +13,7 @@ export { fileSaveHandler, fileLoadHandler, saveModelToFolder, loadModelFromFolde
 export { openRunFolder, readEpochMetrics, logEpochMetrics } from './runFolder';
 export type { EpochMetrics } from './runFolder';
 export { createOptimizer, learningRateAt } from './optimizer';
+export { testAgainstChance, chanceThreshold, binomialUpperTail } from './chance';
+export type { ChanceVerdict } from './chance';
+export { channelStatistics, fitInputNormalization } from './inputStatistics';
+export type { ChannelStatistics } from './inputStatistics';

@@ -20,8 +20,9 @@ import { writeFileAtomic } from '../util/files';
 import { createProgress, type ProgressMode } from '../util/progress';
 import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './config';
 import { loadCheckpointModel, readCheckpointState, restoreOptimizer, saveCheckpoint } from './checkpoint';
-import { batchTensors, evaluate, firstTestClips } from './evaluate';
+import { batchTensors, evaluate, stratifiedTestClips } from './evaluate';
 import { datasetFromConfig, evaluationDatasetFor, modelFromConfig } from './fromConfig';
+import { fitInputNormalization } from './inputStatistics';
 import { createOptimizer, learningRateAt, setLearningRate } from './optimizer';
 import { type EpochMetrics, checkRunFolder, logEpochMetrics, openRunFolder, readEpochMetrics, truncateEpochMetrics } from './runFolder';
 
@@ -78,6 +79,7 @@ export function sparsityColumns(measurement: SparsityMeasurement): Record<string
     denseOpsPerFrame: finiteOrNull(overall.denseOpsPerFrame),
     spatialOpsPerFrame: finiteOrNull(overall.spatialOpsPerFrame),
     deltaOpsPerFrame: finiteOrNull(overall.deltaOpsPerFrame),
+    deltaOpsPerFrameFirstIncluded: finiteOrNull(overall.deltaOpsPerFrameFirstIncluded),
     denseToDeltaOpsRatio: finiteOrNull(overall.denseToDeltaOpsRatio),
     denseToSpatialOpsRatio: finiteOrNull(overall.denseToSpatialOpsRatio),
   };
@@ -123,6 +125,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const state = readCheckpointState(options.runDir);
   const resumedFromEpoch = state?.epochsDone ?? 0;
   const model = state ? await loadCheckpointModel(options.runDir) : await modelFromConfig(config, dataset);
+  // A fresh model learns its input statistics; a refinement (initFrom) keeps its source's.
+  if (!state && config.initFrom === undefined) await fitInputNormalization(model, dataset);
   // Only now, when every check has passed: a run that failed to start leaves no folder behind to refuse later.
   openRunFolder(options.runDir, config);
   const optimizer = createOptimizer(config.optimizer);
@@ -185,7 +189,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const trainSeconds = (Date.now() - startedAt) / 1000;
 
       const test = await evaluate(model, testDataset, config.batchSize);
-      const sample = await firstTestClips(testDataset, config.sparsityClips);
+      const sample = await stratifiedTestClips(testDataset, config.sparsityClips);
       measurement = measureSparsity(model, sample);
       sample.dispose();
 
@@ -199,6 +203,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         testLoss: finiteOrNull(test.loss),
         testClipAccuracy: finiteOrNull(test.clipAccuracy),
         testVideoAccuracy: finiteOrNull(test.videoAccuracy),
+        testVideos: test.videos,
+        classes,
         meanThreshold: meanThreshold(model),
         trainFramesPerSec: (seen * dataset.clipLength) / trainSeconds,
         seconds: (Date.now() - startedAt) / 1000,
@@ -211,7 +217,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
     if (measurement === undefined) {
       // Nothing left to train (a finished run reopened): measure the model as it is.
-      const sample = await firstTestClips(testDataset, config.sparsityClips);
+      const sample = await stratifiedTestClips(testDataset, config.sparsityClips);
       measurement = measureSparsity(model, sample);
       sample.dispose();
     }

@@ -37,6 +37,22 @@ describe('measureSparsity', () => {
     expect(m.overall.denseToDeltaOpsRatio).toBe(4);
   });
 
+  it('counts each clip\'s first frame whole in the first-frame-included delta MACs', () => {
+    const m = measureSparsity(denseModel(), clip());
+    const fc = m.layers[0];
+    // The first frame t0 = [0, 1, 2, 0] is sent whole: 2 non-zeros; then the 2 non-zero changes.
+    expect(fc.nonZeroFirstFrame).toBe(2);
+    // (2 + 2) non-zeros · fanOut 3 / 3 frames = 4 MACs per frame, against 3 in steady state (2·3 / 2 pairs).
+    expect(fc.deltaOpsPerFrameFirstIncluded).toBeCloseTo(4, 10);
+    expect(m.overall.deltaOpsPerFrameFirstIncluded).toBeCloseTo(4, 10);
+    // Two clips: the second, [[1,1,1,1]] x 3 frames, sends 4 values first and no change after.
+    const two = measureSparsity(denseModel(), tf.tensor3d([[[0, 1, 2, 0], [0, 1, 3, 0], [5, 1, 3, 0]], [[1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1]]]));
+    // (2 + 4 first-frame non-zeros + 2 changes) · 3 / (2 clips · 3 frames) = 4
+    expect(two.layers[0].deltaOpsPerFrameFirstIncluded).toBeCloseTo(4, 10);
+    // steady state: 2 changes · 3 / (2 clips · 2 pairs) = 1.5
+    expect(two.layers[0].deltaOpsPerFrame).toBeCloseTo(1.5, 10);
+  });
+
   it('reads a delta layer that outputs changes as its quantized values, and counts conv fan-out', () => {
     // input [B, T=2, 4, 4, 1] → delta (q=1, output 'delta') → TimeDistributed(conv 2 filters, k3, stride 2, same)
     const input = tf.input({ shape: [2, 4, 4, 1] });

@@ -1,24 +1,34 @@
 /**
- * `delta-sparsity study`: the main job (what `npm start` runs). Trains a baseline on the embedded synthetic
- * set (or a UCF101 subset), refines delta and spatial-L1 models from it, sweeps thresholds, estimates
- * hardware cost, and writes a report folder ending with the path of its HTML page.
+ * `delta-sparsity study`: the main job (what `npm start` runs). Trains a baseline on the embedded Weizmann
+ * footage (6 people train, 3 test), refines delta and spatial-L1 models from it, sweeps thresholds, estimates
+ * hardware cost, and writes a report folder ending with the path of its HTML page. `--protocol lopo` runs every
+ * leave-one-person-out fold instead and reports mean ± std.
  *
- *   delta-sparsity study                       # reports/study/report.html
- *   delta-sparsity study --fast --json         # seconds: CI smoke run
+ *   delta-sparsity study                                  # reports/study/report.html
+ *   delta-sparsity study --fast --json                    # seconds: CI smoke run
+ *   delta-sparsity study --protocol lopo --seeds 3        # reports/study-lopo/report.html
+ *   delta-sparsity study --data synthetic                 # the embedded synthetic set
  *   delta-sparsity study --ucf101 /data/UCF-101 --classes 5 --videos-per-class 20
+ *   delta-sparsity study --folder ~/kth --subject '^person(\d+)_' --test-subjects 22,23,24
  */
 import { Command } from 'commander';
-import { runStudy } from '../../study';
+import { runLopoStudy, runStudy, STUDY_DATA, type ModelSummary, type StudyData, type StudyOptions } from '../../study';
 import { invalidArgument } from '../../util/errors';
 import { parseNumberList, startBackend } from '../options';
 import { type JsonOption, action, printJson, say, withJsonOption } from '../output';
 
 interface StudyCommandOptions extends JsonOption {
-  out: string;
+  out?: string;
   fast?: boolean;
+  data?: string;
   ucf101?: string;
   classes?: string;
   videosPerClass?: string;
+  folder?: string;
+  subject?: string;
+  testSubjects?: string;
+  protocol?: string;
+  seeds?: string;
   hardware?: string;
   thresholds?: string;
   backend?: string;
@@ -26,43 +36,100 @@ interface StudyCommandOptions extends JsonOption {
 
 const percent = (value: number) => `${(100 * value).toFixed(1)}%`;
 
+function positiveInteger(option: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!(Number.isInteger(value) && value > 0)) throw invalidArgument(option, 'a positive integer', text);
+  return value;
+}
+
+/** The study options a command line describes (validated; nothing runs). */
+export function studyOptionsFromCommand(options: StudyCommandOptions): StudyOptions {
+  if (options.data !== undefined && !(STUDY_DATA as readonly string[]).includes(options.data)) {
+    throw invalidArgument('--data', STUDY_DATA.join(', '), options.data);
+  }
+  if (options.protocol !== undefined && options.protocol !== 'split' && options.protocol !== 'lopo') {
+    throw invalidArgument('--protocol', 'split or lopo', options.protocol);
+  }
+  const classes = options.classes ?? '5';
+  const ucf101Root = options.ucf101 ?? (options.data === undefined || options.data === 'ucf101' ? process.env.UCF101_ROOT || undefined : undefined);
+  return {
+    out: options.out,
+    fast: options.fast ?? process.env.DELTA_FAST === '1',
+    data: options.data as StudyData | undefined,
+    ucf101Root,
+    ucf101Classes: /^\d+$/.test(classes) ? Number(classes) : classes.split(',').map((name) => name.trim()),
+    ucf101VideosPerClass: positiveInteger('--videos-per-class', options.videosPerClass),
+    folderRoot: options.folder,
+    subjectPattern: options.subject,
+    testSubjects: options.testSubjects?.split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    protocol: options.protocol as 'split' | 'lopo' | undefined,
+    seeds: positiveInteger('--seeds', options.seeds),
+    hardware: options.hardware,
+    thresholds: options.thresholds ? parseNumberList('--thresholds', options.thresholds) : undefined,
+    progress: options.json ? 'lines' : 'auto',
+  };
+}
+
+function modelLine(m: ModelSummary): string {
+  const verdict = m.aboveChance ? 'yes' : 'NO';
+  return (
+    `${m.name.padEnd(11)} ${`${percent(m.testVideoAccuracy)} of ${m.testVideos}`.padStart(13)} ${verdict.padStart(6)} ` +
+    `${percent(m.temporalDensity).padStart(9)} ${Math.round(m.macsPerFrame.zeroSkipping).toString().padStart(10)} ` +
+    `${Math.round(m.macsPerFrame.firstFrameIncluded).toString().padStart(12)} ${Math.round(m.macsPerFrame.steadyState).toString().padStart(10)}`
+  );
+}
+
 export function registerStudyCommand(program: Command): void {
   withJsonOption(
     program
       .command('study')
-      .description('the main job: baseline, delta and spatial-L1 models, per-layer sparsity, threshold ablation, hardware cost, HTML report')
-      .option('--out <folder>', 'report folder (runs are cached under <folder>/runs)', 'reports/study')
+      .description('the main job: baseline, delta and spatial-L1 models on real footage (Weizmann), per-layer sparsity, threshold ablation, hardware cost, HTML report')
+      .option('--out <folder>', 'report folder (runs are cached under <folder>/runs)', undefined)
       .option('--fast', 'tiny settings that run in seconds (CI)')
-      .option('--ucf101 <folder>', 'use this UCF101 folder instead of the embedded synthetic set (default: $UCF101_ROOT if set)')
+      .option('--data <source>', `clips: ${STUDY_DATA.join(', ')} (default weizmann; ucf101 with --ucf101 or $UCF101_ROOT; folder with --folder)`)
+      .option('--ucf101 <folder>', 'a UCF101 folder (default: $UCF101_ROOT if set and --data is not given)')
       .option('--classes <list|n>', 'UCF101 classes: comma-separated names or the first N', '5')
       .option('--videos-per-class <n>', 'UCF101 training videos per class')
+      .option('--folder <root>', 'any folder of labelled videos <root>/<class>/<video>')
+      .option('--subject <regex>', "regex with one capture group: a video's subject from its file name (with --folder)")
+      .option('--test-subjects <list>', 'subjects held out for testing (comma-separated; default: the fixed split)')
+      .option('--protocol <split|lopo>', 'one fixed split, or every leave-one-subject-out fold', 'split')
+      .option('--seeds <n>', 'training seeds per split or fold (default 1; 3 with --protocol lopo)')
       .option('--hardware <preset|file>', 'hardware for the cost estimate', 'eyeriss-v2-like')
       .option('--thresholds <list>', 'fixed-threshold ablation q values', '0.025,0.05,0.1,0.2,0.4')
       .option('--backend <name>', 'tensorflow, wasm or cpu'),
   ).action(
     action(async (options: StudyCommandOptions) => {
+      const study = studyOptionsFromCommand(options);
       await startBackend(options.backend, false);
-      const classes = options.classes ?? '5';
-      const videosPerClass = options.videosPerClass === undefined ? undefined : Number(options.videosPerClass);
-      if (videosPerClass !== undefined && !(Number.isInteger(videosPerClass) && videosPerClass > 0)) {
-        throw invalidArgument('--videos-per-class', 'a positive integer', options.videosPerClass);
+      const header = `model        video acc (n)  >chance  temp dens  zs MACs/f  Δ MACs/f(T)  Δ MACs/f(∞)`;
+      if (study.protocol === 'lopo') {
+        const result = await runLopoStudy(study);
+        say(options, `dataset ${result.dataset.name}: ${result.dataset.split}; ${result.dataset.classes.length} classes; clips of ${result.dataset.clipLength} frames at ${result.dataset.size}px; seeds ${result.dataset.seeds.join(',')}`);
+        for (const a of result.aggregate) {
+          say(options, `${a.name.padEnd(11)} test video accuracy ${(100 * a.testVideoAccuracy.mean).toFixed(1)} ± ${(100 * a.testVideoAccuracy.std).toFixed(1)}% over ${a.runs} runs (${a.runsAboveChance} above chance), temporal density ${(100 * a.temporalDensity.mean).toFixed(1)}%`);
+        }
+        const gain = result.deltaGainOverBaselineZeroSkipping;
+        say(options, gain
+          ? `delta model vs baseline zero-skipping: ${gain.firstFrameIncluded.mean.toFixed(2)} ± ${gain.firstFrameIncluded.std.toFixed(2)}x fewer MACs per frame (${result.dataset.clipLength}-frame clips, first frame whole); ${gain.steadyState.mean.toFixed(2)}x in steady state`
+          : 'no headline gain: no run had both models above chance');
+        for (const line of result.headlineWithheld) say(options, `left out of the headline: ${line}`);
+        say(options, `report: ${result.reportHtml}`);
+        printJson(options, result);
+        return;
       }
-      const result = await runStudy({
-        out: options.out,
-        fast: options.fast ?? process.env.DELTA_FAST === '1',
-        ucf101Root: options.ucf101 ?? (process.env.UCF101_ROOT || undefined),
-        ucf101Classes: /^\d+$/.test(classes) ? Number(classes) : classes.split(',').map((name) => name.trim()),
-        ucf101VideosPerClass: videosPerClass,
-        hardware: options.hardware,
-        thresholds: options.thresholds ? parseNumberList('--thresholds', options.thresholds) : undefined,
-        progress: options.json ? 'lines' : 'auto',
-      });
-      say(options, `dataset ${result.dataset.name}: ${result.dataset.classes.length} classes, ${result.dataset.trainClips} train / ${result.dataset.testClips} test clips`);
-      say(options, 'model         clip acc  video acc  spatial dens  temporal dens  delta op dens');
-      for (const m of result.models) {
-        say(options, `${m.model.padEnd(12)} ${percent(m.testClipAccuracy).padStart(9)} ${percent(m.testVideoAccuracy).padStart(10)} ${percent(m.spatialDensity).padStart(13)} ${percent(m.temporalDensity).padStart(14)} ${percent(m.deltaOpDensity).padStart(14)}`);
-      }
-      say(options, `delta model vs baseline on a zero-skipping accelerator: ${result.deltaGainOverBaselineZeroSkipping.toFixed(2)}x fewer MACs`);
+      const result = await runStudy(study);
+      const d = result.dataset;
+      say(options, `dataset ${d.name}: ${d.split}; ${d.classes.length} classes; ${d.trainClips} train clips/epoch, ${d.testClips} test clips from ${d.testVideos} test videos; clips of ${d.clipLength} frames at ${d.size}px; seed ${d.seeds.join(',')}`);
+      for (const v of d.skippedVideos) say(options, `skipped video: ${v.video} (${v.reason})`);
+      say(options, header);
+      for (const m of result.models) say(options, modelLine(m));
+      say(options, `(T: per frame of ${d.clipLength}-frame clips, first frame processed whole; ∞: steady state, changes only; chance = ${percent(1 / d.classes.length)}, one-sided binomial test at 5%)`);
+      const gain = result.deltaGainOverBaselineZeroSkipping;
+      say(options, gain
+        ? `delta model vs baseline on a zero-skipping accelerator: ${gain.firstFrameIncluded.toFixed(2)}x fewer MACs per frame (${d.clipLength}-frame clips, first frame whole); ${gain.steadyState.toFixed(2)}x in steady state`
+        : `no headline gain: ${result.headlineWithheld}`);
       say(options, `cross-over temporal density on ${result.hardware}: ${percent(result.crossoverTemporalDensity.vsDense)} vs dense, ${percent(result.crossoverTemporalDensity.vsZeroSkipping)} vs zero-skipping`);
       say(options, `report: ${result.reportHtml}`);
       printJson(options, result);

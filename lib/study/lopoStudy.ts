@@ -1,0 +1,117 @@
+/**
+ * The study over every leave-one-subject-out fold (protocol 'lopo'): for each fold and seed, the recipe
+ * (baseline, delta and spatial-L1 refinements) in its own run folders, so an interrupted protocol resumes where
+ * it stopped; then each model's accuracy, densities and MACs as mean ± std over all fold × seed runs.
+ * The threshold ablation and the hardware cost belong to the fixed-split study (`runStudy`).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { datasetFromConfig } from '../train/fromConfig';
+import { resolveTrainConfig } from '../train/config';
+import { trainRecipe } from '../train/recipe';
+import { toCsv } from '../util/csv';
+import { DeltaSparsityError, invalidArgument } from '../util/errors';
+import { writeFileAtomic } from '../util/files';
+import { createProgress } from '../util/progress';
+import { publishedDeltaResult, type PublishedResult } from './published';
+import { writeLopoHtml } from './report';
+import { describeStudyDataset, modelRow, type StudyDataset } from './runStudy';
+import { studyData, studyPaths, studyRecipe, studySeeds, studyTrainConfig, type StudyOptions } from './settings';
+import { aggregateSummaries, deltaGain, meanStd, summarizeRun, type AggregateSummary, type MeanStd, type ModelSummary } from './summary';
+
+/** One fold × seed run of the protocol. */
+export interface LopoRun {
+  fold: number;
+  /** The subject held out for testing. */
+  testSubject: string;
+  seed: number;
+  models: ModelSummary[];
+}
+
+export interface LopoStudyResult {
+  out: string;
+  reportHtml: string;
+  dataset: StudyDataset & { subjects: string[] };
+  runs: LopoRun[];
+  /** Mean ± std of each model over all fold × seed runs. */
+  aggregate: AggregateSummary[];
+  /**
+   * The delta model's delta-execution MACs against the baseline's zero-skipping MACs, mean ± std over the
+   * runs in which both are above chance; null when there is none.
+   */
+  deltaGainOverBaselineZeroSkipping: { firstFrameIncluded: MeanStd; steadyState: MeanStd } | null;
+  /** Runs left out of the gain, and why. */
+  headlineWithheld: string[];
+  published: PublishedResult;
+  seconds: number;
+}
+
+/** The subjects of the study's dataset, in fold order (fold i holds out subject i). */
+export async function studySubjects(options: StudyOptions): Promise<string[]> {
+  const dataset = await datasetFromConfig(resolveTrainConfig(studyTrainConfig(options, { fold: 0 })), 'silent');
+  const subjects = (dataset.describe() as { subjects?: unknown }).subjects;
+  if (!Array.isArray(subjects) || subjects.length < 2) {
+    throw new DeltaSparsityError(`protocol "lopo": expected a dataset with at least 2 subjects. Received: ${JSON.stringify(subjects)} (${dataset.name})`);
+  }
+  return subjects.map(String);
+}
+
+/** Runs the leave-one-subject-out protocol (see the module comment). */
+export async function runLopoStudy(options: StudyOptions): Promise<LopoStudyResult> {
+  const startedAt = Date.now();
+  const lopo: StudyOptions = { ...options, protocol: 'lopo' };
+  if (options.protocol !== undefined && options.protocol !== 'lopo') throw invalidArgument('protocol', '"lopo" for runLopoStudy', options.protocol);
+  studyData(lopo);
+  const seeds = studySeeds(lopo);
+  const paths = studyPaths(lopo);
+  fs.mkdirSync(paths.out, { recursive: true });
+  const subjects = await studySubjects(lopo);
+  const runs: LopoRun[] = [];
+  let dataset: StudyDataset | undefined;
+  const progress = createProgress({ label: 'lopo folds', total: subjects.length * seeds.length, unit: 'runs', mode: options.progress ?? 'auto' });
+  for (let fold = 0; fold < subjects.length; fold++) {
+    for (const seed of seeds) {
+      // Each fold × seed run has its own folders: rerunning the protocol reuses every finished run.
+      const recipe = await trainRecipe({ ...studyRecipe(lopo, { fold, seed }), progress: options.progress === 'auto' || options.progress === undefined ? 'silent' : options.progress });
+      const classes = recipe.dataset.classNames.length;
+      const models = Object.entries(recipe.runs).map(([name, run]) => summarizeRun(name, run, classes));
+      for (const run of Object.values(recipe.runs)) run.model.dispose();
+      dataset ??= describeStudyDataset(recipe.dataset, 'lopo', seeds, models[0].testVideos);
+      runs.push({ fold, testSubject: subjects[fold], seed, models });
+      const baseline = models.find((m) => m.name === 'baseline');
+      progress.update(runs.length, `fold ${fold + 1} (${subjects[fold]}) seed ${seed}: baseline ${(100 * (baseline?.testVideoAccuracy ?? Number.NaN)).toFixed(0)}%`);
+    }
+  }
+  progress.stop();
+
+  const gains = runs.map((run) => {
+    const baseline = run.models.find((m) => m.name === 'baseline') as ModelSummary;
+    const delta = run.models.find((m) => m.name === 'delta') as ModelSummary;
+    return { run, ...deltaGain(baseline, delta) };
+  });
+  const counted = gains.filter((g) => g.gain !== null);
+  const result: LopoStudyResult = {
+    out: paths.out,
+    reportHtml: path.join(paths.out, 'report.html'),
+    dataset: { ...(dataset as StudyDataset), split: `leave one subject out: ${subjects.length} folds`, testVideos: runs.reduce((a, r) => a + r.models[0].testVideos, 0) / seeds.length, subjects },
+    runs,
+    aggregate: aggregateSummaries(runs.map((r) => r.models)),
+    deltaGainOverBaselineZeroSkipping:
+      counted.length === 0
+        ? null
+        : {
+            firstFrameIncluded: meanStd(counted.map((g) => g.gain?.firstFrameIncluded as number)),
+            steadyState: meanStd(counted.map((g) => g.gain?.steadyState as number)),
+          },
+    headlineWithheld: gains.filter((g) => g.gain === null).map((g) => `fold ${g.run.fold + 1} (${g.run.testSubject}) seed ${g.run.seed}: ${g.withheld}`),
+    published: publishedDeltaResult(),
+    seconds: (Date.now() - startedAt) / 1000,
+  };
+  writeFileAtomic(path.join(paths.out, 'summary.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileAtomic(
+    path.join(paths.out, 'folds.csv'),
+    toCsv(runs.flatMap((run) => run.models.map((m) => ({ fold: run.fold + 1, testSubject: run.testSubject, seed: run.seed, ...modelRow(m) })))),
+  );
+  writeLopoHtml(result.reportHtml, result);
+  return result;
+}

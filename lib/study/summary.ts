@@ -1,0 +1,161 @@
+/**
+ * One trained model's headline numbers, and their mean ± std over seeds or folds. Accuracy comes with the
+ * number of test videos behind it and a chance verdict; MAC counts come both per frame of a whole clip
+ * (each clip's first frame sent whole) and in steady state (changes only), with the clip length they assume.
+ */
+import type { SparsityMeasurement } from '../sparsity';
+import { testAgainstChance, type ChanceVerdict } from '../train/chance';
+import type { EpochMetrics } from '../train/runFolder';
+
+/** MACs per frame of one model under each execution mode. */
+export interface MacsPerFrame {
+  /** Every activation multiplied. */
+  dense: number;
+  /** Zero activations skipped (a sparse accelerator). */
+  zeroSkipping: number;
+  /** Delta execution over clips of `framesPerClip` frames, each clip's first frame processed whole. */
+  firstFrameIncluded: number;
+  /** Delta execution once a stream runs: the T−1 changes of each clip only. */
+  steadyState: number;
+}
+
+/** One trained model's headline numbers. */
+export interface ModelSummary {
+  /** 'baseline', 'delta' or 'spatial-l1'. */
+  name: string;
+  epochs: number;
+  testClipAccuracy: number;
+  /** Accuracy over test videos (predictions averaged over each video's test windows). */
+  testVideoAccuracy: number;
+  /** Test videos behind `testVideoAccuracy`. */
+  testVideos: number;
+  /** Whether `testVideoAccuracy` is above chance (one-sided binomial test at 5%; see `testAgainstChance`). */
+  aboveChance: boolean;
+  chance: ChanceVerdict;
+  /** Fraction of non-zero activations entering the linear layers (all layers' inputs pooled). */
+  spatialDensity: number;
+  /** Fraction of non-zero changes entering the linear layers (steady state). */
+  temporalDensity: number;
+  /** Frames per clip T the first-frame-included counts assume. */
+  framesPerClip: number;
+  /** Clips the densities and MACs were measured on (stratified by class). */
+  measuredClips: number;
+  macsPerFrame: MacsPerFrame;
+  /** macsPerFrame.firstFrameIncluded / macsPerFrame.dense: the fraction of the dense MACs delta execution does. */
+  deltaOpDensity: number;
+  /** macsPerFrame.zeroSkipping / macsPerFrame.dense. */
+  zeroSkippingOpDensity: number;
+}
+
+/**
+ * The headline numbers of one trained run: its last epoch's accuracy and the sparsity measured after it.
+ * `classes` is needed for the chance verdict (default: the run's logged class count).
+ */
+export function summarizeRun(name: string, run: { metrics: EpochMetrics[]; sparsity: SparsityMeasurement }, classes?: number): ModelSummary {
+  const { metrics, sparsity } = run;
+  const last = metrics[metrics.length - 1] ?? ({} as EpochMetrics);
+  const { overall } = sparsity;
+  const testVideos = Number(last.testVideos ?? 0);
+  const classCount = classes ?? Number(last.classes ?? 0);
+  const testVideoAccuracy = Number(last.testVideoAccuracy ?? Number.NaN);
+  const chance =
+    testVideos > 0 && classCount >= 2 && Number.isFinite(testVideoAccuracy)
+      ? testAgainstChance(testVideoAccuracy, testVideos, classCount)
+      : { testVideos, correct: 0, chanceAccuracy: classCount > 0 ? 1 / classCount : Number.NaN, pValue: 1, threshold: testVideos + 1, aboveChance: false };
+  return {
+    name,
+    epochs: metrics.length,
+    testClipAccuracy: Number(last.testClipAccuracy ?? Number.NaN),
+    testVideoAccuracy,
+    testVideos,
+    aboveChance: chance.aboveChance,
+    chance,
+    spatialDensity: overall.spatialDensity,
+    temporalDensity: overall.temporalDensity,
+    framesPerClip: sparsity.framesPerClip,
+    measuredClips: sparsity.clips,
+    macsPerFrame: {
+      dense: overall.denseOpsPerFrame,
+      zeroSkipping: overall.spatialOpsPerFrame,
+      firstFrameIncluded: overall.deltaOpsPerFrameFirstIncluded,
+      steadyState: overall.deltaOpsPerFrame,
+    },
+    deltaOpDensity: overall.deltaOpsPerFrameFirstIncluded / overall.denseOpsPerFrame,
+    zeroSkippingOpDensity: overall.spatialOpsPerFrame / overall.denseOpsPerFrame,
+  };
+}
+
+/** How many times fewer MACs the delta model runs with delta execution than the baseline with zero-skipping. */
+export interface DeltaGain {
+  firstFrameIncluded: number;
+  steadyState: number;
+}
+
+/**
+ * The headline gain, or null with the reason when it cannot be claimed: a gain of a model that guesses is
+ * no result, so both the baseline and the delta model must be above chance.
+ */
+export function deltaGain(baseline: ModelSummary, delta: ModelSummary): { gain: DeltaGain | null; withheld: string | null } {
+  const guessing = [baseline, delta].filter((m) => !m.aboveChance).map((m) => `${m.name} (${(100 * m.testVideoAccuracy).toFixed(1)}% of ${m.testVideos} test videos, chance ${(100 * m.chance.chanceAccuracy).toFixed(1)}%)`);
+  if (guessing.length > 0) return { gain: null, withheld: `not above chance: ${guessing.join(', ')}` };
+  return {
+    gain: {
+      firstFrameIncluded: baseline.macsPerFrame.zeroSkipping / delta.macsPerFrame.firstFrameIncluded,
+      steadyState: baseline.macsPerFrame.zeroSkipping / delta.macsPerFrame.steadyState,
+    },
+    withheld: null,
+  };
+}
+
+/** Mean and sample standard deviation (0 for one value) of a list. */
+export interface MeanStd {
+  mean: number;
+  std: number;
+  n: number;
+}
+
+export function meanStd(values: number[]): MeanStd {
+  const n = values.length;
+  if (n === 0) return { mean: Number.NaN, std: Number.NaN, n };
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const variance = n > 1 ? values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1) : 0;
+  return { mean, std: Math.sqrt(variance), n };
+}
+
+/** One model's numbers over several runs (seeds, folds). */
+export interface AggregateSummary {
+  name: string;
+  runs: number;
+  testVideoAccuracy: MeanStd;
+  /** Test videos over all runs. */
+  testVideos: number;
+  /** Runs whose model was above chance. */
+  runsAboveChance: number;
+  temporalDensity: MeanStd;
+  spatialDensity: MeanStd;
+  macsPerFrame: Record<keyof MacsPerFrame, MeanStd>;
+}
+
+/** Mean ± std of each model's numbers over `runs` (each a list of model summaries). */
+export function aggregateSummaries(runs: ModelSummary[][]): AggregateSummary[] {
+  const names = [...new Set(runs.flat().map((m) => m.name))];
+  return names.map((name) => {
+    const models = runs.flat().filter((m) => m.name === name);
+    const of = (f: (m: ModelSummary) => number) => meanStd(models.map(f));
+    return {
+      name,
+      runs: models.length,
+      testVideoAccuracy: of((m) => m.testVideoAccuracy),
+      testVideos: models.reduce((a, m) => a + m.testVideos, 0),
+      runsAboveChance: models.filter((m) => m.aboveChance).length,
+      temporalDensity: of((m) => m.temporalDensity),
+      spatialDensity: of((m) => m.spatialDensity),
+      macsPerFrame: {
+        dense: of((m) => m.macsPerFrame.dense),
+        zeroSkipping: of((m) => m.macsPerFrame.zeroSkipping),
+        firstFrameIncluded: of((m) => m.macsPerFrame.firstFrameIncluded),
+        steadyState: of((m) => m.macsPerFrame.steadyState),
+      },
+    };
+  });
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { aggregateSummaries, deltaGain, meanStd, summarizeRun } from '../../lib/study/summary';
+import type { SparsityMeasurement } from '../../lib/sparsity';
+
+function measurement(dense: number, zeroSkipping: number, steady: number, first: number): SparsityMeasurement {
+  const values = { spatialDensity: 0.5, spatialSparsity: 0.5, temporalDensity: 0.1, temporalSparsity: 0.9, denseOpsPerFrame: dense, spatialOpsPerFrame: zeroSkipping, deltaOpsPerFrame: steady, deltaOpsPerFrameFirstIncluded: first };
+  return { clips: 60, framesPerClip: 8, layers: [], overall: { ...values, denseToDeltaOpsRatio: dense / steady, denseToSpatialOpsRatio: dense / zeroSkipping } };
+}
+
+const run = (accuracy: number, m: SparsityMeasurement) => ({ metrics: [{ epoch: 1, testVideoAccuracy: accuracy, testClipAccuracy: accuracy, testVideos: 30, classes: 10 }], sparsity: m });
+
+describe('model summaries and the headline gain', () => {
+  it('carries the test videos, the chance verdict and both MAC counts', () => {
+    const s = summarizeRun('delta', run(0.7, measurement(1000, 600, 50, 100)));
+    expect(s).toMatchObject({ name: 'delta', testVideos: 30, aboveChance: true, framesPerClip: 8, measuredClips: 60 });
+    expect(s.macsPerFrame).toEqual({ dense: 1000, zeroSkipping: 600, firstFrameIncluded: 100, steadyState: 50 });
+    expect(s.deltaOpDensity).toBeCloseTo(0.1, 12);
+  });
+
+  it('withholds the gain when a model does not beat chance', () => {
+    const baseline = summarizeRun('baseline', run(0.8, measurement(1000, 600, 300, 320)));
+    const delta = summarizeRun('delta', run(0.7, measurement(1000, 600, 50, 100)));
+    // 600 zero-skipping MACs of the baseline over 100 (first frame included) and 50 (steady state) of the delta model.
+    expect(deltaGain(baseline, delta)).toEqual({ gain: { firstFrameIncluded: 6, steadyState: 12 }, withheld: null });
+    // 6 of 30 videos with 10 classes is not above chance (7 needed: see chance.test.ts).
+    const guessing = summarizeRun('delta', run(0.2, measurement(1000, 600, 50, 100)));
+    const verdict = deltaGain(baseline, guessing);
+    expect(verdict.gain).toBeNull();
+    expect(verdict.withheld).toMatch(/not above chance: delta \(20.0% of 30 test videos, chance 10.0%\)/);
+  });
+
+  it('aggregates mean and sample std', () => {
+    expect(meanStd([1, 2, 3])).toEqual({ mean: 2, std: 1, n: 3 });
+    expect(meanStd([5])).toEqual({ mean: 5, std: 0, n: 1 });
+    const a = summarizeRun('baseline', run(0.6, measurement(1000, 600, 300, 320)));
+    const b = summarizeRun('baseline', run(0.8, measurement(1000, 400, 300, 320)));
+    const [agg] = aggregateSummaries([[a], [b]]);
+    expect(agg.testVideoAccuracy.mean).toBeCloseTo(0.7, 12);
+    expect(agg.testVideoAccuracy.std).toBeCloseTo(Math.SQRT2 * 0.1, 12); // sqrt(((0.1)^2 + (0.1)^2) / 1)
+    expect(agg.macsPerFrame.zeroSkipping.mean).toBe(500);
+    expect([agg.runs, agg.testVideos, agg.runsAboveChance]).toEqual([2, 60, 2]);
+  });
+});
