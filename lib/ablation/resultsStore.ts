@@ -106,7 +106,7 @@ export class ResultsStore<Config, Result> {
     const checked = this.schema.safeParse(JSON.parse(JSON.stringify(record)));
     if (!checked.success) {
       const issue = checked.error.issues[0];
-      throw new Error(`ResultsStore.append: invalid record for ${this.file} (${issue.path.join('.')}: ${issue.message})`);
+      throw new Error(`ResultsStore.append: invalid record for ${this.file} (field ${issue.path.join('.')}: ${issue.message})`);
     }
     appendLineDurable(this.file, JSON.stringify(record));
     this.byKey.set(record.key, record);
