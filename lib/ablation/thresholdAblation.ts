@@ -26,6 +26,7 @@ import { DeltaSparsityError, invalidArgument, requirePositive, requireNonNegativ
 import type { ProgressMode } from '../util/progress';
 import { stableHash } from '../util/stableHash';
 import { dataFrameOf, type DataFrame } from '../util/dataFrame';
+import { expectFolderOrNothing } from '../util/files';
 import { ResultsStore, type SweepRecord } from './resultsStore';
 import { expandGrid, runSweep, type SweepOutcome } from './sweep';
 
@@ -222,6 +223,7 @@ export interface TrainingSweepOptions {
 export async function trainingSweep(options: TrainingSweepOptions): Promise<SweepOutcome<AblationPoint, AblationResult>> {
   checkThresholds(options.thresholds);
   options.sparsityWeights?.forEach((w, i) => requireNonNegative(`sparsityWeights[${i}]`, w));
+  expectFolderOrNothing(options.runsRoot, 'runsRoot');
   const baseline = readRunConfig(options.baselineRunDir);
   const { initFrom: _ignored, ...baselineRest } = baseline;
   const refinementBase = resolveTrainConfig(mergeConfig(baselineRest, options.config ?? {}));

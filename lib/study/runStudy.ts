@@ -16,6 +16,7 @@ import { writeFileAtomic } from '../util/files';
 import { studyCurvesFigure, layerDensityFigure, studyParetoFigure, layerEnergyFigure, crossoverFigure } from './figures';
 import { writeStudyHtml } from './report';
 import { studyPaths, studyRecipe, studyThresholds, type StudyOptions } from './settings';
+import { checkStudyOptions } from './checkOptions';
 
 /** One trained model's headline numbers. */
 export interface ModelSummary {
@@ -73,6 +74,7 @@ export function summarizeRun(model: string, run: { metrics: EpochMetrics[]; spar
 /** Runs the main job (see the module comment) and returns its headline numbers. */
 export async function runStudy(options: StudyOptions = {}): Promise<StudyResult> {
   const startedAt = Date.now();
+  checkStudyOptions(options);
   const paths = studyPaths(options);
   const hardware = options.hardware ?? 'eyeriss-v2-like';
   fs.mkdirSync(paths.out, { recursive: true });

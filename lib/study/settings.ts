@@ -7,6 +7,7 @@ import type { TrainConfigInput } from '../train/config';
 import type { RecipeOptions } from '../train/recipe';
 import type { ProgressMode } from '../util/progress';
 import { requirePositive } from '../util/errors';
+import { stableHash } from '../util/stableHash';
 
 export interface StudyOptions {
   /** Report folder; run folders go to `<out>/runs`. Default `reports/study`. */
@@ -27,10 +28,30 @@ export interface StudyOptions {
   progress?: ProgressMode;
 }
 
-/** Where `runStudy` and the notebooks keep things for `options`. */
+/** Data options that follow from fast/full mode alone (the `<fast|full>` folder level already tells them apart). */
+const MODE_DATA_FIELDS = new Set(['size', 'clipLength', 'syntheticTrainPerClass', 'syntheticTestPerClass']);
+
+/**
+ * The folder name that keeps the runs of one dataset apart from another's: the data source, plus a short
+ * hash of the remaining data options when there are any (root, classes, videos per class), e.g. `synthetic`
+ * or `ucf101-3f2a9c1e`. Without it a UCF101 study and the synthetic one shared run folders, and the second
+ * refused to resume the first's runs ("different configuration … data.source").
+ */
+export function dataSourceKey(data: TrainConfigInput['data'] = {}): string {
+  const rest = Object.fromEntries(
+    Object.entries(data)
+      .filter(([key, value]) => key !== 'source' && !MODE_DATA_FIELDS.has(key) && value !== undefined)
+      // `./ucf` and `/home/me/ucf` are one dataset.
+      .map(([key, value]) => [key, key === 'root' && typeof value === 'string' ? path.resolve(value) : value]),
+  );
+  const source = (data.source ?? 'synthetic').replace(/[^A-Za-z0-9_-]/g, '_');
+  return Object.keys(rest).length === 0 ? source : `${source}-${stableHash(rest, 8)}`;
+}
+
+/** Where `runStudy` and the notebooks keep things for `options`: runs in `<out>/runs/<dataSourceKey>/<fast|full>`. */
 export function studyPaths(options: StudyOptions): { out: string; runs: string; ablationStore: string } {
   const out = path.resolve(options.out ?? path.join('reports', 'study'));
-  const runs = path.join(out, 'runs', options.fast ? 'fast' : 'full');
+  const runs = path.join(out, 'runs', dataSourceKey(studyTrainConfig(options).data), options.fast ? 'fast' : 'full');
   return { out, runs, ablationStore: path.join(runs, 'ablation.jsonl') };
 }
 

@@ -8,7 +8,7 @@
  *   delta-sparsity study --ucf101 /data/UCF-101 --classes 5 --videos-per-class 20
  */
 import { Command } from 'commander';
-import { runStudy } from '../../study';
+import { checkStudyOptions, runStudy, type StudyOptions } from '../../study';
 import { invalidArgument } from '../../util/errors';
 import { parseNumberList, startBackend } from '../options';
 import { type JsonOption, action, printJson, say, withJsonOption } from '../output';
@@ -41,13 +41,12 @@ export function registerStudyCommand(program: Command): void {
       .option('--backend <name>', 'tensorflow, wasm or cpu'),
   ).action(
     action(async (options: StudyCommandOptions) => {
-      await startBackend(options.backend, false);
       const classes = options.classes ?? '5';
       const videosPerClass = options.videosPerClass === undefined ? undefined : Number(options.videosPerClass);
       if (videosPerClass !== undefined && !(Number.isInteger(videosPerClass) && videosPerClass > 0)) {
         throw invalidArgument('--videos-per-class', 'a positive integer', options.videosPerClass);
       }
-      const result = await runStudy({
+      const studyOptions: StudyOptions = {
         out: options.out,
         fast: options.fast ?? process.env.DELTA_FAST === '1',
         ucf101Root: options.ucf101 ?? (process.env.UCF101_ROOT || undefined),
@@ -56,7 +55,11 @@ export function registerStudyCommand(program: Command): void {
         hardware: options.hardware,
         thresholds: options.thresholds ? parseNumberList('--thresholds', options.thresholds) : undefined,
         progress: options.json ? 'lines' : 'auto',
-      });
+      };
+      // Every option is checked before the backend starts and long before the first epoch.
+      checkStudyOptions(studyOptions);
+      await startBackend(options.backend, false);
+      const result = await runStudy(studyOptions);
       say(options, `dataset ${result.dataset.name}: ${result.dataset.classes.length} classes, ${result.dataset.trainClips} train / ${result.dataset.testClips} test clips`);
       say(options, 'model         clip acc  video acc  spatial dens  temporal dens  delta op dens');
       for (const m of result.models) {
