@@ -65,7 +65,7 @@ export function acquireLock(file: string, what: string, resource: string): HeldL
   const mine: LockOwner = {
     pid: process.pid,
     host: os.hostname(),
-    command: process.argv.slice(1).map((part) => path.basename(part)).join(' ').slice(0, 200),
+    command: [path.basename(process.argv[1] ?? process.argv0), ...process.argv.slice(2)].join(' ').slice(0, 200),
     since: new Date().toISOString(),
   };
   const text = JSON.stringify(mine);

@@ -31,7 +31,7 @@ export function registerStudyCommand(program: Command): void {
     program
       .command('study')
       .description('the main job: baseline, delta and spatial-L1 models, per-layer sparsity, threshold ablation, hardware cost, HTML report')
-      .option('--out <folder>', 'report folder (runs are cached under <folder>/runs)', 'reports/study')
+      .option('--out <folder>', 'report folder (runs are cached under <folder>/runs/<data source>/<fast|full>)', 'reports/study')
       .option('--fast', 'tiny settings that run in seconds (CI)')
       .option('--ucf101 <folder>', 'use this UCF101 folder instead of the embedded synthetic set (default: $UCF101_ROOT if set)')
       .option('--classes <list|n>', 'UCF101 classes: comma-separated names or the first N', '5')
