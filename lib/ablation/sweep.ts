@@ -44,9 +44,20 @@ export interface SweepOutcome<Config, Result> {
 
 /**
  * Evaluates every point not yet in the store. If a point throws, the points finished before it stay
- * stored and the error propagates: rerunning resumes with the failed point.
+ * stored and the error propagates: rerunning resumes with the failed point. The store is locked for the
+ * whole sweep: a second sweep on the same store (another process) stops at once with an error naming
+ * this one, instead of computing and appending the same points twice.
  */
 export async function runSweep<Config, Result>(options: SweepOptions<Config, Result>): Promise<SweepOutcome<Config, Result>> {
+  const lock = options.store.lock();
+  try {
+    return await runLockedSweep(options);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLockedSweep<Config, Result>(options: SweepOptions<Config, Result>): Promise<SweepOutcome<Config, Result>> {
   const { points, store, runPoint } = options;
   const keys = points.map((point) => configKey(point));
   const pending = [...new Set(keys.filter((key) => !store.has(key)))];

@@ -12,6 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import * as z from 'zod';
 import type { VideoDataset } from '../data/types';
 import { DeltaActivation } from '../layers/deltaActivation';
 import { measureSparsity, type SparsityMeasurement } from '../sparsity';
@@ -20,9 +21,12 @@ import { mergeConfig, resolveTrainConfig, type TrainConfig, type TrainConfigInpu
 import { evaluate, stratifiedTestClips, type Evaluation } from '../train/evaluate';
 import { datasetFromConfig, evaluationDatasetFor } from '../train/fromConfig';
 import { sparsityColumns, train } from '../train/trainer';
+import { readRunConfigFile } from '../train/runFolder';
 import { DeltaSparsityError, invalidArgument, requirePositive, requireNonNegative } from '../util/errors';
 import type { ProgressMode } from '../util/progress';
 import { stableHash } from '../util/stableHash';
+import { dataFrameOf, type DataFrame } from '../util/dataFrame';
+import { expectFolderOrNothing } from '../util/files';
 import { ResultsStore, type SweepRecord } from './resultsStore';
 import { expandGrid, runSweep, type SweepOutcome } from './sweep';
 
@@ -58,12 +62,43 @@ export interface AblationResult {
 
 export type AblationRecord = SweepRecord<AblationPoint, AblationResult>;
 
+/** A number that JSON may have written as null (NaN and ±Infinity become null in JSON): read back as NaN. */
+const numberOrNaN = z.number().nullable().transform((value) => value ?? Number.NaN);
+
+/** What a line of an ablation store must hold (checked on every read and append). */
+export const ablationPointSchema: z.ZodType<AblationPoint> = z.object({
+  mode: z.enum(['fixed-threshold', 'trained']),
+  variant: z.enum(['delta', 'spatial-l1']),
+  threshold: z.number(),
+  sparsityWeight: z.number(),
+  source: z.string(),
+});
+
+export const ablationResultSchema = z.object({
+  testClipAccuracy: numberOrNaN,
+  testVideoAccuracy: numberOrNaN,
+  testLoss: numberOrNaN,
+  spatialDensity: z.number().nullable(),
+  temporalDensity: z.number().nullable(),
+  denseOpsPerFrame: z.number().nullable(),
+  spatialOpsPerFrame: z.number().nullable(),
+  deltaOpsPerFrame: z.number().nullable(),
+  denseToDeltaOpsRatio: z.number().nullable(),
+  meanThreshold: z.number().nullable(),
+  runDir: z.string().optional(),
+}) as unknown as z.ZodType<AblationResult>;
+
+/** Opens an ablation results store (validating every line; see `ResultsStore`). */
+export function openAblationStore(file: string): ResultsStore<AblationPoint, AblationResult> {
+  return new ResultsStore<AblationPoint, AblationResult>(file, { config: ablationPointSchema, result: ablationResultSchema });
+}
+
 function readRunConfig(runDir: string): TrainConfig {
   const file = path.join(runDir, 'config.json');
-  if (!fs.existsSync(file) || readCheckpointState(runDir) === undefined) {
+  if (!fs.existsSync(runDir) || !fs.statSync(runDir).isDirectory() || !fs.existsSync(file) || readCheckpointState(runDir) === undefined) {
     throw new DeltaSparsityError(`runDir: expected a finished training run folder (config.json and checkpoint/). Received: runDir=${JSON.stringify(runDir)}`);
   }
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as TrainConfig;
+  return readRunConfigFile(runDir);
 }
 
 function checkThresholds(thresholds: number[]): void {
@@ -148,7 +183,7 @@ export async function fixedThresholdSweep(options: FixedThresholdSweepOptions): 
   try {
     return await runSweep({
       points,
-      store: new ResultsStore<AblationPoint, AblationResult>(options.storeFile),
+      store: openAblationStore(options.storeFile),
       progress: options.progress,
       onPoint: options.onPoint,
       runPoint: async (point) => {
@@ -188,6 +223,7 @@ export interface TrainingSweepOptions {
 export async function trainingSweep(options: TrainingSweepOptions): Promise<SweepOutcome<AblationPoint, AblationResult>> {
   checkThresholds(options.thresholds);
   options.sparsityWeights?.forEach((w, i) => requireNonNegative(`sparsityWeights[${i}]`, w));
+  expectFolderOrNothing(options.runsRoot, 'runsRoot');
   const baseline = readRunConfig(options.baselineRunDir);
   const { initFrom: _ignored, ...baselineRest } = baseline;
   const refinementBase = resolveTrainConfig(mergeConfig(baselineRest, options.config ?? {}));
@@ -203,7 +239,7 @@ export async function trainingSweep(options: TrainingSweepOptions): Promise<Swee
   let dataset = options.dataset;
   return runSweep({
     points,
-    store: new ResultsStore<AblationPoint, AblationResult>(options.storeFile),
+    store: openAblationStore(options.storeFile),
     progress: options.progress,
     onPoint: options.onPoint,
     runPoint: async (point) => {
@@ -241,9 +277,10 @@ export function ablationRows(records: AblationRecord[]): Record<string, string |
   });
 }
 
-/** The records as a danfojs-node DataFrame (danfojs is loaded on first use: it takes a second or two). */
-export function ablationToDataFrame(records: AblationRecord[]): import('danfojs-node').DataFrame {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const danfo = require('danfojs-node') as typeof import('danfojs-node');
-  return new danfo.DataFrame(ablationRows(records));
+/**
+ * The records as a danfojs-node DataFrame, one row per record (columns of `ablationRows`); a missing number
+ * (e.g. meanThreshold of a spatial-L1 point) is NaN. danfojs is loaded on first use (see `dataFrameOf`).
+ */
+export function ablationToDataFrame(records: AblationRecord[]): DataFrame {
+  return dataFrameOf(ablationRows(records));
 }

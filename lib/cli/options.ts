@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import { initBackend, BACKEND_NAMES, type BackendName } from '../backend';
 import { invalidArgument } from '../util/errors';
+import { expectFileOrNothing } from '../util/files';
 import { mergeConfig, type TrainConfigInput } from '../train/config';
 
 /** Collects a repeatable option's values. */
@@ -21,7 +22,8 @@ export function parseNumberList(option: string, text: string): number[] {
 function parseScalar(text: string): unknown {
   if (text === 'true') return true;
   if (text === 'false') return false;
-  if (/^-?\d+(\.\d+)?(e-?\d+)?$/i.test(text)) return Number(text);
+  // Any decimal number literal: `.5`, `5.`, `+1`, `1e-3`, `2E+4` (JSON's grammar is stricter than users are).
+  if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text.trim())) return Number(text);
   if (text.startsWith('[') || text.startsWith('{')) {
     try {
       return JSON.parse(text);
@@ -49,6 +51,7 @@ export function parseSetOverrides(assignments: string[]): TrainConfigInput {
 export function readConfigFile(file: string | undefined): TrainConfigInput {
   if (file === undefined) return {};
   if (!fs.existsSync(file)) throw invalidArgument('--config', 'an existing JSON file', file);
+  expectFileOrNothing(file, '--config');
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as TrainConfigInput;
   } catch (error) {

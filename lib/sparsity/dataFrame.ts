@@ -1,10 +1,11 @@
 /** danfojs adapter: one row per measured layer, for notebooks. */
-import type * as Danfo from 'danfojs-node';
+import { dataFrameOf, type DataFrame } from '../util/dataFrame';
 import type { SparsityMeasurement } from './measure';
 
-/** A danfojs DataFrame with one row per layer and the columns of `LayerSparsity`. danfojs is loaded lazily. */
-export function sparsityToDataFrame(measurement: SparsityMeasurement): Danfo.DataFrame {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const dfd = require('danfojs-node') as typeof Danfo;
-  return new dfd.DataFrame(measurement.layers.map((layer) => ({ ...layer })));
+/**
+ * A danfojs DataFrame with one row per layer and the columns of `LayerSparsity` (a missing number is NaN).
+ * danfojs-node is loaded lazily; throws a DeltaSparsityError when it is not installed.
+ */
+export function sparsityToDataFrame(measurement: SparsityMeasurement): DataFrame {
+  return dataFrameOf(measurement.layers.map((layer) => ({ ...layer })));
 }

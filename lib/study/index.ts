@@ -1,4 +1,5 @@
-export { runStudy, checkStudyOptions, modelRow } from './runStudy';
+export { runStudy, modelRow } from './runStudy';
+export { checkStudyOptions } from './checkOptions';
 export type { StudyResult, StudyDataset } from './runStudy';
 export { runLopoStudy, studySubjects } from './lopoStudy';
 export type { LopoRun, LopoStudyResult } from './lopoStudy';
@@ -6,6 +7,6 @@ export { summarizeRun, deltaGain, aggregateSummaries, meanStd } from './summary'
 export type { ModelSummary, MacsPerFrame, DeltaGain, AggregateSummary, MeanStd } from './summary';
 export { publishedDeltaResult } from './published';
 export type { PublishedResult } from './published';
-export { studyData, studyPaths, studyRecipe, studySeeds, studyThresholds, studyTrainConfig, STUDY_DATA } from './settings';
+export { studyData, studyPaths, studyRecipe, studySeeds, studyThresholds, studyTrainConfig, dataSourceKey, STUDY_DATA } from './settings';
 export type { StudyData, StudyOptions, StudyProtocol } from './settings';
 export { studyCurvesFigure, layerDensityFigure, studyParetoFigure, layerEnergyFigure, crossoverFigure } from './figures';

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fixedThresholdSweep, ablationRows, type AblationRecord } from '../ablation/thresholdAblation';
-import { crossoverTemporalDensity, estimateCost, costToRows, loadHardware } from '../hardware';
+import { crossoverTemporalDensity, estimateCost, costToRows } from '../hardware';
 import { toWorkloads, type SparsityMeasurement } from '../sparsity';
 import { trainRecipe } from '../train/recipe';
 import type { EpochMetrics } from '../train/runFolder';
@@ -20,6 +20,7 @@ import { aggregateSummaries, deltaGain, summarizeRun, type AggregateSummary, typ
 import { publishedDeltaResult, type PublishedResult } from './published';
 import type { VideoDataset } from '../data/types';
 import { invalidArgument } from '../util/errors';
+import { checkStudyOptions } from './checkOptions';
 
 /** What the study ran on: the dataset, its split, and what was left out. */
 export interface StudyDataset {
@@ -82,14 +83,6 @@ export function describeStudyDataset(dataset: VideoDataset, protocol: 'split' | 
     seeds,
     skippedVideos: skipped.map((v) => ({ video: String(v.video ?? v.file ?? v.id ?? '?'), reason: String(v.reason ?? 'unknown') })),
   };
-}
-
-/** Validates every option before any work starts, so that a typo fails in a second, not after training. */
-export function checkStudyOptions(options: StudyOptions): void {
-  studyData(options);
-  studySeeds(options);
-  studyThresholds(options);
-  loadHardware(options.hardware ?? 'eyeriss-v2-like');
 }
 
 /** A flat row of a model summary for CSV files. */

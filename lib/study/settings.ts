@@ -7,6 +7,7 @@ import type { TrainConfigInput } from '../train/config';
 import type { RecipeOptions } from '../train/recipe';
 import type { ProgressMode } from '../util/progress';
 import { invalidArgument, requireInteger, requirePositive } from '../util/errors';
+import { stableHash } from '../util/stableHash';
 
 /** Where the study's clips come from. */
 export const STUDY_DATA = ['weizmann', 'synthetic', 'ucf101', 'folder'] as const;
@@ -76,10 +77,35 @@ export function studySeeds(options: StudyOptions): number[] {
   return Array.from({ length: count }, (_, i) => i + 1);
 }
 
-/** Where `runStudy` and the notebooks keep things for `options`; runs are kept apart per data source. */
+/**
+ * Data options that follow from fast/full mode or from the run (fold), not from which dataset it is: the
+ * `<fast|full>` and `fold-N` folder levels already tell them apart.
+ */
+const MODE_DATA_FIELDS = new Set([
+  'size', 'clipLength', 'frameStride', 'augment', 'clipsPerVideo', 'testWindowsPerVideo', 'syntheticTrainPerClass', 'syntheticTestPerClass', 'fold',
+]);
+
+/**
+ * The folder name that keeps the runs of one dataset apart from another's: the data source, plus a short
+ * hash of the remaining data options when there are any (root, classes, videos per class, test subjects),
+ * e.g. `weizmann` or `ucf101-3f2a9c1e`. Without it a UCF101 study and another one shared run folders, and the
+ * second refused to resume the first's runs ("different configuration … data.source").
+ */
+export function dataSourceKey(data: TrainConfigInput['data'] = {}): string {
+  const rest = Object.fromEntries(
+    Object.entries(data)
+      .filter(([key, value]) => key !== 'source' && !MODE_DATA_FIELDS.has(key) && value !== undefined)
+      // `./ucf` and `/home/me/ucf` are one dataset.
+      .map(([key, value]) => [key, key === 'root' && typeof value === 'string' ? path.resolve(value) : value]),
+  );
+  const source = (data.source ?? 'synthetic').replace(/[^A-Za-z0-9_-]/g, '_');
+  return Object.keys(rest).length === 0 ? source : `${source}-${stableHash(rest, 8)}`;
+}
+
+/** Where `runStudy` and the notebooks keep things for `options`: runs in `<out>/runs/<dataSourceKey>/<fast|full>`. */
 export function studyPaths(options: StudyOptions): { out: string; runs: string; ablationStore: string } {
   const out = path.resolve(options.out ?? path.join('reports', (options.protocol ?? 'split') === 'lopo' ? 'study-lopo' : 'study'));
-  const runs = path.join(out, 'runs', studyData(options), options.fast ? 'fast' : 'full');
+  const runs = path.join(out, 'runs', dataSourceKey(studyTrainConfig(options).data), options.fast ? 'fast' : 'full');
   return { out, runs, ablationStore: path.join(runs, 'ablation.jsonl') };
 }
 

@@ -10,8 +10,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import * as z from 'zod';
 import { writeFileDurable } from '../util/files';
-import { loadModelFromFolder, saveModelToFolder } from './fileModelIO';
+import { damagedFileError, expectedWeightBytes, loadModelFromFolder, saveModelToFolder } from './fileModelIO';
 
 export interface CheckpointState {
   /** Epochs finished when the checkpoint was written. */
@@ -21,6 +22,25 @@ export interface CheckpointState {
 }
 
 const CHECKPOINT = 'checkpoint';
+
+const stateSchema = z.object({ epochsDone: z.number().int().min(0), savedAt: z.string() });
+
+/** Prefix of the optimizer variables that tfjs's getWeights leaves out (see `hiddenOptimizerState`). */
+const HIDDEN_STATE = 'state/';
+
+/**
+ * Optimizer variables that `getWeights()` does not return, by field name. tfjs 4.22's Adam keeps β1^t and
+ * β2^t as variables (accBeta1, accBeta2) updated by one multiplication per step; its setWeights recomputes
+ * them as pow(β, t + 1), which differs in the last bits from the product of t multiplications, so a resumed
+ * run drifted from an uninterrupted one. Saving them as they are makes resuming bit-identical.
+ */
+function hiddenOptimizerState(optimizer: tf.Optimizer): Map<string, tf.Variable> {
+  const hidden = new Map<string, tf.Variable>();
+  for (const [field, value] of Object.entries(optimizer as unknown as Record<string, unknown>)) {
+    if (value instanceof tf.Variable) hidden.set(field, value);
+  }
+  return hidden;
+}
 
 export function checkpointFolder(runDir: string): string {
   return path.join(runDir, CHECKPOINT);
@@ -45,7 +65,8 @@ export async function saveCheckpoint(
   fs.mkdirSync(staging, { recursive: true });
   await saveModelToFolder(model, path.join(staging, 'model'));
   const optimizerWeights = await optimizer.getWeights();
-  const encoded = await tf.io.encodeWeights(optimizerWeights);
+  const hidden = [...hiddenOptimizerState(optimizer)].map(([field, variable]) => ({ name: `${HIDDEN_STATE}${field}`, tensor: variable as tf.Tensor }));
+  const encoded = await tf.io.encodeWeights([...optimizerWeights, ...hidden]);
   // getWeights makes a new scalar for the iteration count; the other entries are the optimizer's own variables.
   for (const { name, tensor } of optimizerWeights) if (name === 'iter') tensor.dispose();
   writeFileDurable(path.join(staging, 'optimizer.bin'), new Uint8Array(encoded.data as ArrayBuffer));
@@ -71,12 +92,23 @@ function recoverCheckpoint(runDir: string): void {
   fs.renameSync(replacement, current);
 }
 
-/** The state of the run's checkpoint, or undefined when there is none. */
+/**
+ * The state of the run's checkpoint, or undefined when there is none. Throws a DeltaSparsityError naming
+ * the file when state.json is damaged.
+ */
 export function readCheckpointState(runDir: string): CheckpointState | undefined {
   recoverCheckpoint(runDir);
   const file = path.join(checkpointFolder(runDir), 'state.json');
   if (!fs.existsSync(file)) return undefined;
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as CheckpointState;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw damagedFileError(file, `not valid JSON (${(error as Error).message})`);
+  }
+  const checked = stateSchema.safeParse(parsed);
+  if (!checked.success) throw damagedFileError(file, `not a checkpoint state (${checked.error.issues[0].path.join('.') || 'root'}: ${checked.error.issues[0].message})`);
+  return checked.data;
 }
 
 /** Loads the checkpointed model (custom layers must be registered, which importing the library does). */
@@ -90,11 +122,31 @@ export async function loadCheckpointModel(runDir: string): Promise<tf.LayersMode
  */
 export async function restoreOptimizer(runDir: string, optimizer: tf.Optimizer): Promise<void> {
   const folder = checkpointFolder(runDir);
-  const specs = JSON.parse(fs.readFileSync(path.join(folder, 'optimizer.json'), 'utf8')) as tf.io.WeightsManifestEntry[];
-  const bytes = fs.readFileSync(path.join(folder, 'optimizer.bin'));
+  const specsFile = path.join(folder, 'optimizer.json');
+  const binFile = path.join(folder, 'optimizer.bin');
+  for (const file of [specsFile, binFile]) if (!fs.existsSync(file)) throw damagedFileError(file, 'missing');
+  let specs: tf.io.WeightsManifestEntry[];
+  try {
+    specs = JSON.parse(fs.readFileSync(specsFile, 'utf8')) as tf.io.WeightsManifestEntry[];
+  } catch (error) {
+    throw damagedFileError(specsFile, `not valid JSON (${(error as Error).message})`);
+  }
+  const bytes = fs.readFileSync(binFile);
+  const expected = expectedWeightBytes(specs);
+  if (expected !== undefined && expected !== bytes.byteLength) {
+    throw damagedFileError(binFile, `holds ${bytes.byteLength} bytes where optimizer.json needs ${expected}`);
+  }
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   const named = tf.io.decodeWeights(buffer, specs);
-  const weights = Object.entries(named).map(([name, tensor]) => ({ name, tensor }));
+  // decodeWeights returns an object, whose key order puts integer-like names first: keep the specs' order,
+  // which is the order tfjs's setWeights matches slots to variables by.
+  const entries = specs.map((spec) => ({ name: spec.name, tensor: named[spec.name] }));
+  const weights = entries.filter(({ name }) => !name.startsWith(HIDDEN_STATE));
   await optimizer.setWeights(weights);
-  for (const { tensor } of weights) tensor.dispose();
+  const hidden = hiddenOptimizerState(optimizer);
+  for (const { name, tensor } of entries) {
+    if (!name.startsWith(HIDDEN_STATE)) continue;
+    hidden.get(name.slice(HIDDEN_STATE.length))?.assign(tensor);
+  }
+  for (const { tensor } of entries) tensor.dispose();
 }

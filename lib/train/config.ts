@@ -186,7 +186,8 @@ function validNamesAt(path: PropertyKey[]): string[] {
 
 function valueAt(input: unknown, path: PropertyKey[]): unknown {
   let value = input;
-  for (const part of path) value = isPlainObject(value) ? value[String(part)] : undefined;
+  // Arrays too: `model.filters.1` must name the bad element's value, not undefined.
+  for (const part of path) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[String(part)] : undefined;
   return value;
 }
 

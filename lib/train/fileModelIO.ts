@@ -80,6 +80,41 @@ interface ModelJson {
   weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
 }
 
+const BYTES_PER_ELEMENT: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };
+
+/**
+ * The number of bytes the weights of `specs` take in a weights file, or undefined when it cannot be told
+ * from the specs alone (string tensors).
+ */
+export function expectedWeightBytes(specs: readonly tf.io.WeightsManifestEntry[]): number | undefined {
+  let total = 0;
+  for (const spec of specs) {
+    const dtype = spec.quantization?.dtype ?? spec.dtype;
+    const size = BYTES_PER_ELEMENT[dtype];
+    if (size === undefined) return undefined;
+    total += size * spec.shape.reduce((product, length) => product * length, 1);
+  }
+  return total;
+}
+
+/**
+ * The error for a damaged file of a saved model or checkpoint (truncated by a full disk, edited by hand):
+ * one line naming the file, the problem, and what to do, instead of a tfjs-core message about tensor sizes.
+ */
+export function damagedFileError(file: string, problem: string): DeltaSparsityError {
+  return new DeltaSparsityError(
+    `${file}: ${problem}: the file is damaged. If it belongs to a run folder, delete that folder to start the run over (or pick another folder).`,
+  );
+}
+
+function readJsonFile<T>(file: string): T {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+  } catch (error) {
+    throw damagedFileError(file, `not valid JSON (${(error as Error).message})`);
+  }
+}
+
 /** An IO handler that loads a model saved by `fileSaveHandler` (or any tfjs Layers model folder). */
 export function fileLoadHandler(folderOrModelJson: string): tf.io.IOHandler {
   const modelJsonPath = folderOrModelJson.endsWith('.json')
@@ -90,13 +125,24 @@ export function fileLoadHandler(folderOrModelJson: string): tf.io.IOHandler {
       if (!fs.existsSync(modelJsonPath)) {
         throw new DeltaSparsityError(`model: no ${MODEL_FILE} at ${modelJsonPath}`);
       }
-      const modelJson = JSON.parse(fs.readFileSync(modelJsonPath, 'utf8')) as ModelJson;
+      const modelJson = readJsonFile<ModelJson>(modelJsonPath);
       const folder = path.dirname(modelJsonPath);
       const weightSpecs: tf.io.WeightsManifestEntry[] = [];
       const shards: Uint8Array[] = [];
+      const shardFiles: string[] = [];
       for (const group of modelJson.weightsManifest ?? []) {
         weightSpecs.push(...group.weights);
-        for (const shardPath of group.paths) shards.push(fs.readFileSync(path.join(folder, shardPath)));
+        for (const shardPath of group.paths) {
+          const shardFile = path.join(folder, shardPath);
+          if (!fs.existsSync(shardFile)) throw damagedFileError(shardFile, `missing (${MODEL_FILE} names it)`);
+          shardFiles.push(shardFile);
+          shards.push(fs.readFileSync(shardFile));
+        }
+      }
+      const expected = expectedWeightBytes(weightSpecs);
+      const actual = shards.reduce((sum, shard) => sum + shard.byteLength, 0);
+      if (expected !== undefined && expected !== actual) {
+        throw damagedFileError(shardFiles.join(', ') || modelJsonPath, `holds ${actual} bytes of weights where ${MODEL_FILE} needs ${expected}`);
       }
       const weightData = joinWeightData(shards.map((shard) => shard.buffer.slice(shard.byteOffset, shard.byteOffset + shard.byteLength) as ArrayBuffer));
       return {

@@ -36,3 +36,13 @@ export function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
   if (typeof withSetter.setLearningRate === 'function') withSetter.setLearningRate(rate);
   else (optimizer as unknown as { learningRate: number }).learningRate = rate;
 }
+
+/**
+ * Disposes everything an optimizer holds. tfjs 4.22's MomentumOptimizer.dispose() overrides SGD's and
+ * forgets the learning-rate scalar (`c`) that SGD keeps, so an `sgd` run leaked one tensor per train() call.
+ */
+export function disposeOptimizer(optimizer: tf.Optimizer): void {
+  const learningRateScalar = (optimizer as unknown as { c?: tf.Tensor }).c;
+  optimizer.dispose();
+  if (learningRateScalar instanceof tf.Tensor && !learningRateScalar.isDisposed) learningRateScalar.dispose();
+}

@@ -5,8 +5,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as z from 'zod';
 import { DeltaSparsityError } from '../util/errors';
-import { appendLineDurable, readJsonLines, truncateTornTail, writeFileAtomic } from '../util/files';
+import { appendLineDurable, expectFolderOrNothing, readJsonLines, repairTornTail, writeFileAtomic } from '../util/files';
+import { acquireLock, type HeldLock } from '../util/lock';
 import { stableStringify } from '../util/stableHash';
 import { toCsv } from '../util/csv';
 import type { TrainConfig } from './config';
@@ -33,9 +35,10 @@ function differingFields(a: Record<string, unknown>, b: Record<string, unknown>,
  * fields that differ. Writes nothing.
  */
 export function checkRunFolder(runDir: string, config: TrainConfig): void {
+  expectFolderOrNothing(runDir, 'runDir');
   const configFile = path.join(runDir, 'config.json');
   if (fs.existsSync(configFile)) {
-    const stored = JSON.parse(fs.readFileSync(configFile, 'utf8')) as Record<string, unknown>;
+    const stored = readRunConfigFile(runDir) as unknown as Record<string, unknown>;
     const comparable = (value: Record<string, unknown>) => {
       const copy = { ...value };
       for (const key of RESUMABLE_CHANGES) delete copy[key];
@@ -51,6 +54,54 @@ export function checkRunFolder(runDir: string, config: TrainConfig): void {
   }
 }
 
+/**
+ * The configuration stored in `<runDir>/config.json`. Throws a one-line DeltaSparsityError naming the file
+ * when it is missing or not a JSON object.
+ */
+export function readRunConfigFile(runDir: string): TrainConfig {
+  const configFile = path.join(runDir, 'config.json');
+  if (!fs.existsSync(configFile)) {
+    throw new DeltaSparsityError(`runDir: ${configFile} is missing. Expected a training run folder: pick another path.`);
+  }
+  let stored: unknown;
+  try {
+    stored = JSON.parse(fs.readFileSync(configFile, 'utf8'));
+  } catch (error) {
+    stored = error;
+  }
+  if (stored === null || typeof stored !== 'object' || Array.isArray(stored) || stored instanceof Error) {
+    const problem = stored instanceof Error ? `not valid JSON (${stored.message})` : 'not a JSON object';
+    throw new DeltaSparsityError(`${configFile}: ${problem}: the run folder is damaged. Delete ${runDir} to start the run over, or pick another folder.`);
+  }
+  return stored as TrainConfig;
+}
+
+/**
+ * Takes `runDir`'s lock (`<runDir>/.lock`) for a trainer, creating the folder if needed. Throws a
+ * DeltaSparsityError naming the other process when one is training in it. `release` removes the folder
+ * again when this call created it and nothing else was written there, so that a run that fails to start
+ * leaves no folder behind.
+ */
+export function lockRunFolder(runDir: string): HeldLock {
+  expectFolderOrNothing(runDir, 'runDir');
+  const created = !fs.existsSync(runDir);
+  fs.mkdirSync(runDir, { recursive: true });
+  let held: HeldLock;
+  try {
+    held = acquireLock(path.join(runDir, '.lock'), 'runDir', runDir);
+  } catch (error) {
+    if (created) fs.rmSync(runDir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    file: held.file,
+    release() {
+      held.release();
+      if (created && fs.existsSync(runDir) && fs.readdirSync(runDir).length === 0) fs.rmdirSync(runDir);
+    },
+  };
+}
+
 /** Creates `runDir` for `config`, or opens it to resume (see `checkRunFolder` for when it refuses). */
 export function openRunFolder(runDir: string, config: TrainConfig): void {
   checkRunFolder(runDir, config);
@@ -61,8 +112,17 @@ export function openRunFolder(runDir: string, config: TrainConfig): void {
 /** One epoch's log row: plain numbers (and strings) only, so it maps to a CSV row and a DataFrame row. */
 export type EpochMetrics = { epoch: number } & Record<string, number | string | null>;
 
+/** What a line of metrics.jsonl must hold (checked on every read). */
+const epochMetricsSchema = z
+  .object({ epoch: z.number().int().min(1) })
+  .catchall(z.union([z.number(), z.string(), z.null()])) as unknown as z.ZodType<EpochMetrics>;
+
+/**
+ * The logged epochs. A torn last line (crash mid-append) is skipped; any other damaged line throws a
+ * DeltaSparsityError `<file>:<line>: <what is wrong>`.
+ */
 export function readEpochMetrics(runDir: string): EpochMetrics[] {
-  return readJsonLines<EpochMetrics>(path.join(runDir, 'metrics.jsonl'));
+  return readJsonLines(path.join(runDir, 'metrics.jsonl'), epochMetricsSchema);
 }
 
 function writeMetricsCsv(runDir: string, rows: EpochMetrics[]): void {
@@ -81,10 +141,10 @@ export function logEpochMetrics(runDir: string, row: EpochMetrics): void {
  */
 export function truncateEpochMetrics(runDir: string, epochsDone: number): void {
   const file = path.join(runDir, 'metrics.jsonl');
-  const tornTail = truncateTornTail(file);
+  const tail = repairTornTail(file);
   const rows = readEpochMetrics(runDir);
   const kept = rows.filter((row) => row.epoch <= epochsDone);
-  if (kept.length === rows.length && !tornTail) return;
+  if (kept.length === rows.length && tail === 'intact') return;
   writeFileAtomic(path.join(runDir, 'metrics.jsonl'), kept.map((row) => `${JSON.stringify(row)}\n`).join(''));
   writeMetricsCsv(runDir, kept);
 }

@@ -8,6 +8,7 @@
  * last checkpointed epoch; the result is the same as an uninterrupted run (same seed, same data order,
  * optimizer state restored).
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { VideoDataset } from '../data/types';
@@ -16,15 +17,15 @@ import { createSparsityForward } from '../models';
 import { measureSparsity, toWorkloads } from '../sparsity';
 import type { SparsityMeasurement } from '../sparsity';
 import { DeltaSparsityError } from '../util/errors';
-import { writeFileAtomic } from '../util/files';
+import { removeStrayTemporaries, writeFileAtomic } from '../util/files';
 import { createProgress, type ProgressMode } from '../util/progress';
 import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './config';
-import { loadCheckpointModel, readCheckpointState, restoreOptimizer, saveCheckpoint } from './checkpoint';
+import { checkpointFolder, loadCheckpointModel, readCheckpointState, restoreOptimizer, saveCheckpoint } from './checkpoint';
 import { batchTensors, evaluate, stratifiedTestClips } from './evaluate';
 import { datasetFromConfig, evaluationDatasetFor, modelFromConfig } from './fromConfig';
 import { fitInputNormalization } from './inputStatistics';
-import { createOptimizer, learningRateAt, setLearningRate } from './optimizer';
-import { type EpochMetrics, checkRunFolder, logEpochMetrics, openRunFolder, readEpochMetrics, truncateEpochMetrics } from './runFolder';
+import { createOptimizer, disposeOptimizer, learningRateAt, setLearningRate } from './optimizer';
+import { type EpochMetrics, checkRunFolder, lockRunFolder, logEpochMetrics, openRunFolder, readEpochMetrics, truncateEpochMetrics } from './runFolder';
 
 export interface TrainOptions {
   /** The configuration (any subset; defaults and the preset fill the rest). */
@@ -121,16 +122,58 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   checkDataset(dataset, config);
   const testDataset = options.testDataset ?? (await evaluationDatasetFor(config, dataset, progressMode));
   checkRunFolder(options.runDir, config);
+  // Held until training ends: a second trainer on this folder (another process) stops here with an error
+  // naming this one, instead of interleaving checkpoints and metric rows.
+  const lock = lockRunFolder(options.runDir);
+  try {
+    return await trainLocked(options, config, dataset, testDataset, progressMode);
+  } finally {
+    lock.release();
+  }
+}
 
+/**
+ * Throws a DeltaSparsityError when `runDir` shows that epochs were done but holds no checkpoint to resume
+ * them from (checkpoint/ without state.json, or metrics of more than the first epoch): restarting from epoch
+ * 0 would silently drop those metrics.
+ */
+function checkCheckpointPresent(runDir: string): void {
+  const folder = checkpointFolder(runDir);
+  const logged = readEpochMetrics(runDir).reduce((most, row) => Math.max(most, row.epoch), 0);
+  // A crash in epoch 1 between logging its row and writing the first checkpoint leaves one row and no checkpoint.
+  if (fs.existsSync(folder) || logged > 1) {
+    throw new DeltaSparsityError(
+      `runDir: ${path.join(folder, 'state.json')} is missing, though ${runDir} holds ${logged} logged epoch(s): the checkpoint is damaged. ` +
+        `Delete ${runDir} to start the run over, or pick another folder.`,
+    );
+  }
+}
+
+async function trainLocked(
+  options: TrainOptions,
+  config: TrainConfig,
+  dataset: VideoDataset,
+  testDataset: VideoDataset,
+  progressMode: ProgressMode,
+): Promise<TrainResult> {
+  // Temporary files of a writer killed mid-write (kill -9): nobody else can be writing here now.
+  removeStrayTemporaries(options.runDir);
   const state = readCheckpointState(options.runDir);
+  if (state === undefined) checkCheckpointPresent(options.runDir);
   const resumedFromEpoch = state?.epochsDone ?? 0;
   const model = state ? await loadCheckpointModel(options.runDir) : await modelFromConfig(config, dataset);
-  // A fresh model learns its input statistics; a refinement (initFrom) keeps its source's.
-  if (!state && config.initFrom === undefined) await fitInputNormalization(model, dataset);
+  const optimizer = createOptimizer(config.optimizer);
+  try {
+    if (state) await restoreOptimizer(options.runDir, optimizer);
+    // A fresh model learns its input statistics; a refinement (initFrom) keeps its source's.
+    else if (config.initFrom === undefined) await fitInputNormalization(model, dataset);
+  } catch (error) {
+    model.dispose();
+    disposeOptimizer(optimizer);
+    throw error;
+  }
   // Only now, when every check has passed: a run that failed to start leaves no folder behind to refuse later.
   openRunFolder(options.runDir, config);
-  const optimizer = createOptimizer(config.optimizer);
-  if (state) await restoreOptimizer(options.runDir, optimizer);
   // Rows logged after the last checkpoint (a crash between logging and checkpointing) are redone.
   truncateEpochMetrics(options.runDir, resumedFromEpoch);
   const forward = createSparsityForward(model);
@@ -225,7 +268,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     model.dispose();
     throw error;
   } finally {
-    optimizer.dispose();
+    disposeOptimizer(optimizer);
   }
   return {
     runDir: options.runDir,

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../lib/backend';
 import { readJsonLines } from '../../lib/util/files';
-import { runStudy } from '../../lib/study';
+import { dataSourceKey, runStudy, studyPaths } from '../../lib/study';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm', quiet: true });
@@ -60,5 +60,46 @@ describe('runStudy (fast)', () => {
     expect(readJsonLines(path.join(out, 'runs/synthetic/fast/split/seed-1/delta/metrics.jsonl')).length).toBe(metricsBefore);
     expect(fs.readFileSync(path.join(out, 'runs/synthetic/fast/ablation.jsonl'), 'utf8')).toBe(storeBefore);
     expect(second.models[1].testClipAccuracy).toBe(delta.testClipAccuracy);
+  });
+});
+
+describe('study run folders per data source (issue 13, item 2)', () => {
+  it('keeps the synthetic study, each UCF101 subset and fast/full apart, and one dataset in one place', () => {
+    const out = '/tmp/study-paths';
+    const synthetic = studyPaths({ out, fast: true }).runs;
+    const ucf = studyPaths({ out, fast: true, ucf101Root: '/data/UCF-101', ucf101Classes: 3 }).runs;
+    const ucfFive = studyPaths({ out, fast: true, ucf101Root: '/data/UCF-101', ucf101Classes: 5 }).runs;
+    expect(synthetic).toBe(path.join(out, 'runs', 'synthetic', 'fast'));
+    expect(studyPaths({ out }).runs).toBe(path.join(out, 'runs', 'synthetic', 'full'));
+    expect(path.relative(path.join(out, 'runs'), ucf)).toMatch(/^ucf101-[0-9a-f]{8}\/fast$/);
+    expect(new Set([synthetic, ucf, ucfFive]).size).toBe(3);
+    // The same folder given two ways is one dataset.
+    const relative = path.relative(process.cwd(), '/data/UCF-101');
+    expect(studyPaths({ out, fast: true, ucf101Root: relative, ucf101Classes: 3 }).runs).toBe(ucf);
+  });
+
+  it('derives the key from the data section, so a new source gets its own folder', () => {
+    expect(dataSourceKey({ source: 'synthetic', size: 32, clipLength: 8 })).toBe('synthetic');
+    // Any source name and its options: the key is the name plus a hash of the options.
+    const key = dataSourceKey({ source: 'weizmann' as 'synthetic', root: '/data/weizmann' } as Parameters<typeof dataSourceKey>[0]);
+    expect(key).toMatch(/^weizmann-[0-9a-f]{8}$/);
+  });
+});
+
+describe('study options are all checked before any work (issue 13, item 8)', () => {
+  it.each([
+    [{ hardware: 'eyeriss-v3-like' }, /hardware: expected a preset name/],
+    [{ thresholds: [0.1, -1] }, /thresholds\[1\]: expected a positive finite number/],
+    [{ ucf101Root: '/data/UCF-101', ucf101Classes: 0 }, /firstClasses/],
+  ])('%j fails at once and writes nothing', async (bad, message) => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'study-bad-')), 'report');
+    await expect(runStudy({ out, fast: true, progress: 'silent', ...bad })).rejects.toThrow(message);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it('a file where the report folder belongs', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'study-bad-')), 'report');
+    fs.writeFileSync(file, '');
+    await expect(runStudy({ out: file, fast: true, progress: 'silent' })).rejects.toThrow(`out: ${file} is a file, where a folder is expected. Pick another path.`);
   });
 });

@@ -6,7 +6,8 @@
  *       --lambdas 1e-4,1e-3 --variants delta,spatial-l1 --set epochs=3 --store runs/sweep.jsonl
  */
 import { Command } from 'commander';
-import { ablationRows, fixedThresholdSweep, trainingSweep } from '../../ablation/thresholdAblation';
+import { ablationRows, fixedThresholdSweep, openAblationStore, trainingSweep } from '../../ablation/thresholdAblation';
+import { expectFileOrNothing, expectFolderOrNothing } from '../../util/files';
 import { DeltaSparsityError, invalidArgument } from '../../util/errors';
 import { collect, parseNumberList, parseSetOverrides, startBackend } from '../options';
 import { type JsonOption, action, printJson, say, withJsonOption } from '../output';
@@ -38,7 +39,7 @@ export function registerAblateCommand(program: Command): void {
       .option('--runs-root <folder>', 'with --baseline: folder for the refinement runs')
       .requiredOption('--thresholds <list>', 'comma-separated q values, e.g. 0.05,0.1,0.2,0.4')
       .option('--lambdas <list>', 'with --baseline: comma-separated λ values')
-      .option('--variants <list>', 'with --baseline: delta and/or spatial-l1', 'delta')
+      .option('--variants <list>', 'with --baseline: delta and/or spatial-l1 (default delta)')
       .requiredOption('--store <file>', 'JSONL results store (finished points are skipped on rerun)')
       .option('--set <key=value>', 'with --baseline: override a refinement option, e.g. epochs=3 (repeatable)', collect, [])
       .option('--backend <name>', 'tensorflow, wasm or cpu'),
@@ -47,8 +48,27 @@ export function registerAblateCommand(program: Command): void {
       if ((options.source === undefined) === (options.baseline === undefined)) {
         throw new DeltaSparsityError('ablate: give exactly one of --source <delta run> or --baseline <baseline run>');
       }
-      await startBackend(options.backend, false);
+      // Every option is checked before any work starts (and before the backend prints its banner).
       const thresholds = parseNumberList('--thresholds', options.thresholds);
+      if (options.source !== undefined) {
+        // These shape refinements only: silently ignoring them would report a sweep the user did not ask for.
+        const refinementOnly = { '--lambdas': options.lambdas, '--runs-root': options.runsRoot, '--set': options.set.length > 0 ? options.set.join(' ') : undefined };
+        for (const [name, value] of Object.entries(refinementOnly)) {
+          if (value !== undefined) throw invalidArgument(name, 'no value with --source (it applies to --baseline refinements only)', value);
+        }
+        if (options.variants !== undefined && options.variants !== 'delta') {
+          throw invalidArgument('--variants', 'delta (the only variant --source evaluates) or nothing', options.variants);
+        }
+        expectFolderOrNothing(options.source, '--source');
+      } else {
+        expectFolderOrNothing(options.baseline as string, '--baseline');
+        if (options.runsRoot !== undefined) expectFolderOrNothing(options.runsRoot, '--runs-root');
+        if (options.lambdas !== undefined) parseNumberList('--lambdas', options.lambdas);
+        parseSetOverrides(options.set);
+      }
+      expectFileOrNothing(options.store, '--store');
+      openAblationStore(options.store); // a damaged store is reported now, not after the first point
+      await startBackend(options.backend, false);
       const progress = options.json ? 'lines' : 'auto';
       let outcome;
       if (options.source !== undefined) {

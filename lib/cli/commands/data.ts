@@ -12,6 +12,7 @@ import { Command } from 'commander';
 import { JsonOption, action, printJson, say, withJsonOption } from '../output';
 import { invalidArgument } from '../../util/errors';
 import type { ProgressMode } from '../../util/progress';
+import { expectFolderOrNothing } from '../../util/files';
 import {
   benchmarkDecoding,
   bundledSampleRoot,
@@ -95,6 +96,7 @@ export function registerDataCommand(program: Command): void {
       if (options.root === undefined) throw invalidArgument('--root', 'the UCF-101 folder to decode from', options.root);
       const resize = options.resize;
       if (resize !== undefined && resize !== 'crop' && resize !== 'stretch') throw invalidArgument('--resize', '"crop" or "stretch"', resize);
+      if (options.cache !== undefined) expectFolderOrNothing(options.cache, '--cache');
       const progress: ProgressMode = options.json ? 'lines' : 'auto';
       const report = await prepareUcf101({
         root: options.root,

@@ -8,7 +8,8 @@
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { train } from '../../train/trainer';
-import { trainPresets, mergeConfig } from '../../train/config';
+import { trainPresets, mergeConfig, resolveTrainConfig } from '../../train/config';
+import { expectFolderOrNothing } from '../../util/files';
 import { collect, parseSetOverrides, readConfigFile, startBackend } from '../options';
 import { type JsonOption, action, printJson, say, withJsonOption } from '../output';
 
@@ -42,12 +43,16 @@ export function registerTrainCommand(program: Command): void {
       .option('--backend <name>', 'tensorflow, wasm or cpu (default: the best available)'),
   ).action(
     action(async (options: TrainCommandOptions) => {
-      await startBackend(options.backend, false);
+      expectFolderOrNothing(options.run, '--run');
+      if (options.initFrom !== undefined) expectFolderOrNothing(options.initFrom, '--init-from');
       let config = mergeConfig(readConfigFile(options.config) as object, parseSetOverrides(options.set));
       if (options.variant !== undefined) config = mergeConfig(config, { model: { variant: options.variant } });
       if (options.epochs !== undefined) config = mergeConfig(config, { epochs: Number(options.epochs) });
       // Absolute, so that `runs/b` and `./runs/b` are one configuration and resuming works from any folder.
       if (options.initFrom !== undefined) config = mergeConfig(config, { initFrom: path.resolve(options.initFrom) });
+      // Checked before the backend starts: a bad option is reported at once.
+      resolveTrainConfig(config, options.preset);
+      await startBackend(options.backend, false);
       const result = await train({ runDir: options.run, preset: options.preset, config, progress: options.json ? 'lines' : 'auto' });
       result.model.dispose();
       const last = result.metrics[result.metrics.length - 1];

@@ -1,0 +1,50 @@
+/**
+ * The one place that loads danfojs-node. It is an optional peer dependency (it pulls in a second copy of
+ * TensorFlow.js and, through xlsx, a package that is fetched from a CDN), so it is required lazily, on the
+ * first DataFrame a user asks for, and its absence gives a one-line error saying how to install it.
+ */
+import type * as Danfo from 'danfojs-node';
+import { DeltaSparsityError } from './errors';
+
+export type DataFrame = Danfo.DataFrame;
+
+let danfo: typeof Danfo | undefined;
+
+/** The danfojs-node module (loaded on first use: a second or two). Throws a DeltaSparsityError when it is not installed. */
+export function loadDanfo(): typeof Danfo {
+  if (danfo !== undefined) return danfo;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    danfo = require('danfojs-node') as typeof Danfo;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+    throw new DeltaSparsityError(
+      'DataFrames need the optional package danfojs-node, which is not installed. Install it with `npm install danfojs-node@1.2.0` ' +
+        '(or use the plain-row functions: ablationRows, costToRows, measurement.layers).',
+    );
+  }
+  return danfo;
+}
+
+/**
+ * A DataFrame of plain rows: every column that holds numbers gets NaN where a row has null or lacks the
+ * key, so that describe(), mean() and friends work (danfojs refuses null in a numeric column). Columns are
+ * the union of the rows' keys, in order of first appearance.
+ */
+export function dataFrameOf(rows: readonly Record<string, unknown>[]): DataFrame {
+  const columns: string[] = [];
+  const seen = new Set<string>();
+  for (const row of rows) for (const key of Object.keys(row)) if (!seen.has(key)) (seen.add(key), columns.push(key));
+  const holdsStrings = new Set(columns.filter((column) => rows.some((row) => typeof row[column] === 'string')));
+  const filled = rows.map((row) =>
+    Object.fromEntries(
+      columns.map((column) => {
+        const value = row[column];
+        const missing = value === null || value === undefined;
+        return [column, missing && !holdsStrings.has(column) ? Number.NaN : value];
+      }),
+    ),
+  );
+  const { DataFrame: Frame } = loadDanfo();
+  return new Frame(filled);
+}
