@@ -55,6 +55,8 @@ export interface SyntheticDatasetOptions {
   testPerClass?: number;
   /** Deterministic test windows per test video. Default 1. */
   testWindowsPerVideo?: number;
+  /** Random training windows per training video per epoch. Default 1. */
+  clipsPerVideo?: number;
   /** Standard deviation of the per-pixel Gaussian sensor noise, in 0..255 units. Default 1.5. */
   noise?: number;
   /** Training augmentation. A horizontal flip swaps move-left and move-right. Default none. */
@@ -475,6 +477,7 @@ export function createSyntheticDataset(options: SyntheticDatasetOptions = {}): W
     train,
     test,
     testWindowsPerVideo,
+    clipsPerVideo: options.clipsPerVideo,
     augmentation,
     seed,
     source,

@@ -2,17 +2,45 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { createSyntheticDataset, createUcf101Dataset } from '../data';
+import { createFolderDataset, createSyntheticDataset, createUcf101Dataset, createWeizmannDataset } from '../data';
 import type { VideoDataset } from '../data/types';
 import { buildMobileNet, buildSmallCnn, insertDeltaLayers } from '../models';
 import type { SparsityLayerArgs } from '../models';
 import type { ProgressMode } from '../util/progress';
 import { DeltaSparsityError } from '../util/errors';
+import { writeFileAtomic } from '../util/files';
 import type { TrainConfig } from './config';
 import { loadCheckpointModel, readCheckpointState } from './checkpoint';
 
-/** The dataset a configuration names: the embedded synthetic set, or a UCF101 subset decoded (and cached). */
+/**
+ * The dataset a configuration names: the embedded synthetic set, a UCF101 subset, a folder of labelled videos
+ * or the bundled Weizmann set (the file-based ones decoded and cached). Videos left out (data.badVideos
+ * 'skip') are printed on stderr, one line each, and stay listed in the dataset's `skippedVideos`.
+ */
 export async function datasetFromConfig(config: TrainConfig, progress: ProgressMode = 'auto'): Promise<VideoDataset> {
+  const dataset = await buildDataset(config, progress);
+  if (progress !== 'silent') reportSkippedVideos(dataset);
+  return dataset;
+}
+
+/** Prints each skipped video of `dataset` on stderr, one line each (nothing when none was skipped). */
+export function reportSkippedVideos(dataset: VideoDataset, write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): void {
+  const skipped = dataset.skippedVideos ?? [];
+  if (skipped.length === 0) return;
+  write(`${dataset.name}: ${skipped.length} video${skipped.length === 1 ? '' : 's'} skipped (data.badVideos 'fail' stops at the first instead):`);
+  for (const item of skipped) write(`  skipped ${item.video}: ${item.reason}`);
+}
+
+/**
+ * Writes `<runDir>/skipped-videos.json`: `{ dataset, skipped: [{ video, file, reason }] }` (an empty list when
+ * nothing was skipped), so a run folder says which listed videos its numbers do not include.
+ */
+export function writeSkippedVideos(runDir: string, dataset: VideoDataset): void {
+  const skipped = dataset.skippedVideos ?? [];
+  writeFileAtomic(path.join(runDir, 'skipped-videos.json'), `${JSON.stringify({ dataset: dataset.name, skipped }, null, 2)}\n`);
+}
+
+async function buildDataset(config: TrainConfig, progress: ProgressMode): Promise<VideoDataset> {
   const data = config.data;
   const augmentation = data.augment ? { horizontalFlip: true, randomCrop: true } : undefined;
   if (data.source === 'synthetic') {
@@ -25,16 +53,46 @@ export async function datasetFromConfig(config: TrainConfig, progress: ProgressM
       trainPerClass: data.syntheticTrainPerClass,
       testPerClass: data.syntheticTestPerClass,
       testWindowsPerVideo: data.testWindowsPerVideo,
+      clipsPerVideo: data.clipsPerVideo,
       appearanceCue: data.syntheticAppearanceCue,
       augmentation,
       seed: config.seed,
     });
+  }
+  const badVideos = data.badVideos === 'fail' ? 'error' : 'skip';
+  if (data.source === 'folder' || data.source === 'weizmann') {
+    if (data.source === 'folder' && data.root === undefined) {
+      throw new DeltaSparsityError('data.root: expected the folder holding <class>/<video> for data.source "folder". Received: data.root=undefined');
+    }
+    if (data.source === 'folder' && data.subjectPattern === undefined) {
+      throw new DeltaSparsityError(
+        'data.subjectPattern: expected a regular expression with one capture group (the subject in each file name, e.g. "^([a-z]+)_") for data.source "folder". Received: data.subjectPattern=undefined',
+      );
+    }
+    const common = {
+      testSubjects: data.testSubjects,
+      fold: data.fold,
+      frameStride: data.frameStride,
+      size: data.size,
+      clipLength: data.clipLength,
+      testWindowsPerVideo: data.testWindowsPerVideo,
+      clipsPerVideo: data.clipsPerVideo,
+      augmentation,
+      cacheDir: data.cacheDir,
+      seed: config.seed >>> 0,
+      badVideos,
+      progress,
+    } as const;
+    return data.source === 'weizmann'
+      ? createWeizmannDataset({ ...common, root: data.root, subjectPattern: data.subjectPattern })
+      : createFolderDataset({ ...common, root: data.root as string, subjectPattern: data.subjectPattern as string });
   }
   if (data.root === undefined) {
     throw new DeltaSparsityError('data.root: expected the UCF101 folder for data.source "ucf101". Received: data.root=undefined');
   }
   return createUcf101Dataset({
     root: data.root,
+    splitDir: data.splitDir,
     split: data.split,
     classes: data.classes,
     firstClasses: data.classes ? undefined : data.firstClasses,
@@ -43,11 +101,12 @@ export async function datasetFromConfig(config: TrainConfig, progress: ProgressM
     size: data.size,
     clipLength: data.clipLength,
     testWindowsPerVideo: data.testWindowsPerVideo,
+    clipsPerVideo: data.clipsPerVideo,
     augmentation,
     cacheDir: data.cacheDir,
     decode: data.decode,
     seed: config.seed >>> 0, // the dataset takes seeds >= 0; this keeps distinct seeds distinct
-    badVideos: 'skip',
+    badVideos,
     progress,
   });
 }

@@ -21,7 +21,7 @@ import { createProgress, type ProgressMode } from '../util/progress';
 import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './config';
 import { loadCheckpointModel, readCheckpointState, restoreOptimizer, saveCheckpoint } from './checkpoint';
 import { batchTensors, evaluate, firstTestClips } from './evaluate';
-import { datasetFromConfig, evaluationDatasetFor, modelFromConfig } from './fromConfig';
+import { datasetFromConfig, evaluationDatasetFor, modelFromConfig, writeSkippedVideos } from './fromConfig';
 import { createOptimizer, learningRateAt, setLearningRate } from './optimizer';
 import { type EpochMetrics, checkRunFolder, logEpochMetrics, openRunFolder, readEpochMetrics, truncateEpochMetrics } from './runFolder';
 
@@ -125,6 +125,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const model = state ? await loadCheckpointModel(options.runDir) : await modelFromConfig(config, dataset);
   // Only now, when every check has passed: a run that failed to start leaves no folder behind to refuse later.
   openRunFolder(options.runDir, config);
+  writeSkippedVideos(options.runDir, dataset);
   const optimizer = createOptimizer(config.optimizer);
   if (state) await restoreOptimizer(options.runDir, optimizer);
   // Rows logged after the last checkpoint (a crash between logging and checkpointing) are redone.
@@ -207,6 +208,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       logEpochMetrics(options.runDir, row);
       writeWorkload(options.runDir, measurement, { model: `${config.model.architecture}/${config.model.variant}`, epoch: epoch + 1 });
       await saveCheckpoint(options.runDir, model, optimizer, { epochsDone: epoch + 1 });
+      writeSkippedVideos(options.runDir, dataset); // background decoding may have found more
       options.onEpoch?.(row);
     }
     if (measurement === undefined) {
