@@ -4,6 +4,8 @@
  *   delta-sparsity data prepare --root ~/UCF-101 --first-classes 10 --videos-per-class 20 --size 64 --stride 2
  *   delta-sparsity data describe --root ~/UCF-101 --classes ApplyEyeMakeup,Archery --json
  *   delta-sparsity data describe                 # the embedded synthetic set
+ *   delta-sparsity data describe --weizmann      # the bundled Weizmann clips: classes, subjects, split
+ *   delta-sparsity data describe --folder ~/kth --subject '^(person\d+)_' --fold 0
  *   delta-sparsity data bench --json             # decode-and-cache vs ffmpeg alone, cached reads
  */
 import * as fs from 'node:fs';
@@ -13,8 +15,15 @@ import { JsonOption, action, printJson, say, withJsonOption } from '../output';
 import { invalidArgument } from '../../util/errors';
 import type { ProgressMode } from '../../util/progress';
 import {
+  WEIZMANN_SUBJECT_PATTERN,
   benchmarkDecoding,
   bundledSampleRoot,
+  bundledWeizmannRoot,
+  describeSplit,
+  folderDatasetIdentity,
+  resolveSubjectSplit,
+  resolveUcf101Root,
+  scanVideoFolder,
   createSyntheticDataset,
   formatDecodeBenchmark,
   loadUcf101Split,
@@ -123,9 +132,18 @@ export function registerDataCommand(program: Command): void {
 
   withJsonOption(
     addSubsetOptions(data.command('describe').description('Classes and train/test counts of a UCF101 subset (split lists only, no decoding) or of the synthetic set.'))
-      .option('--synthetic', 'describe the embedded synthetic set (the default without --root)'),
+      .option('--synthetic', 'describe the embedded synthetic set (the default without --root)')
+      .option('--weizmann', 'describe the bundled Weizmann clips (a folder dataset)')
+      .option('--folder <dir>', 'describe a folder of <class>/<video> files (needs --subject)')
+      .option('--subject <regex>', 'regular expression with one capture group: the subject in each file name')
+      .option('--test-subjects <names>', 'comma-separated test subjects (default: the last third in sorted order)')
+      .option('--fold <k>', 'leave-one-subject-out fold k (the k-th subject in sorted order tests)'),
   ).action(
-    action((options: SubsetCliOptions & { synthetic?: boolean }) => {
+    action((options: SubsetCliOptions & FolderCliOptions & { synthetic?: boolean }) => {
+      if (options.weizmann || options.folder !== undefined) {
+        describeFolder(options);
+        return;
+      }
       if (options.root === undefined || options.synthetic) {
         const description = createSyntheticDataset().describe();
         say(options, `synthetic: ${description.classes.length} classes, ${description.trainClipCount} train / ${description.testClipCount} test clips, ` +
@@ -135,6 +153,8 @@ export function registerDataCommand(program: Command): void {
         return;
       }
       const subsetArgs = subsetOptions(options);
+      // The same error as prepare and train give for a missing root, before the lists are read.
+      resolveUcf101Root(options.root);
       const splitDir = resolveSplitDir(options.root, subsetArgs.splitDir);
       const subset = selectUcf101Subset(loadUcf101Split(subsetArgs.split ?? 1, splitDir), subsetArgs);
       const classes = subset.classNames.map((name) => ({
@@ -169,6 +189,38 @@ export function registerDataCommand(program: Command): void {
       printJson(options, result);
     }),
   );
+}
+
+interface FolderCliOptions extends JsonOption {
+  weizmann?: boolean;
+  folder?: string;
+  subject?: string;
+  testSubjects?: string;
+  fold?: string;
+}
+
+/** `data describe --weizmann | --folder`: classes, subjects and the split, from the file names only (no decoding). */
+function describeFolder(options: FolderCliOptions): void {
+  if (options.weizmann && options.folder !== undefined) throw invalidArgument('--folder', 'either --folder or --weizmann, not both', options.folder);
+  const root = options.folder ?? bundledWeizmannRoot();
+  const pattern = options.subject ?? (options.weizmann ? WEIZMANN_SUBJECT_PATTERN : undefined);
+  if (pattern === undefined) throw invalidArgument('--subject', 'a regular expression with one capture group, e.g. "^([a-z]+)_"', pattern);
+  const scan = scanVideoFolder(root, pattern);
+  const split = resolveSubjectSplit(scan, {
+    testSubjects: options.testSubjects?.split(',').map((name) => name.trim()).filter((name) => name !== ''),
+    fold: parseInteger('--fold', options.fold, 0),
+  });
+  const name = options.weizmann ? 'weizmann' : 'folder';
+  const identity = folderDatasetIdentity(scan, split, name);
+  const test = new Set(split.testSubjects);
+  const classes = scan.classNames.map((className) => {
+    const videos = scan.videos.filter((video) => video.className === className);
+    return { name: className, train: videos.filter((video) => !test.has(video.subject)).length, test: videos.filter((video) => test.has(video.subject)).length };
+  });
+  say(options, `${name} (${scan.root}): ${classes.length} classes, ${scan.subjects.length} subjects, ${scan.videos.length} videos; ${describeSplit(split)}`);
+  for (const entry of classes) say(options, `  ${entry.name.padEnd(20)} train ${entry.train}  test ${entry.test}`);
+  say(options, `subjects: ${scan.subjects.join(', ')} (fold k tests the k-th); file list hash ${identity.fileListHash}`);
+  printJson(options, { ...identity, classes, subjects: scan.subjects });
 }
 
 function listVideos(root: string): string[] {
