@@ -78,9 +78,11 @@ export type {
 export { VIDEO_EXTENSIONS, VideoFileResolver, isVideoFileName } from './videoFiles';
 export { ensureCached, lookupCached, resolveDecodingContext } from './decodeSet';
 export type { DecodeEntry, DecodingContext, DecodingOptions, EnsureResult } from './decodeSet';
-export { DEFAULT_SYNTHETIC_CLASSES, SYNTHETIC_MOTIONS, createSyntheticDataset, renderSyntheticVideo } from './synthetic';
+export { DEFAULT_SYNTHETIC_CLASSES, DEFAULT_SYNTHETIC_NOISE, SYNTHETIC_MOTIONS, createSyntheticDataset, renderSyntheticVideo } from './synthetic';
 export type { RenderSyntheticOptions, SyntheticDatasetOptions, SyntheticMotion } from './synthetic';
-export { meanAbsoluteFrameDifference, temporalChangeFraction } from './stats';
+export { DEFAULT_INPUT_QUANTUM, inputTemporalDensity, meanAbsoluteFrameDifference, temporalChangeFraction } from './stats';
+export { measureInputTemporalDensity } from './density';
+export type { InputDensityOptions, InputDensityResult } from './density';
 export type { FrameArray } from './stats';
 export { benchmarkDecoding, formatDecodeBenchmark } from './bench';
 export type { DecodeBenchmarkOptions, DecodeBenchmarkResult, ThroughputMeasurement } from './bench';

@@ -7,6 +7,7 @@
  *   delta-sparsity data describe --weizmann      # the bundled Weizmann clips: classes, subjects, split
  *   delta-sparsity data describe --folder ~/kth --subject '^(person\d+)_' --fold 0
  *   delta-sparsity data bench --json             # decode-and-cache vs ffmpeg alone, cached reads
+ *   delta-sparsity data density --weizmann       # input temporal density (what a delta layer on pixels sends)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -24,7 +25,12 @@ import {
   resolveSubjectSplit,
   resolveUcf101Root,
   scanVideoFolder,
+  createFolderDataset,
   createSyntheticDataset,
+  createUcf101Dataset,
+  createWeizmannDataset,
+  measureInputTemporalDensity,
+  type VideoDataset,
   formatDecodeBenchmark,
   loadUcf101Split,
   prepareUcf101,
@@ -165,6 +171,58 @@ export function registerDataCommand(program: Command): void {
       say(options, `ucf101 split ${subset.split} (lists from ${splitDir}): ${classes.length} classes, ${subset.train.length} train / ${subset.test.length} test videos`);
       for (const entry of classes) say(options, `  ${entry.name.padEnd(20)} train ${entry.train}  test ${entry.test}`);
       printJson(options, { name: 'ucf101', root: options.root, split: subset.split, splitDir, classes, train: subset.train.length, test: subset.test.length });
+    }),
+  );
+
+  withJsonOption(
+    addSubsetOptions(
+      data
+        .command('density')
+        .description(
+          'Input temporal density: the share of pixel values y = q*round(x/q) (x in [0,1]) that change between consecutive frames, ' +
+            'over every training (epoch 0) and test clip. Default: the synthetic set.',
+        ),
+    )
+      .option('--synthetic', 'the embedded synthetic set (default)')
+      .option('--weizmann', 'the bundled Weizmann clips')
+      .option('--folder <dir>', 'a folder of <class>/<video> files (needs --subject)')
+      .option('--subject <regex>', 'regular expression with one capture group: the subject in each file name')
+      .option('--size <px>', 'square frame side (default 64)')
+      .option('--stride <k>', 'keep every k-th frame (default 1: every frame)')
+      .option('--clip-length <t>', 'frames per clip (default 16)')
+      .option('--quantum <q>', 'quantisation step in [0,1] pixel units (default 0.05)')
+      .option('--cache <dir>', 'cache folder (default $DELTA_CACHE_DIR or .cache/delta-sparsity)'),
+  ).action(
+    action(async (options: SubsetCliOptions & FolderCliOptions & { synthetic?: boolean; size?: string; stride?: string; clipLength?: string; quantum?: string; cache?: string }) => {
+      const size = parseInteger('--size', options.size, 8) ?? 64;
+      const frameStride = parseInteger('--stride', options.stride, 1) ?? 1;
+      const clipLength = parseInteger('--clip-length', options.clipLength, 2) ?? 16;
+      const quantum = options.quantum === undefined ? 0.05 : Number(options.quantum);
+      if (!(quantum > 0 && quantum <= 1)) throw invalidArgument('--quantum', 'a number in (0, 1]', options.quantum);
+      const progress: ProgressMode = options.json ? 'silent' : 'auto';
+      const common = { size, frameStride, clipLength, cacheDir: options.cache, progress, badVideos: 'skip' as const };
+      let dataset: VideoDataset;
+      if (options.weizmann || options.folder !== undefined) {
+        const pattern = options.subject ?? (options.weizmann ? WEIZMANN_SUBJECT_PATTERN : undefined);
+        if (pattern === undefined) throw invalidArgument('--subject', 'a regular expression with one capture group, e.g. "^([a-z]+)_"', pattern);
+        dataset = options.weizmann
+          ? await createWeizmannDataset({ ...common, root: options.folder, subjectPattern: pattern })
+          : await createFolderDataset({ ...common, root: options.folder as string, subjectPattern: pattern });
+      } else if (options.root !== undefined) {
+        dataset = await createUcf101Dataset({ ...common, root: options.root, ...subsetOptions(options) });
+      } else {
+        dataset = createSyntheticDataset({ height: size, width: size, clipLength });
+      }
+      const result = await measureInputTemporalDensity(dataset, { quantum });
+      const f = (value: number): string => value.toFixed(3);
+      say(
+        options,
+        `${result.dataset}: input temporal density ${f(result.mean)} (min ${f(result.min)}, median ${f(result.median)}, max ${f(result.max)}) ` +
+          `over ${result.clips} clips of ${result.clipLength} frames at ${result.width}x${result.height}, stride ${frameStride}, q=${quantum}`,
+      );
+      for (const entry of result.perClass) say(options, `  ${entry.name.padEnd(20)} ${f(entry.mean)} (${entry.clips} clips)`);
+      for (const skipped of dataset.skippedVideos ?? []) say(options, `  skipped ${skipped.video}: ${skipped.reason}`);
+      printJson(options, { ...result, frameStride, skipped: dataset.skippedVideos ?? [] });
     }),
   );
 
