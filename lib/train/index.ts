@@ -6,7 +6,7 @@ export { trainRecipe } from './recipe';
 export type { RecipeOptions, RecipeResult, RefinedVariant } from './recipe';
 export { evaluate, batchTensors, firstTestClips } from './evaluate';
 export type { Evaluation } from './evaluate';
-export { datasetFromConfig, modelFromConfig, sparsityArgsFromConfig } from './fromConfig';
+export { datasetFromConfig, modelFromConfig, reportSkippedVideos, sparsityArgsFromConfig, writeSkippedVideos } from './fromConfig';
 export { saveCheckpoint, readCheckpointState, loadCheckpointModel, restoreOptimizer, checkpointFolder } from './checkpoint';
 export type { CheckpointState } from './checkpoint';
 export { fileSaveHandler, fileLoadHandler, saveModelToFolder, loadModelFromFolder } from './fileModelIO';

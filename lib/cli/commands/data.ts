@@ -16,8 +16,10 @@ import { JsonOption, action, printJson, say, withJsonOption } from '../output';
 import { invalidArgument } from '../../util/errors';
 import type { ProgressMode } from '../../util/progress';
 import {
+  VIDEO_EXTENSIONS,
   WEIZMANN_SUBJECT_PATTERN,
   benchmarkDecoding,
+  isVideoFileName,
   bundledSampleRoot,
   bundledWeizmannRoot,
   describeSplit,
@@ -230,7 +232,7 @@ export function registerDataCommand(program: Command): void {
     data
       .command('bench')
       .description(`Decode-and-cache frames/s vs ffmpeg alone (-f null), and cached reads (default files: ${bundledSampleRoot()})`)
-      .option('--root <dir>', 'decode every .avi under <dir>/<Class>/ instead of the bundled sample clips')
+      .option('--root <dir>', 'decode every video under <dir>/<Class>/ instead of the bundled sample clips')
       .option('--size <px>', 'square frame side (default 64)')
       .option('--stride <k>', 'keep every k-th frame (default 2)')
       .option('--repeat <n>', 'passes over the files (default 3)'),
@@ -282,14 +284,14 @@ function describeFolder(options: FolderCliOptions): void {
 }
 
 function listVideos(root: string): string[] {
-  if (!fs.existsSync(root)) throw invalidArgument('--root', 'an existing folder of <Class>/*.avi', root);
+  if (!fs.existsSync(root)) throw invalidArgument('--root', 'an existing folder of <Class>/<video> files', root);
   const files = fs
     .readdirSync(root)
     .sort()
     .flatMap((folder) => {
       const dir = path.join(root, folder);
-      return fs.statSync(dir).isDirectory() ? fs.readdirSync(dir).filter((name) => name.endsWith('.avi')).sort().map((name) => path.join(dir, name)) : [];
+      return fs.statSync(dir).isDirectory() ? fs.readdirSync(dir).filter(isVideoFileName).sort().map((name) => path.join(dir, name)) : [];
     });
-  if (files.length === 0) throw invalidArgument('--root', 'a folder with <Class>/*.avi videos', root);
+  if (files.length === 0) throw invalidArgument('--root', `a folder with <Class>/<video> files (${VIDEO_EXTENSIONS.join(', ')})`, root);
   return files;
 }
