@@ -2,7 +2,23 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { createFolderDataset, createSyntheticDataset, createUcf101Dataset, createWeizmannDataset } from '../data';
+import {
+  WEIZMANN_SUBJECT_PATTERN,
+  bundledWeizmannRoot,
+  createFolderDataset,
+  createSyntheticDataset,
+  createUcf101Dataset,
+  createWeizmannDataset,
+  describeSplit,
+  folderDatasetIdentity,
+  loadUcf101Split,
+  resolveSplitDir,
+  resolveSubjectSplit,
+  resolveUcf101Root,
+  scanVideoFolder,
+  selectUcf101Subset,
+} from '../data';
+import { stableHash } from '../util/stableHash';
 import type { VideoDataset } from '../data/types';
 import { buildMobileNet, buildSmallCnn, insertDeltaLayers } from '../models';
 import type { SparsityLayerArgs } from '../models';
@@ -29,6 +45,66 @@ export function reportSkippedVideos(dataset: VideoDataset, write: (line: string)
   if (skipped.length === 0) return;
   write(`${dataset.name}: ${skipped.length} video${skipped.length === 1 ? '' : 's'} skipped (data.badVideos 'fail' stops at the first instead):`);
   for (const item of skipped) write(`  skipped ${item.video}: ${item.reason}`);
+}
+
+/** What data a configuration trains and tests on, for run-folder and results keys. */
+export interface DataIdentity {
+  /** "synthetic", "ucf101", "folder" or "weizmann". */
+  name: string;
+  /** The data folder (absolute), or null for the generated synthetic set. */
+  root: string | null;
+  /** The split in words, e.g. "split 1" or "fixed subjects (test: lyova, moshe, shahar; train: ...)". */
+  split: string;
+  /** Folder datasets: the leave-one-subject-out fold, else null. */
+  fold: number | null;
+  /** Hash of the listed videos (paths, classes, subjects, sizes) or, for the synthetic set, of its generator settings. */
+  fileListHash: string;
+  /** Videos listed (train + test). */
+  videos: number;
+  /** 12 hex digits over all of the above: differs whenever the data differ. */
+  key: string;
+}
+
+/**
+ * The identity of the data `config` names, from the file lists only (decodes nothing, so run folders can be
+ * keyed before any work starts). Throws the same one-line errors as `datasetFromConfig` for a bad root,
+ * pattern, subject or fold.
+ */
+export function dataIdentityFromConfig(config: TrainConfig): DataIdentity {
+  const data = config.data;
+  let identity: Omit<DataIdentity, 'key'>;
+  if (data.source === 'synthetic') {
+    const generator = {
+      size: data.size,
+      clipLength: data.clipLength,
+      testClipLength: data.testClipLength,
+      train: data.syntheticTrainPerClass,
+      test: data.syntheticTestPerClass,
+      appearanceCue: data.syntheticAppearanceCue,
+      seed: config.seed,
+    };
+    identity = { name: 'synthetic', root: null, split: 'generated', fold: null, fileListHash: stableHash(generator), videos: 6 * (generator.train + generator.test) };
+  } else if (data.source === 'ucf101') {
+    const root = resolveUcf101Root(data.root);
+    const subset = selectUcf101Subset(loadUcf101Split(data.split, resolveSplitDir(root, data.splitDir)), {
+      classes: data.classes,
+      firstClasses: data.classes ? undefined : data.firstClasses,
+      videosPerClass: data.videosPerClass,
+    });
+    const files = [...subset.train.map((entry) => ['train', entry.path]), ...subset.test.map((entry) => ['test', entry.path])];
+    identity = { name: 'ucf101', root, split: `split ${subset.split}`, fold: null, fileListHash: stableHash(files), videos: files.length };
+  } else {
+    const root = data.root ?? (data.source === 'weizmann' ? bundledWeizmannRoot() : undefined);
+    const pattern = data.subjectPattern ?? (data.source === 'weizmann' ? WEIZMANN_SUBJECT_PATTERN : undefined);
+    if (root === undefined) throw new DeltaSparsityError('data.root: expected the folder holding <class>/<video> for data.source "folder". Received: data.root=undefined');
+    if (pattern === undefined) {
+      throw new DeltaSparsityError('data.subjectPattern: expected a regular expression with one capture group for data.source "folder". Received: data.subjectPattern=undefined');
+    }
+    const scan = scanVideoFolder(root, pattern);
+    const folder = folderDatasetIdentity(scan, resolveSubjectSplit(scan, { testSubjects: data.testSubjects, fold: data.fold }), data.source);
+    identity = { name: data.source, root: folder.root, split: describeSplit(folder.split), fold: folder.split.fold ?? null, fileListHash: folder.fileListHash, videos: folder.videos };
+  }
+  return { ...identity, key: stableHash(identity, 12) };
 }
 
 /**

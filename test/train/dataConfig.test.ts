@@ -4,10 +4,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FolderDataset } from '../../lib/data/folder';
+import { bundledWeizmannRoot } from '../../lib/data/folder';
 import { bundledSampleRoot } from '../../lib/data/splits';
 import type { Ucf101Dataset } from '../../lib/data/ucf101';
 import { resolveTrainConfig } from '../../lib/train/config';
-import { datasetFromConfig, reportSkippedVideos, writeSkippedVideos } from '../../lib/train/fromConfig';
+import { dataIdentityFromConfig, datasetFromConfig, reportSkippedVideos, writeSkippedVideos } from '../../lib/train/fromConfig';
 import { writeCorruptVideo, writeFixtureVideo } from '../data/videoFixtures';
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ds-dataconfig-'));
@@ -105,5 +106,26 @@ describe('data configuration', () => {
     expect(dataset.trainVideos.map((video) => video.label)).toEqual([0, 1]);
     expect(dataset.testVideos.map((video) => video.label)).toEqual([2, 3]);
     expect(dataset.skippedVideos).toEqual([]);
+  });
+
+  it('a data identity, from the file lists only, tells data sources, splits and folds apart', () => {
+    const weizmann = dataIdentityFromConfig(resolveTrainConfig({ data: { source: 'weizmann' } }));
+    expect(weizmann).toMatchObject({ name: 'weizmann', root: bundledWeizmannRoot(), fold: null, videos: 90 });
+    expect(weizmann.split).toBe('fixed subjects (test: lyova, moshe, shahar; train: daria, denis, eli, ido, ira, lena)');
+    expect(weizmann.key).toMatch(/^[0-9a-f]{12}$/);
+    const fold2 = dataIdentityFromConfig(resolveTrainConfig({ data: { source: 'weizmann', fold: 2 } }));
+    expect(fold2.fold).toBe(2);
+    expect(fold2.split).toMatch(/fold 2 of 9 \(test: eli;/);
+    expect(fold2.fileListHash).toBe(weizmann.fileListHash); // same files, another split
+    const synthetic = dataIdentityFromConfig(resolveTrainConfig({}));
+    const ucf101 = dataIdentityFromConfig(resolveTrainConfig({ data: { source: 'ucf101', root: bundledSampleRoot() } }));
+    expect(ucf101).toMatchObject({ name: 'ucf101', split: 'split 1' });
+    const keys = [weizmann, fold2, synthetic, ucf101].map((identity) => identity.key);
+    expect(new Set(keys).size).toBe(4);
+    expect(dataIdentityFromConfig(resolveTrainConfig({ data: { source: 'weizmann' } })).key).toBe(weizmann.key);
+    expect(() => dataIdentityFromConfig(resolveTrainConfig({ data: { source: 'ucf101', root: path.join(scratch, 'nowhere') } }))).toThrowError(
+      /root: expected an existing UCF-101 folder/,
+    );
+    expect(() => dataIdentityFromConfig(resolveTrainConfig({ data: { source: 'weizmann', testSubjects: ['nobody'] } }))).toThrowError(/Received: testSubjects="nobody"/);
   });
 });
