@@ -195,7 +195,8 @@ export function emptyClassError(
     const first = skipped.find((item) => empty.includes(classOf(item.video)));
     const names = empty.map((index) => classNames[index]);
     return new DeltaSparsityError(
-      `${dataset}: class ${names.join(', ')} has no usable ${part.name} video (${part.listed[empty[0]]} listed)` +
+      `${dataset}: ${names.length === 1 ? `class ${names[0]} has` : `classes ${names.join(', ')} have`} no usable ${part.name} video ` +
+        `(${names.length === 1 ? `${part.listed[empty[0]]} listed` : `${empty.map((index) => part.listed[index]).join(', ')} listed`})` +
         `${first ? `; first reason: ${first.reason}` : ''}. Fix or remove the videos, or leave the class out.`,
     );
   }

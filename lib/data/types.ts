@@ -1,6 +1,6 @@
 /**
- * The interface every video dataset offers (UCF101 subsets and the embedded synthetic set), so that training,
- * notebooks and commands never care where the clips come from.
+ * The interface every video dataset offers (UCF101 subsets, folders of labelled videos such as Weizmann, and the
+ * embedded synthetic set), so that training, notebooks and commands never care where the clips come from.
  */
 
 /** One batch of clips. Pixel values are RGB in [0, 1]. */
@@ -39,7 +39,7 @@ export interface DatasetDescription {
 }
 
 export interface VideoDataset {
-  /** "synthetic" | "ucf101". */
+  /** "synthetic" | "ucf101" | "folder" | "weizmann". */
   readonly name: string;
   readonly classNames: string[];
   /** Frames per clip (T). */

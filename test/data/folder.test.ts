@@ -187,7 +187,7 @@ describe('folder dataset: bad input is a one-line error naming the folder, patte
     const dataset = await createFolderDataset({ ...base, clipLength: 4, frameStride: 4, testSubjects: ['ann'], badVideos: 'skip' }).catch((error: Error) => error);
     // 12 frames at stride 4: frames 0, 4, 8 = 3 < clipLength 4, for every video: every class is empty.
     expect(dataset).toBeInstanceOf(Error);
-    expect((dataset as Error).message).toMatch(/class clap, wave has no usable training video \(2 listed\); first reason: Video too short: .*has 3 frames at frameStride=4/);
+    expect((dataset as Error).message).toMatch(/classes clap, wave have no usable training video \(2, 2 listed\); first reason: Video too short: .*has 3 frames at frameStride=4/);
   });
 });
 
