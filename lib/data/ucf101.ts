@@ -80,8 +80,9 @@ interface ResolvedSource extends DecodingContext {
 const ROOT_EXPECTED = 'an existing UCF-101 folder holding <Class>/v_<Class>_gGG_cCC.avi, or the folder above it holding UCF-101/ (see data/README.md)';
 
 /**
- * The folder holding the class folders: `root` itself, or `root/UCF-101` when `root` is the folder above it (as
- * the archive unpacks). Throws the error every command gives for a missing root.
+ * Checks that a UCF101 root exists and is a folder, with the one error every command gives for a missing root;
+ * returns it absolute. (The class folders are then looked for in it, or in `<root>/UCF-101` when it is the
+ * folder above, as the archive unpacks.)
  */
 export function resolveUcf101Root(root: unknown): string {
   if (typeof root !== 'string' || root === '') throw invalidArgument('root', ROOT_EXPECTED, root);
