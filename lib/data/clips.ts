@@ -12,6 +12,7 @@ import type {
   DatasetDescription,
   TestBatchOptions,
   TrainBatchOptions,
+  SkippedVideo,
   VideoDataset,
 } from './types';
 
@@ -215,6 +216,8 @@ export interface WindowedDatasetSettings<V extends IndexedVideo> {
   train: V[];
   test: V[];
   testWindowsPerVideo: number;
+  /** Random training windows per training video per epoch. Default 1. */
+  clipsPerVideo?: number;
   augmentation: Required<AugmentationOptions>;
   seed: number;
   source: FrameSource<V>;
@@ -222,6 +225,8 @@ export interface WindowedDatasetSettings<V extends IndexedVideo> {
   flipLabel?: (label: number) => number;
   /** Extra fields for `describe()`; a function when they change over time (background decoding). */
   details?: Record<string, unknown> | (() => Record<string, unknown>);
+  /** Listed videos left out, with reasons (kept by reference: background decoding appends to it). */
+  skipped?: SkippedVideo[];
 }
 
 function requireBatchSize(batchSize: unknown): number {
@@ -237,6 +242,9 @@ export class WindowedDataset<V extends IndexedVideo> implements VideoDataset {
   readonly width: number;
   readonly trainClipCount: number;
   readonly testClipCount: number;
+  /** Random training windows per training video per epoch. */
+  readonly clipsPerVideo: number;
+  readonly skippedVideos: readonly SkippedVideo[];
 
   constructor(private readonly settings: WindowedDatasetSettings<V>) {
     this.name = settings.name;
@@ -244,11 +252,13 @@ export class WindowedDataset<V extends IndexedVideo> implements VideoDataset {
     this.clipLength = settings.clipLength;
     this.height = settings.height;
     this.width = settings.width;
-    this.trainClipCount = settings.train.length;
+    this.clipsPerVideo = requireInteger('clipsPerVideo', settings.clipsPerVideo ?? 1, 1);
+    this.skippedVideos = settings.skipped ?? [];
+    this.trainClipCount = settings.train.length * this.clipsPerVideo;
     this.testClipCount = settings.test.length * settings.testWindowsPerVideo;
   }
 
-  /** The training videos (one clip each per epoch). */
+  /** The training videos (`clipsPerVideo` clips each per epoch). */
   get trainVideos(): readonly V[] {
     return this.settings.train;
   }
@@ -258,14 +268,23 @@ export class WindowedDataset<V extends IndexedVideo> implements VideoDataset {
     return this.settings.test;
   }
 
-  /** The epoch's shuffled order of training videos and the generator that then draws each clip's randomness. */
+  /**
+   * The epoch's shuffled order of training clips (each video `clipsPerVideo` times, shuffled together so that
+   * a batch mixes videos) and the generator that then draws each clip's randomness. With one clip per video
+   * the order is the same as before the option existed.
+   */
   private epochPlan(epoch: number): { order: V[]; random: SeededRandom } {
     const random = new SeededRandom(deriveSeed(this.settings.seed, 'train-epoch', epoch));
-    const order = random.shuffle(this.settings.train.map((_, index) => index)).map((index) => this.settings.train[index]);
+    const videos = this.settings.train;
+    const slots = Array.from({ length: videos.length * this.clipsPerVideo }, (_, index) => index);
+    const order = random.shuffle(slots).map((slot) => videos[slot % videos.length]);
     return { order, random };
   }
 
-  /** The training videos in the order `trainBatches({ epoch })` reads them (fixed by the seed and the epoch). */
+  /**
+   * The training videos in the order `trainBatches({ epoch })` reads them (fixed by the seed and the epoch);
+   * each appears `clipsPerVideo` times.
+   */
   trainOrder(epoch: number): V[] {
     return this.epochPlan(requireInteger('epoch', epoch, 0)).order;
   }
@@ -276,7 +295,7 @@ export class WindowedDataset<V extends IndexedVideo> implements VideoDataset {
     const { clipLength: T, height: H, width: W } = this;
     const { augmentation, source, flipLabel } = this.settings;
     const { order, random } = this.epochPlan(epoch);
-    source.willRead?.(order);
+    source.willRead?.([...new Set(order)]);
     let items: BatchItem[] = [];
     for (const listed of order) {
       // One generator per clip, forked whether or not the video turns out usable, so a clip's window and
@@ -327,6 +346,7 @@ export class WindowedDataset<V extends IndexedVideo> implements VideoDataset {
       trainClipCount: this.trainClipCount,
       testClipCount: this.testClipCount,
       testWindowsPerVideo: this.settings.testWindowsPerVideo,
+      clipsPerVideo: this.clipsPerVideo,
       augmentation: this.settings.augmentation,
       seed: this.settings.seed,
       ...(typeof this.settings.details === 'function' ? this.settings.details() : this.settings.details),

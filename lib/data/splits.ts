@@ -18,7 +18,7 @@ export interface SplitEntry {
   id: string;
   /** Folder (= class) name, e.g. "HandstandPushups". */
   className: string;
-  /** 0-based index into the 101 official classes. */
+  /** 0-based index into the split's `classNames` (classInd.txt order). */
   classIndex: number;
   /** Group gGG (1..25): clips of one group come from one long video. */
   group: number;
@@ -33,8 +33,10 @@ export interface Ucf101Split {
   split: SplitNumber;
   /** Folder holding the list files. */
   listDir: string;
-  /** The 101 class names in official order (classInd.txt). */
+  /** The class names in classInd.txt order (the 101 official classes, or a subset's). */
   classNames: string[];
+  /** The number classInd.txt gives each class (the label trainlists use), in the same order. */
+  classNumbers: number[];
   train: SplitEntry[];
   test: SplitEntry[];
 }
@@ -62,29 +64,57 @@ function malformed(file: string, lineNumber: number, line: string, expected: str
   );
 }
 
-/** Parses classInd.txt ("1 ApplyEyeMakeup" per line, indices 1..N in order) into class names. */
-export function parseClassIndex(text: string, file = 'classInd.txt'): string[] {
-  const names: string[] = [];
+/** One line of classInd.txt. */
+export interface ClassIndexEntry {
+  /** The number the file gives the class (the label trainlists use). */
+  number: number;
+  name: string;
+}
+
+/**
+ * Parses classInd.txt ("1 ApplyEyeMakeup" per line) into its entries, in file order. The numbers may be any
+ * distinct positive integers, so a subset's file that keeps the official numbers (1, 10, 37, ...) works; the
+ * classes are then labelled 0..N-1 in file order.
+ */
+export function parseClassIndexEntries(text: string, file = 'classInd.txt'): ClassIndexEntry[] {
+  const entries: ClassIndexEntry[] = [];
+  const lineOf = new Map<number, number>();
+  const names = new Set<string>();
   for (const line of lines(text)) {
     const match = /^(\d+)\s+([A-Za-z0-9_-]+)$/.exec(line.text);
     if (!match) throw malformed(file, line.number, line.text, '"<index> <ClassName>"');
-    const index = Number(match[1]);
-    if (index !== names.length + 1) {
-      throw malformed(file, line.number, line.text, `class index ${names.length + 1} (indices run 1, 2, 3, ...)`);
-    }
-    names.push(match[2]);
+    const number = Number(match[1]);
+    if (number < 1) throw malformed(file, line.number, line.text, 'a positive class index');
+    const earlier = lineOf.get(number);
+    if (earlier !== undefined) throw malformed(file, line.number, line.text, `a class index not used before (line ${earlier} has ${number})`);
+    if (names.has(match[2])) throw malformed(file, line.number, line.text, `each class name once (${match[2]} is listed twice)`);
+    lineOf.set(number, line.number);
+    names.add(match[2]);
+    entries.push({ number, name: match[2] });
   }
-  if (names.length === 0) throw new DeltaSparsityError(`${file}: no classes found (the file is empty).`);
-  return names;
+  if (entries.length === 0) throw new DeltaSparsityError(`${file}: no classes found (the file is empty).`);
+  return entries;
+}
+
+/** The class names of classInd.txt in file order (see `parseClassIndexEntries`). */
+export function parseClassIndex(text: string, file = 'classInd.txt'): string[] {
+  return parseClassIndexEntries(text, file).map((entry) => entry.name);
 }
 
 const VIDEO_PATH = /^([A-Za-z0-9_-]+)\/v_([A-Za-z0-9_-]+)_g(\d+)_c(\d+)\.avi$/;
 
 /**
- * Parses a trainlist (`Class/v_Class_gGG_cCC.avi <1-based label>`) or testlist (`Class/v_Class_gGG_cCC.avi`).
- * A trainlist label must agree with the folder's index in classInd.txt.
+ * Parses a trainlist (`Class/v_Class_gGG_cCC.avi <label>`) or testlist (`Class/v_Class_gGG_cCC.avi`).
+ * A trainlist label must agree with the folder's number in classInd.txt: `classNumbers[i]` for
+ * `classNames[i]`, by default i + 1.
  */
-export function parseSplitList(text: string, kind: 'train' | 'test', classNames: readonly string[], file = `${kind}list`): SplitEntry[] {
+export function parseSplitList(
+  text: string,
+  kind: 'train' | 'test',
+  classNames: readonly string[],
+  file = `${kind}list`,
+  classNumbers: readonly number[] = classNames.map((_, index) => index + 1),
+): SplitEntry[] {
   const indexOf = new Map(classNames.map((name, index) => [name, index]));
   const entries: SplitEntry[] = [];
   for (const line of lines(text)) {
@@ -102,8 +132,8 @@ export function parseSplitList(text: string, kind: 'train' | 'test', classNames:
     if (fileClass.toLowerCase() !== folder.toLowerCase()) {
       throw malformed(file, line.number, line.text, `the file name to repeat the folder name ${folder}`);
     }
-    if (kind === 'train' && Number(parts[1]) !== classIndex + 1) {
-      throw malformed(file, line.number, line.text, `label ${classIndex + 1} for class ${folder} (from classInd.txt)`);
+    if (kind === 'train' && Number(parts[1]) !== classNumbers[classIndex]) {
+      throw malformed(file, line.number, line.text, `label ${classNumbers[classIndex]} for class ${folder} (from classInd.txt)`);
     }
     entries.push({
       path: parts[0],
@@ -141,15 +171,17 @@ export function loadUcf101Split(split: number = 1, listDir: string = bundledSpli
     throw invalidArgument('splitDir', 'a folder holding classInd.txt, trainlist0N.txt and testlist0N.txt', listDir);
   }
   const classFile = path.join(listDir, 'classInd.txt');
-  const classNames = parseClassIndex(readListFile(classFile), classFile);
+  const classEntries = parseClassIndexEntries(readListFile(classFile), classFile);
+  const classNames = classEntries.map((entry) => entry.name);
+  const classNumbers = classEntries.map((entry) => entry.number);
   const trainFile = path.join(listDir, `trainlist0${number}.txt`);
   const testFile = path.join(listDir, `testlist0${number}.txt`);
-  const train = parseSplitList(readListFile(trainFile), 'train', classNames, trainFile);
-  const test = parseSplitList(readListFile(testFile), 'test', classNames, testFile);
+  const train = parseSplitList(readListFile(trainFile), 'train', classNames, trainFile, classNumbers);
+  const test = parseSplitList(readListFile(testFile), 'test', classNames, testFile, classNumbers);
   const trainPaths = new Set(train.map((entry) => entry.path));
   const both = test.find((entry) => trainPaths.has(entry.path));
   if (both) throw new DeltaSparsityError(`${testFile}: ${both.path} is also in ${trainFile}; a split must not share videos.`);
-  return { split: number, listDir, classNames, train, test };
+  return { split: number, listDir, classNames, classNumbers, train, test };
 }
 
 /**

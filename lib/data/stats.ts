@@ -34,3 +34,32 @@ export function temporalChangeFraction(frames: FrameArray, frameCount: number, t
   for (let i = size; i < frames.length; i++) if (Math.abs(frames[i] - frames[i - size]) * scale > threshold) changed += 1;
   return changed / (frames.length - size);
 }
+
+/** The quantisation step of `inputTemporalDensity` by default (pixels in [0, 1]; issue 10's measurement). */
+export const DEFAULT_INPUT_QUANTUM = 0.05;
+
+/**
+ * Input temporal density: the fraction of pixel values a delta layer placed on the input would send, i.e. of
+ * y = q·round(x / q) (x in [0, 1], uint8 input scaled by 1/255) the share with y[t] != y[t-1], over the T−1
+ * frame transitions of a clip [T, H, W, C] (the first frame, always sent whole, is not counted). 0 = a still
+ * clip, 1 = every value changes level every frame.
+ */
+export function inputTemporalDensity(frames: FrameArray, frameCount: number, quantum: number = DEFAULT_INPUT_QUANTUM): number {
+  if (!(quantum > 0)) throw invalidArgument('quantum', 'a positive quantisation step in [0, 1] pixel units', quantum);
+  const size = frameSizeOf(frames, frameCount);
+  const scale = scaleOf(frames) / quantum;
+  let changed = 0;
+  let previous = new Int32Array(size);
+  let current = new Int32Array(size);
+  for (let i = 0; i < size; i++) previous[i] = Math.round(frames[i] * scale);
+  for (let t = 1; t < frameCount; t++) {
+    const base = t * size;
+    for (let i = 0; i < size; i++) {
+      const level = Math.round(frames[base + i] * scale);
+      current[i] = level;
+      if (level !== previous[i]) changed += 1;
+    }
+    [previous, current] = [current, previous];
+  }
+  return changed / (frames.length - size);
+}

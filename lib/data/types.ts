@@ -1,6 +1,6 @@
 /**
- * The interface every video dataset offers (UCF101 subsets and the embedded synthetic set), so that training,
- * notebooks and commands never care where the clips come from.
+ * The interface every video dataset offers (UCF101 subsets, folders of labelled videos such as Weizmann, and the
+ * embedded synthetic set), so that training, notebooks and commands never care where the clips come from.
  */
 
 /** One batch of clips. Pixel values are RGB in [0, 1]. */
@@ -39,14 +39,14 @@ export interface DatasetDescription {
 }
 
 export interface VideoDataset {
-  /** "synthetic" | "ucf101". */
+  /** "synthetic" | "ucf101" | "folder" | "weizmann". */
   readonly name: string;
   readonly classNames: string[];
   /** Frames per clip (T). */
   readonly clipLength: number;
   readonly height: number;
   readonly width: number;
-  /** Clips per training epoch (one random window per training video). */
+  /** Clips per training epoch (`clipsPerVideo` random windows per training video, default one). */
   readonly trainClipCount: number;
   /** Clips in one pass over the test set (testWindowsPerVideo windows per test video). */
   readonly testClipCount: number;
@@ -55,6 +55,21 @@ export interface VideoDataset {
   /** Deterministic windows, in a fixed order, never augmented. */
   testBatches(options: TestBatchOptions): AsyncGenerator<ClipBatch>;
   describe(): DatasetDescription;
+  /**
+   * Videos listed for this dataset but left out (missing, corrupt, too short), each with the reason, in list
+   * order. Empty or absent for generated sets. A live list: background decoding may add to it while training.
+   */
+  readonly skippedVideos?: readonly SkippedVideo[];
+}
+
+/** A video that could not be used, and why. */
+export interface SkippedVideo {
+  /** Video id, e.g. "ApplyEyeMakeup/v_ApplyEyeMakeup_g01_c01". */
+  video: string;
+  /** Its file (as found on disk, or as listed when missing). */
+  file: string;
+  /** One line: what is wrong, naming the file. */
+  reason: string;
 }
 
 /** Optional augmentation applied to training clips only, on uint8 frames before conversion to float. */

@@ -4,13 +4,24 @@
  * training videos one at a time while training runs), and batches are read window by window from the cache files.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { DeltaSparsityError, invalidArgument, requireInteger } from '../util/errors';
-import { createProgress, type ProgressMode } from '../util/progress';
-import { ClipCache, decodeToCache, readCachedFrames, sourceStamp, type CachedClip } from './cache';
+import type { ProgressMode } from '../util/progress';
+import { decodeToCache, readCachedFrames, type CachedClip } from './cache';
 import { WindowedDataset, resolveAugmentation, type FrameSource, type IndexedVideo, type WindowedDatasetSettings } from './clips';
-import { FfmpegDecoder, resolveDecodeSettings, type DecodeSettings, type VideoDecoder } from './ffmpeg';
+import {
+  emptyClassError,
+  ensureCached,
+  lookupCached,
+  resolveDecodingContext,
+  sortInListOrder,
+  tooShortReason,
+  type DecodeEntry,
+  type DecodingContext,
+  type DecodingOptions,
+  type EnsureResult,
+} from './decodeSet';
+import { resolveDecodeSettings } from './ffmpeg';
 import {
   loadUcf101Split,
   requireSplit,
@@ -21,45 +32,26 @@ import {
   type SubsetOptions,
   type Ucf101Subset,
 } from './splits';
-import type { AugmentationOptions } from './types';
+import type { AugmentationOptions, SkippedVideo } from './types';
+
+export type { SkippedVideo } from './types';
 
 /** Which UCF101 videos to decode and how (shared by `prepareUcf101` and `createUcf101Dataset`). */
-export interface Ucf101SourceOptions extends SubsetOptions {
-  /** The UCF-101 folder holding `<Class>/v_<Class>_gGG_cCC.avi`. Required. */
+export interface Ucf101SourceOptions extends SubsetOptions, DecodingOptions {
+  /**
+   * The UCF-101 folder holding `<Class>/v_<Class>_gGG_cCC.avi`, or the folder above it that holds `UCF-101/`
+   * (and usually `ucfTrainTestlist/`). Videos may be in any container ffmpeg decodes (a clip listed as `.avi`
+   * is found as `.mp4` etc. by its stem) and file names may differ from the lists in case. Required.
+   */
   root: string;
   /** Official split 1, 2 or 3. Default 1. */
   split?: number;
   /** Folder of the split lists. Default: `<root>/ucfTrainTestlist`, a sibling `ucfTrainTestlist`, or the bundled copy. */
   splitDir?: string;
-  /** Keep every k-th frame. Default 2 (12.5 fps from 25 fps footage). */
-  frameStride?: number;
-  /** Square frame side in pixels, unless `height`/`width` are given. Default 64. */
-  size?: number;
-  /** Frame height in pixels. Default `size`. */
-  height?: number;
-  /** Frame width in pixels. Default `size`. */
-  width?: number;
-  /** `crop` (default, keeps aspect ratio) or `stretch`. */
-  resize?: 'crop' | 'stretch';
-  /** Resample every video to this frame rate before striding. Default: off (native rate). */
-  fps?: number;
-  /** Cache folder. Default: $DELTA_CACHE_DIR or `.cache/delta-sparsity` under the current folder. */
-  cacheDir?: string;
-  /** ffmpeg processes at a time. Default: 2 (at most the number of cores). */
-  concurrency?: number;
   /** Progress display on stderr. Default 'auto'. */
   progress?: ProgressMode;
-  /** Decoder; default a new `FfmpegDecoder`. Tests inject a counting or failing one. */
-  decoder?: VideoDecoder;
   /** Which of train/test to decode. Default both. */
   parts?: ('train' | 'test')[];
-}
-
-/** A video that could not be used, and why. */
-export interface SkippedVideo {
-  video: string;
-  file: string;
-  reason: string;
 }
 
 /** What `prepareUcf101` did. */
@@ -80,139 +72,46 @@ export interface PrepareReport {
   seconds: number;
 }
 
-interface ResolvedSource {
+interface ResolvedSource extends DecodingContext {
   root: string;
   subset: Ucf101Subset;
-  settings: ReturnType<typeof resolveDecodeSettings>;
-  cache: ClipCache;
-  concurrency: number;
-  decoder: VideoDecoder;
+}
+
+const ROOT_EXPECTED = 'an existing UCF-101 folder holding <Class>/v_<Class>_gGG_cCC.avi, or the folder above it holding UCF-101/ (see data/README.md)';
+
+/**
+ * Checks that a UCF101 root exists and is a folder, with the one error every command gives for a missing root;
+ * returns it absolute. (The class folders are then looked for in it, or in `<root>/UCF-101` when it is the
+ * folder above, as the archive unpacks.)
+ */
+export function resolveUcf101Root(root: unknown): string {
+  if (typeof root !== 'string' || root === '') throw invalidArgument('root', ROOT_EXPECTED, root);
+  const resolved = path.resolve(root);
+  if (!fs.existsSync(resolved) || !fs.statSync(resolved).isDirectory()) throw invalidArgument('root', ROOT_EXPECTED, resolved);
+  return resolved;
 }
 
 function resolveSource(options: Ucf101SourceOptions): ResolvedSource {
-  if (typeof options?.root !== 'string' || options.root === '') {
-    throw invalidArgument('root', 'the path of a UCF-101 folder holding <Class>/v_<Class>_gGG_cCC.avi', options?.root);
-  }
-  const root = path.resolve(options.root);
-  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) {
-    throw invalidArgument('root', 'an existing UCF-101 folder holding <Class>/v_<Class>_gGG_cCC.avi (see data/README.md)', root);
-  }
-  const split = loadUcf101Split(requireSplit(options.split ?? 1), resolveSplitDir(root, options.splitDir));
+  const given = resolveUcf101Root(options?.root);
+  const split = loadUcf101Split(requireSplit(options.split ?? 1), resolveSplitDir(given, options.splitDir));
   const subset = selectUcf101Subset(split, options);
-  if (!subset.classNames.some((name) => fs.existsSync(path.join(root, name)))) {
-    // Most likely the parent of UCF-101 or an unpacked archive's outer folder: say so instead of 13320 "not found".
+  const holdsClasses = (dir: string): boolean => subset.classNames.some((name) => fs.existsSync(path.join(dir, name)));
+  const nested = path.join(given, 'UCF-101');
+  const root = !holdsClasses(given) && holdsClasses(nested) ? nested : given;
+  if (!holdsClasses(root)) {
+    // Most likely an unpacked archive's outer folder: say so instead of 13320 "not found".
     throw invalidArgument(
       'root',
-      `a UCF-101 folder holding class folders such as ${path.join(root, subset.classNames[0])}/ (none of the ${subset.classNames.length} selected classes is there)`,
-      root,
+      `a UCF-101 folder holding class folders such as ${path.join(given, subset.classNames[0])}/ (none of the ${subset.classNames.length} selected classes is there, nor under ${nested})`,
+      given,
     );
   }
-  const size = options.size ?? 64;
-  const settings = resolveDecodeSettings({
-    height: options.height ?? size,
-    width: options.width ?? size,
-    frameStride: options.frameStride ?? 2,
-    resize: options.resize,
-    fps: options.fps,
-  } satisfies DecodeSettings);
-  const concurrency = requireInteger('concurrency', options.concurrency ?? Math.max(1, Math.min(2, os.cpus().length)), 1);
-  return { root, subset, settings, cache: new ClipCache(options.cacheDir), concurrency, decoder: options.decoder ?? new FfmpegDecoder() };
+  return { root, subset, ...resolveDecodingContext(options) };
 }
 
-interface EnsureResult {
-  entries: Map<string, CachedClip>;
-  skipped: SkippedVideo[];
-  decoded: number;
-  cached: number;
-}
-
-interface LookupResult {
-  entries: Map<string, CachedClip>;
-  misses: { video: SubsetEntry; file: string }[];
-  /** Videos whose source file is missing. */
-  skipped: SkippedVideo[];
-}
-
-/** Sorts the cache hits from the misses (cheap: a stat and a header read per video; decodes nothing). */
-function lookupCached(source: ResolvedSource, videos: SubsetEntry[]): LookupResult {
-  const entries = new Map<string, CachedClip>();
-  const skipped: SkippedVideo[] = [];
-  const misses: { video: SubsetEntry; file: string }[] = [];
-  for (const video of videos) {
-    const file = path.join(source.root, video.path);
-    try {
-      const hit = source.cache.lookup(video.id, source.settings, sourceStamp(file));
-      if (hit) entries.set(video.id, hit);
-      else misses.push({ video, file });
-    } catch (error) {
-      skipped.push({ video: video.id, file, reason: (error as Error).message });
-    }
-  }
-  return { entries, misses, skipped };
-}
-
-/** Why a video with `frameCount` sampled frames cannot give a clip of `minFrames`. */
-function tooShortReason(source: ResolvedSource, id: string, frameCount: number, minFrames: number): string {
-  const file = path.join(source.root, `${id}.avi`);
-  return (
-    `Video too short: ${file} has ${frameCount} frames at frameStride=${source.settings.frameStride}, ` +
-    `a clip needs clipLength=${minFrames}. Use a smaller clipLength or frameStride, or skip bad videos.`
-  );
-}
-
-/** Sorts `skipped` into the order of `videos`, whatever order they were found in. */
-function sortInListOrder(skipped: SkippedVideo[], videos: readonly SubsetEntry[]): void {
-  const order = new Map(videos.map((video, index) => [video.id, index]));
-  skipped.sort((a, b) => (order.get(a.video) ?? 0) - (order.get(b.video) ?? 0));
-}
-
-/**
- * Makes sure every video is in the cache, decoding misses `concurrency` at a time with a progress display.
- * Failures (missing, corrupt, too short) are collected, never thrown, so one bad file does not stop the rest.
- */
-async function ensureCached(
-  source: ResolvedSource,
-  videos: SubsetEntry[],
-  progressMode: ProgressMode,
-  minFrames: number,
-): Promise<EnsureResult> {
-  const { entries, skipped, misses } = lookupCached(source, videos);
-  let decoded = 0;
-  const cached = entries.size;
-  const progress = createProgress({ label: 'decode', total: misses.length, unit: 'videos', mode: progressMode });
-  let next = 0;
-  let done = 0;
-  const worker = async (): Promise<void> => {
-    while (next < misses.length) {
-      const { video, file } = misses[next++];
-      try {
-        entries.set(video.id, await decodeToCache(source.cache, source.decoder, file, video.id, source.settings));
-        decoded += 1;
-      } catch (error) {
-        if (!(error instanceof DeltaSparsityError)) {
-          progress.stop();
-          throw error;
-        }
-        skipped.push({ video: video.id, file, reason: error.message });
-      }
-      done += 1;
-      progress.update(done, path.basename(file));
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: Math.min(source.concurrency, Math.max(1, misses.length)) }, worker));
-  } finally {
-    progress.stop();
-  }
-  for (const [id, entry] of entries) {
-    if (entry.header.frameCount < minFrames) {
-      entries.delete(id);
-      skipped.push({ video: id, file: path.join(source.root, `${id}.avi`), reason: tooShortReason(source, id, entry.header.frameCount, minFrames) });
-    }
-  }
-  // Report in list order, whatever order the workers finished in.
-  sortInListOrder(skipped, videos);
-  return { entries, skipped, decoded, cached };
+/** The decode entries of subset videos (the listed file, resolved on disk later). */
+function decodeEntries(source: ResolvedSource, videos: readonly SubsetEntry[]): DecodeEntry[] {
+  return videos.map((video) => ({ id: video.id, file: path.join(source.root, video.path) }));
 }
 
 function selectedVideos(subset: Ucf101Subset, parts: ('train' | 'test')[] | undefined): SubsetEntry[] {
@@ -229,7 +128,7 @@ export async function prepareUcf101(options: Ucf101SourceOptions & { clipLength?
   const source = resolveSource(options);
   const minFrames = requireInteger('clipLength', options.clipLength ?? 1, 1);
   const videos = selectedVideos(source.subset, options.parts);
-  const result = await ensureCached(source, videos, options.progress ?? 'auto', minFrames);
+  const result = await ensureCached(source, decodeEntries(source, videos), options.progress ?? 'auto', minFrames);
   let frames = 0;
   for (const entry of result.entries.values()) frames += entry.header.frameCount;
   return {
@@ -257,9 +156,12 @@ export interface Ucf101DatasetOptions extends Ucf101SourceOptions {
   augmentation?: AugmentationOptions;
   /** Seed of shuffling, window offsets and augmentation. Default 0. */
   seed?: number;
+  /** Random training windows per training video per epoch. Default 1. */
+  clipsPerVideo?: number;
   /**
    * `error` (default): a missing, corrupt or too short video fails with an error naming it (after the others
-   * are cached). `skip`: such videos are left out and listed in `describe().skipped`.
+   * are cached). `skip`: such videos are left out and listed in `skippedVideos` (and `describe().skipped`); a
+   * class left without any usable training (or test) video is still an error naming it.
    * With `decode: 'background'`, see there for videos found bad only while training.
    */
   badVideos?: 'error' | 'skip';
@@ -289,6 +191,8 @@ export interface Ucf101Video extends IndexedVideo {
    * filled in when that decode finishes.
    */
   entry: CachedClip | null;
+  /** The video file on disk (the listed path when it was never found). */
+  file: string;
 }
 
 /** How a background decode ended. */
@@ -337,7 +241,7 @@ class BackgroundDecoding {
     private readonly badVideos: 'error' | 'skip',
     /** Shared with `describe().skipped`, kept in list order. */
     private readonly skipped: SkippedVideo[],
-    private readonly listOrder: readonly SubsetEntry[],
+    private readonly listOrder: readonly { id: string }[],
     /** Listed training videos already known to be unusable (cached but too short), with the reason. */
     knownBad: ReadonlyMap<string, string>,
   ) {
@@ -433,7 +337,7 @@ class BackgroundDecoding {
         const entry = await decodeToCache(this.source.cache, this.source.decoder, file, video.id, this.source.settings);
         this.decoded += 1;
         if (entry.header.frameCount < this.minFrames) {
-          outcome = { ok: false, reason: tooShortReason(this.source, video.id, entry.header.frameCount, this.minFrames) };
+          outcome = { ok: false, reason: tooShortReason(file, this.source.settings.frameStride, entry.header.frameCount, this.minFrames) };
         } else {
           video.entry = entry;
           video.frameCount = entry.header.frameCount;
@@ -462,9 +366,8 @@ class BackgroundDecoding {
     }
   }
 
-  /** The source file (a video's id is its path under the root without `.avi`). */
   private fileOf(video: Ucf101Video): string {
-    return path.join(this.source.root, `${video.id}.avi`);
+    return video.file;
   }
 }
 
@@ -517,6 +420,7 @@ export async function createUcf101Dataset(options: Ucf101DatasetOptions): Promis
   const testWindowsPerVideo = requireInteger('testWindowsPerVideo', options.testWindowsPerVideo ?? 1, 1);
   const augmentation = resolveAugmentation(options.augmentation);
   const seed = requireInteger('seed', options.seed ?? 0, 0);
+  const clipsPerVideo = requireInteger('clipsPerVideo', options.clipsPerVideo ?? 1, 1);
   const badVideos = options.badVideos ?? 'error';
   if (badVideos !== 'error' && badVideos !== 'skip') throw invalidArgument('badVideos', '"error" or "skip"', badVideos);
   const decodeMode = options.decode ?? 'upfront';
@@ -533,11 +437,12 @@ export async function createUcf101Dataset(options: Ucf101DatasetOptions): Promis
   let pending: Ucf101Video[] = [];
   const knownBad = new Map<string, string>();
   if (!background) {
-    result = await ensureCached(source, selectedVideos(subset, options.parts), progressMode, clipLength);
+    result = await ensureCached(source, decodeEntries(source, selectedVideos(subset, options.parts)), progressMode, clipLength);
   } else {
     // Training videos: only look them up now (finds missing files and cache hits); the misses decode later.
-    const lookup = lookupCached(source, subset.train);
-    const tested = await ensureCached(source, selectedVideos(subset, wanted.filter((part) => part === 'test')), progressMode, clipLength);
+    const lookup = lookupCached(source, decodeEntries(source, subset.train));
+    const tested = await ensureCached(source, decodeEntries(source, selectedVideos(subset, wanted.filter((part) => part === 'test'))), progressMode, clipLength);
+    for (const [id, file] of lookup.files) tested.files.set(id, file);
     for (const [id, entry] of lookup.entries) tested.entries.set(id, entry);
     // A cached but too short training video stays listed like a not yet decoded one would (so that the epochs
     // do not depend on what the cache held); it is reported now and left out wherever an epoch reaches it.
@@ -545,14 +450,16 @@ export async function createUcf101Dataset(options: Ucf101DatasetOptions): Promis
     for (const video of subset.train) {
       const entry = lookup.entries.get(video.id);
       if (entry && entry.header.frameCount < clipLength) {
-        trainSkipped.push({ video: video.id, file: path.join(source.root, video.path), reason: tooShortReason(source, video.id, entry.header.frameCount, clipLength) });
+        const file = lookup.files.get(video.id) ?? path.join(source.root, video.path);
+        trainSkipped.push({ video: video.id, file, reason: tooShortReason(file, source.settings.frameStride, entry.header.frameCount, clipLength) });
       }
     }
     for (const item of trainSkipped.slice(lookup.skipped.length)) knownBad.set(item.video, item.reason);
     const skipped = [...trainSkipped, ...tested.skipped];
     sortInListOrder(skipped, [...subset.train, ...subset.test]);
-    result = { entries: tested.entries, skipped, decoded: tested.decoded, cached: tested.cached + lookup.entries.size };
-    pending = lookup.misses.map(({ video }) => ({ id: video.id, label: video.label, frameCount: 0, entry: null }));
+    result = { entries: tested.entries, files: tested.files, skipped, decoded: tested.decoded, cached: tested.cached + lookup.entries.size };
+    const labelOf = new Map(subset.train.map((video) => [video.id, video.label]));
+    pending = lookup.misses.map(({ video, file }) => ({ id: video.id, label: labelOf.get(video.id) as number, frameCount: 0, entry: null, file }));
   }
   if (result.skipped.length > 0 && badVideos === 'error') throw badVideosError(result.skipped);
 
@@ -562,9 +469,10 @@ export async function createUcf101Dataset(options: Ucf101DatasetOptions): Promis
     if (waiting) return [waiting];
     const entry = result.entries.get(video.id);
     if (!entry) return [];
+    const file = result.files.get(video.id) ?? path.join(source.root, video.path);
     // With background decoding a cached too-short training video stays listed (see above); it is never read.
-    if (entry.header.frameCount < clipLength) return background ? [{ id: video.id, label: video.label, frameCount: 0, entry: null }] : [];
-    return [{ id: video.id, label: video.label, frameCount: entry.header.frameCount, entry }];
+    if (entry.header.frameCount < clipLength) return background ? [{ id: video.id, label: video.label, frameCount: 0, entry: null, file }] : [];
+    return [{ id: video.id, label: video.label, frameCount: entry.header.frameCount, entry, file }];
   };
   const train = wanted.includes('train') ? subset.train.flatMap(toVideo) : [];
   const test = wanted.includes('test') ? subset.test.flatMap(toVideo) : [];
@@ -576,13 +484,32 @@ export async function createUcf101Dataset(options: Ucf101DatasetOptions): Promis
     const more = result.skipped.length > reasons.length ? `; and ${result.skipped.length - reasons.length} more` : '';
     throw new DeltaSparsityError(`No usable videos of the selected UCF101 subset under ${source.root}. Skipped: ${reasons.join('; ')}${more}`);
   }
+  // badVideos 'skip' leaves out videos, never a whole class: a class that silently vanished would make the
+  // accuracy of the others look like the accuracy of the subset.
+  const countPerClass = (videos: readonly { label: number }[]): number[] => {
+    const counts = subset.classNames.map(() => 0);
+    for (const video of videos) counts[video.label] += 1;
+    return counts;
+  };
+  const labelOfVideo = new Map([...subset.train, ...subset.test].map((video) => [video.id, video.label]));
+  const emptyClass = emptyClassError(
+    `UCF101 under ${source.root}`,
+    subset.classNames,
+    [
+      ...(wanted.includes('train') ? [{ name: 'training', listed: countPerClass(subset.train), usable: countPerClass(train) }] : []),
+      ...(wanted.includes('test') ? [{ name: 'test', listed: countPerClass(subset.test), usable: countPerClass(test) }] : []),
+    ],
+    result.skipped,
+    (id) => labelOfVideo.get(id) ?? -1,
+  );
+  if (emptyClass) throw emptyClass;
 
   const decoding = background
     ? new BackgroundDecoding(source, pending, backgroundConcurrency, clipLength, badVideos, result.skipped, [...subset.train, ...subset.test], knownBad)
     : null;
   const frameSource: FrameSource<Ucf101Video> = {
     readWindow: (video, offset, count) => {
-      if (video.entry === null) throw new DeltaSparsityError(`Not decoded yet: ${path.join(source.root, `${video.id}.avi`)}`);
+      if (video.entry === null) throw new DeltaSparsityError(`Not decoded yet: ${video.file}`);
       return readCachedFrames(video.entry, offset, count);
     },
   };
@@ -639,10 +566,12 @@ export async function createUcf101Dataset(options: Ucf101DatasetOptions): Promis
       train,
       test,
       testWindowsPerVideo,
+      clipsPerVideo,
       augmentation,
       seed,
       source: frameSource,
       details,
+      skipped: result.skipped,
     },
     decoding,
   );

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { datasetFromConfig } from '../train/fromConfig';
+import { bundledWeizmannRoot, folderSubjects, WEIZMANN_SUBJECT_PATTERN } from '../data';
 import { resolveTrainConfig } from '../train/config';
 import { trainRecipe } from '../train/recipe';
 import { toCsv } from '../util/csv';
@@ -46,14 +46,19 @@ export interface LopoStudyResult {
   seconds: number;
 }
 
-/** The subjects of the study's dataset, in fold order (fold i holds out subject i). */
-export async function studySubjects(options: StudyOptions): Promise<string[]> {
-  const dataset = await datasetFromConfig(resolveTrainConfig(studyTrainConfig(options, { fold: 0 })), 'silent');
-  const subjects = (dataset.describe() as { subjects?: unknown }).subjects;
-  if (!Array.isArray(subjects) || subjects.length < 2) {
-    throw new DeltaSparsityError(`protocol "lopo": expected a dataset with at least 2 subjects. Received: ${JSON.stringify(subjects)} (${dataset.name})`);
+/** The subjects of the study's dataset, in fold order (fold i holds out subject i); reads file names only. */
+export function studySubjects(options: StudyOptions): string[] {
+  const data = resolveTrainConfig(studyTrainConfig(options, { fold: 0 })).data;
+  const root = data.root ?? (data.source === 'weizmann' ? bundledWeizmannRoot() : undefined);
+  const pattern = data.subjectPattern ?? (data.source === 'weizmann' ? WEIZMANN_SUBJECT_PATTERN : undefined);
+  if (root === undefined || pattern === undefined) {
+    throw new DeltaSparsityError(`protocol "lopo": expected a folder dataset with a subject pattern. Received: data.source=${data.source}`);
   }
-  return subjects.map(String);
+  const { subjects } = folderSubjects(root, pattern);
+  if (subjects.length < 2) {
+    throw new DeltaSparsityError(`protocol "lopo": expected at least 2 subjects in ${root}. Received: ${JSON.stringify(subjects)}`);
+  }
+  return subjects;
 }
 
 /** Runs the leave-one-subject-out protocol (see the module comment). */
@@ -65,7 +70,7 @@ export async function runLopoStudy(options: StudyOptions): Promise<LopoStudyResu
   const seeds = studySeeds(lopo);
   const paths = studyPaths(lopo);
   fs.mkdirSync(paths.out, { recursive: true });
-  const subjects = await studySubjects(lopo);
+  const subjects = studySubjects(lopo);
   const runs: LopoRun[] = [];
   let dataset: StudyDataset | undefined;
   const progress = createProgress({ label: 'lopo folds', total: subjects.length * seeds.length, unit: 'runs', mode: options.progress ?? 'auto' });

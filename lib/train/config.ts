@@ -7,18 +7,36 @@ import { z } from 'zod';
 import { DeltaSparsityError, closestNames, describeValue } from '../util/errors';
 
 const dataSchema = z.strictObject({
-  /** `synthetic` (embedded, default) or `ucf101` (needs `root`). */
-  source: z.enum(['synthetic', 'ucf101', 'weizmann', 'folder']).default('synthetic'),
-  /** Folder source: regex with one capture group giving a video's subject from its file name. */
-  subjectPattern: z.string().optional(),
-  /** Folder / Weizmann: subjects held out for testing. */
-  testSubjects: z.array(z.string()).optional(),
-  /** Folder / Weizmann: leave-one-subject-out fold (0-based, subjects in sorted order). */
-  fold: z.number().int().min(0).optional(),
-  /** Training clips drawn from each training video per epoch. */
-  clipsPerVideo: z.number().int().min(1).default(1),
-  /** UCF101 root folder holding `UCF-101/` (or the class folders) and `ucfTrainTestlist/`. */
+  /**
+   * `synthetic` (embedded, default), `ucf101` (needs `root`), `folder` (any `<root>/<class>/<video>` folder;
+   * needs `root` and `subjectPattern`) or `weizmann` (the bundled Weizmann clips, a `folder` preset).
+   */
+  source: z.enum(['synthetic', 'ucf101', 'folder', 'weizmann']).default('synthetic'),
+  /**
+   * ucf101: the `UCF-101/` folder holding the class folders, or the folder above it (holding `UCF-101/` and
+   * usually `ucfTrainTestlist/`); both work. folder: the folder holding `<class>/<video>`. weizmann: default
+   * the bundled data/weizmann.
+   */
   root: z.string().optional(),
+  /** UCF101: folder of classInd.txt and the train/test lists (as `data prepare --split-dir`); default found next to the root, else bundled. */
+  splitDir: z.string().optional(),
+  /**
+   * folder: regular expression on each video's file name whose one capture group is the subject (person,
+   * group, sequence); train and test never share a subject. weizmann: default `^([a-z]+)_`.
+   */
+  subjectPattern: z.string().optional(),
+  /** folder/weizmann: test subjects; the others train. Default: the last third of the sorted subjects (Weizmann: lyova, moshe, shahar). */
+  testSubjects: z.array(z.string()).min(1).optional(),
+  /** folder/weizmann: leave-one-subject-out fold 0..S-1 (the fold-th subject in sorted order tests). Not with testSubjects. */
+  fold: z.number().int().min(0).optional(),
+  /** Random training windows per training video per epoch (more optimisation steps on small sets). */
+  clipsPerVideo: z.number().int().min(1).default(1),
+  /**
+   * A listed video that is missing, corrupt or too short: `skip` (default) leaves it out and lists it (on the
+   * terminal and in the dataset's `skippedVideos`); `fail` stops at the first one. A class left without any
+   * usable video is an error either way.
+   */
+  badVideos: z.enum(['skip', 'fail']).default('skip'),
   /** Official UCF101 split, 1-3. */
   split: z.number().int().min(1).max(3).default(1),
   /** UCF101 classes by name; when absent, the first `firstClasses` classes. */

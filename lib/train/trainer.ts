@@ -22,7 +22,7 @@ import { createProgress, type ProgressMode } from '../util/progress';
 import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './config';
 import { checkpointFolder, loadCheckpointModel, readCheckpointState, restoreOptimizer, saveCheckpoint } from './checkpoint';
 import { batchTensors, evaluate, stratifiedTestClips } from './evaluate';
-import { datasetFromConfig, evaluationDatasetFor, modelFromConfig } from './fromConfig';
+import { datasetFromConfig, evaluationDatasetFor, modelFromConfig, writeSkippedVideos } from './fromConfig';
 import { fitInputNormalization } from './inputStatistics';
 import { createOptimizer, disposeOptimizer, learningRateAt, setLearningRate } from './optimizer';
 import { type EpochMetrics, checkRunFolder, lockRunFolder, logEpochMetrics, openRunFolder, readEpochMetrics, truncateEpochMetrics } from './runFolder';
@@ -174,6 +174,7 @@ async function trainLocked(
   }
   // Only now, when every check has passed: a run that failed to start leaves no folder behind to refuse later.
   openRunFolder(options.runDir, config);
+  writeSkippedVideos(options.runDir, dataset);
   // Rows logged after the last checkpoint (a crash between logging and checkpointing) are redone.
   truncateEpochMetrics(options.runDir, resumedFromEpoch);
   const forward = createSparsityForward(model);
@@ -256,6 +257,7 @@ async function trainLocked(
       logEpochMetrics(options.runDir, row);
       writeWorkload(options.runDir, measurement, { model: `${config.model.architecture}/${config.model.variant}`, epoch: epoch + 1 });
       await saveCheckpoint(options.runDir, model, optimizer, { epochsDone: epoch + 1 });
+      writeSkippedVideos(options.runDir, dataset); // background decoding may have found more
       options.onEpoch?.(row);
     }
     if (measurement === undefined) {

@@ -7,6 +7,7 @@ import {
   bundledSplitDir,
   loadUcf101Split,
   parseClassIndex,
+  parseClassIndexEntries,
   parseSplitList,
   selectUcf101Subset,
 } from '../../lib/data/splits';
@@ -123,7 +124,24 @@ describe('bad split files', () => {
     expect(() => parseSplitList('Alpha/v_Alpha_g01_c01.avi 1\r\n', 'test', classes, 'testlist01.txt')).toThrowError(/testlist01.txt:1: malformed/);
     expect(() => parseSplitList('Gamma/v_Gamma_g01_c01.avi\n', 'test', classes, 'testlist01.txt')).toThrowError(/a class folder listed in classInd.txt/);
     expect(() => parseSplitList('\r\n', 'test', classes, 'testlist01.txt')).toThrowError(/testlist01.txt: no videos found/);
-    expect(() => parseClassIndex('1 Alpha\r\n3 Beta\r\n', 'classInd.txt')).toThrowError(/classInd.txt:2: malformed.*class index 2/);
+    // Numbers may skip (a subset keeping the official numbers) but not repeat, and start at 1.
+    expect(() => parseClassIndex('1 Alpha\r\n1 Beta\r\n', 'classInd.txt')).toThrowError(/classInd.txt:2: malformed.*a class index not used before \(line 1 has 1\)/);
+    expect(() => parseClassIndex('0 Alpha\r\n', 'classInd.txt')).toThrowError(/classInd.txt:1: malformed.*a positive class index/);
+    expect(() => parseClassIndex('1 Alpha\r\n2 Alpha\r\n', 'classInd.txt')).toThrowError(/classInd.txt:2: malformed.*Alpha is listed twice/);
+  });
+
+  it('a classInd.txt that keeps the official numbers (1, 10, 37) labels the classes 0..2 in file order', () => {
+    // Regression (issue 13 item 10): this was rejected with "expected class index 2".
+    const text = '1 ApplyEyeMakeup\r\n10 Basketball\r\n37 HandstandPushups\r\n';
+    expect(parseClassIndex(text)).toEqual(['ApplyEyeMakeup', 'Basketball', 'HandstandPushups']);
+    expect(parseClassIndexEntries(text).map((entry) => entry.number)).toEqual([1, 10, 37]);
+    const names = parseClassIndex(text);
+    // A trainlist then carries the official numbers as labels.
+    const train = parseSplitList('Basketball/v_Basketball_g01_c01.avi 10\r\nHandstandPushups/v_HandStandPushups_g01_c01.avi 37\r\n', 'train', names, 'trainlist01.txt', [1, 10, 37]);
+    expect(train.map((entry) => entry.classIndex)).toEqual([1, 2]);
+    expect(() => parseSplitList('Basketball/v_Basketball_g01_c01.avi 2\r\n', 'train', names, 'trainlist01.txt', [1, 10, 37])).toThrowError(
+      /trainlist01.txt:1: malformed split file line, expected label 10 for class Basketball/,
+    );
   });
 
   it('a parsed CRLF list yields clean paths and 0-based class indices', () => {

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DeltaSparsityError } from '../../lib/util/errors';
 import { ClipCache, readCachedFrames } from '../../lib/data/cache';
 import { FfmpegDecoder, ffmpegRunCount, parseVideoInfo, probeVideo, type DecodeSettings, type DecodedVideo, type VideoDecoder } from '../../lib/data/ffmpeg';
-import { bundledSplitDir } from '../../lib/data/splits';
+import { bundledSplitDir, loadUcf101Split, selectUcf101Subset } from '../../lib/data/splits';
 import { createUcf101Dataset, prepareUcf101 } from '../../lib/data/ucf101';
 import type { ClipBatch } from '../../lib/data/types';
 
@@ -191,8 +191,18 @@ describe('bad input', () => {
     expect(report.skipped[0].reason).toMatch(/Could not decode video .*v_BaseballPitch_g01_c01\.avi/);
     await expect(createUcf101Dataset(options)).rejects.toThrowError(DeltaSparsityError);
     await expect(createUcf101Dataset(options)).rejects.toThrowError(/v_BaseballPitch_g01_c01\.avi/);
-    const skipping = await createUcf101Dataset({ ...options, badVideos: 'skip' });
-    expect(skipping.trainClipCount).toBe(1);
-    expect(skipping.describe().skipped).toHaveLength(1);
+    // Skipping leaves out videos, never a whole class: BaseballPitch's only video is bad (issue 13 item 1).
+    await expect(createUcf101Dataset({ ...options, badVideos: 'skip' })).rejects.toThrowError(
+      /class BaseballPitch has no usable training video \(1 listed\); first reason: Could not decode video .*v_BaseballPitch_g01_c01\.avi/,
+    );
+    // With a second, good BaseballPitch video the bad one is skipped and listed.
+    const second = selectUcf101Subset(loadUcf101Split(2, bundledSplitDir()), { classes: ['BaseballPitch'], videosPerClass: 2 }).train[1];
+    fs.copyFileSync(baseballPitch, path.join(root, second.path));
+    const skipping = await createUcf101Dataset({ ...options, videosPerClass: 2, badVideos: 'skip' });
+    // 4 listed: ApplyEyeMakeup g01 (good) and its second (absent), BaseballPitch g01 (corrupt) and the copy (good).
+    expect(skipping.trainClipCount).toBe(2);
+    expect(skipping.skippedVideos.map((item) => item.video)).toContain('BaseballPitch/v_BaseballPitch_g01_c01');
+    expect(skipping.skippedVideos).toHaveLength(2);
+    expect(skipping.describe().skipped).toEqual(skipping.skippedVideos);
   });
 });

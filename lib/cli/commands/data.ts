@@ -4,7 +4,10 @@
  *   delta-sparsity data prepare --root ~/UCF-101 --first-classes 10 --videos-per-class 20 --size 64 --stride 2
  *   delta-sparsity data describe --root ~/UCF-101 --classes ApplyEyeMakeup,Archery --json
  *   delta-sparsity data describe                 # the embedded synthetic set
+ *   delta-sparsity data describe --weizmann      # the bundled Weizmann clips: classes, subjects, split
+ *   delta-sparsity data describe --folder ~/kth --subject '^(person\d+)_' --fold 0
  *   delta-sparsity data bench --json             # decode-and-cache vs ffmpeg alone, cached reads
+ *   delta-sparsity data density --weizmann       # input temporal density (what a delta layer on pixels sends)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,9 +17,23 @@ import { invalidArgument } from '../../util/errors';
 import type { ProgressMode } from '../../util/progress';
 import { expectFolderOrNothing } from '../../util/files';
 import {
+  VIDEO_EXTENSIONS,
+  WEIZMANN_SUBJECT_PATTERN,
   benchmarkDecoding,
+  isVideoFileName,
   bundledSampleRoot,
+  bundledWeizmannRoot,
+  describeSplit,
+  folderDatasetIdentity,
+  resolveSubjectSplit,
+  resolveUcf101Root,
+  scanVideoFolder,
+  createFolderDataset,
   createSyntheticDataset,
+  createUcf101Dataset,
+  createWeizmannDataset,
+  measureInputTemporalDensity,
+  type VideoDataset,
   formatDecodeBenchmark,
   loadUcf101Split,
   prepareUcf101,
@@ -125,9 +142,18 @@ export function registerDataCommand(program: Command): void {
 
   withJsonOption(
     addSubsetOptions(data.command('describe').description('Classes and train/test counts of a UCF101 subset (split lists only, no decoding) or of the synthetic set.'))
-      .option('--synthetic', 'describe the embedded synthetic set (the default without --root)'),
+      .option('--synthetic', 'describe the embedded synthetic set (the default without --root)')
+      .option('--weizmann', 'describe the bundled Weizmann clips (a folder dataset)')
+      .option('--folder <dir>', 'describe a folder of <class>/<video> files (needs --subject)')
+      .option('--subject <regex>', 'regular expression with one capture group: the subject in each file name')
+      .option('--test-subjects <names>', 'comma-separated test subjects (default: the last third in sorted order)')
+      .option('--fold <k>', 'leave-one-subject-out fold k (the k-th subject in sorted order tests)'),
   ).action(
-    action((options: SubsetCliOptions & { synthetic?: boolean }) => {
+    action((options: SubsetCliOptions & FolderCliOptions & { synthetic?: boolean }) => {
+      if (options.weizmann || options.folder !== undefined) {
+        describeFolder(options);
+        return;
+      }
       if (options.root === undefined || options.synthetic) {
         const description = createSyntheticDataset().describe();
         say(options, `synthetic: ${description.classes.length} classes, ${description.trainClipCount} train / ${description.testClipCount} test clips, ` +
@@ -137,6 +163,8 @@ export function registerDataCommand(program: Command): void {
         return;
       }
       const subsetArgs = subsetOptions(options);
+      // The same error as prepare and train give for a missing root, before the lists are read.
+      resolveUcf101Root(options.root);
       const splitDir = resolveSplitDir(options.root, subsetArgs.splitDir);
       const subset = selectUcf101Subset(loadUcf101Split(subsetArgs.split ?? 1, splitDir), subsetArgs);
       const classes = subset.classNames.map((name) => ({
@@ -151,10 +179,62 @@ export function registerDataCommand(program: Command): void {
   );
 
   withJsonOption(
+    addSubsetOptions(
+      data
+        .command('density')
+        .description(
+          'Input temporal density: the share of pixel values y = q*round(x/q) (x in [0,1]) that change between consecutive frames, ' +
+            'over every training (epoch 0) and test clip. Default: the synthetic set.',
+        ),
+    )
+      .option('--synthetic', 'the embedded synthetic set (default)')
+      .option('--weizmann', 'the bundled Weizmann clips')
+      .option('--folder <dir>', 'a folder of <class>/<video> files (needs --subject)')
+      .option('--subject <regex>', 'regular expression with one capture group: the subject in each file name')
+      .option('--size <px>', 'square frame side (default 64)')
+      .option('--stride <k>', 'keep every k-th frame (default 1: every frame)')
+      .option('--clip-length <t>', 'frames per clip (default 16)')
+      .option('--quantum <q>', 'quantisation step in [0,1] pixel units (default 0.05)')
+      .option('--cache <dir>', 'cache folder (default $DELTA_CACHE_DIR or .cache/delta-sparsity)'),
+  ).action(
+    action(async (options: SubsetCliOptions & FolderCliOptions & { synthetic?: boolean; size?: string; stride?: string; clipLength?: string; quantum?: string; cache?: string }) => {
+      const size = parseInteger('--size', options.size, 8) ?? 64;
+      const frameStride = parseInteger('--stride', options.stride, 1) ?? 1;
+      const clipLength = parseInteger('--clip-length', options.clipLength, 2) ?? 16;
+      const quantum = options.quantum === undefined ? 0.05 : Number(options.quantum);
+      if (!(quantum > 0 && quantum <= 1)) throw invalidArgument('--quantum', 'a number in (0, 1]', options.quantum);
+      const progress: ProgressMode = options.json ? 'silent' : 'auto';
+      const common = { size, frameStride, clipLength, cacheDir: options.cache, progress, badVideos: 'skip' as const };
+      let dataset: VideoDataset;
+      if (options.weizmann || options.folder !== undefined) {
+        const pattern = options.subject ?? (options.weizmann ? WEIZMANN_SUBJECT_PATTERN : undefined);
+        if (pattern === undefined) throw invalidArgument('--subject', 'a regular expression with one capture group, e.g. "^([a-z]+)_"', pattern);
+        dataset = options.weizmann
+          ? await createWeizmannDataset({ ...common, root: options.folder, subjectPattern: pattern })
+          : await createFolderDataset({ ...common, root: options.folder as string, subjectPattern: pattern });
+      } else if (options.root !== undefined) {
+        dataset = await createUcf101Dataset({ ...common, root: options.root, ...subsetOptions(options) });
+      } else {
+        dataset = createSyntheticDataset({ height: size, width: size, clipLength });
+      }
+      const result = await measureInputTemporalDensity(dataset, { quantum });
+      const f = (value: number): string => value.toFixed(3);
+      say(
+        options,
+        `${result.dataset}: input temporal density ${f(result.mean)} (min ${f(result.min)}, median ${f(result.median)}, max ${f(result.max)}) ` +
+          `over ${result.clips} clips of ${result.clipLength} frames at ${result.width}x${result.height}, stride ${frameStride}, q=${quantum}`,
+      );
+      for (const entry of result.perClass) say(options, `  ${entry.name.padEnd(20)} ${f(entry.mean)} (${entry.clips} clips)`);
+      for (const skipped of dataset.skippedVideos ?? []) say(options, `  skipped ${skipped.video}: ${skipped.reason}`);
+      printJson(options, { ...result, frameStride, skipped: dataset.skippedVideos ?? [] });
+    }),
+  );
+
+  withJsonOption(
     data
       .command('bench')
       .description(`Decode-and-cache frames/s vs ffmpeg alone (-f null), and cached reads (default files: ${bundledSampleRoot()})`)
-      .option('--root <dir>', 'decode every .avi under <dir>/<Class>/ instead of the bundled sample clips')
+      .option('--root <dir>', 'decode every video under <dir>/<Class>/ instead of the bundled sample clips')
       .option('--size <px>', 'square frame side (default 64)')
       .option('--stride <k>', 'keep every k-th frame (default 2)')
       .option('--repeat <n>', 'passes over the files (default 3)'),
@@ -173,15 +253,47 @@ export function registerDataCommand(program: Command): void {
   );
 }
 
+interface FolderCliOptions extends JsonOption {
+  weizmann?: boolean;
+  folder?: string;
+  subject?: string;
+  testSubjects?: string;
+  fold?: string;
+}
+
+/** `data describe --weizmann | --folder`: classes, subjects and the split, from the file names only (no decoding). */
+function describeFolder(options: FolderCliOptions): void {
+  if (options.weizmann && options.folder !== undefined) throw invalidArgument('--folder', 'either --folder or --weizmann, not both', options.folder);
+  const root = options.folder ?? bundledWeizmannRoot();
+  const pattern = options.subject ?? (options.weizmann ? WEIZMANN_SUBJECT_PATTERN : undefined);
+  if (pattern === undefined) throw invalidArgument('--subject', 'a regular expression with one capture group, e.g. "^([a-z]+)_"', pattern);
+  const scan = scanVideoFolder(root, pattern);
+  const split = resolveSubjectSplit(scan, {
+    testSubjects: options.testSubjects?.split(',').map((name) => name.trim()).filter((name) => name !== ''),
+    fold: parseInteger('--fold', options.fold, 0),
+  });
+  const name = options.weizmann ? 'weizmann' : 'folder';
+  const identity = folderDatasetIdentity(scan, split, name);
+  const test = new Set(split.testSubjects);
+  const classes = scan.classNames.map((className) => {
+    const videos = scan.videos.filter((video) => video.className === className);
+    return { name: className, train: videos.filter((video) => !test.has(video.subject)).length, test: videos.filter((video) => test.has(video.subject)).length };
+  });
+  say(options, `${name} (${scan.root}): ${classes.length} classes, ${scan.subjects.length} subjects, ${scan.videos.length} videos; ${describeSplit(split)}`);
+  for (const entry of classes) say(options, `  ${entry.name.padEnd(20)} train ${entry.train}  test ${entry.test}`);
+  say(options, `subjects: ${scan.subjects.join(', ')} (fold k tests the k-th); file list hash ${identity.fileListHash}`);
+  printJson(options, { ...identity, classes, subjects: scan.subjects });
+}
+
 function listVideos(root: string): string[] {
-  if (!fs.existsSync(root)) throw invalidArgument('--root', 'an existing folder of <Class>/*.avi', root);
+  if (!fs.existsSync(root)) throw invalidArgument('--root', 'an existing folder of <Class>/<video> files', root);
   const files = fs
     .readdirSync(root)
     .sort()
     .flatMap((folder) => {
       const dir = path.join(root, folder);
-      return fs.statSync(dir).isDirectory() ? fs.readdirSync(dir).filter((name) => name.endsWith('.avi')).sort().map((name) => path.join(dir, name)) : [];
+      return fs.statSync(dir).isDirectory() ? fs.readdirSync(dir).filter(isVideoFileName).sort().map((name) => path.join(dir, name)) : [];
     });
-  if (files.length === 0) throw invalidArgument('--root', 'a folder with <Class>/*.avi videos', root);
+  if (files.length === 0) throw invalidArgument('--root', `a folder with <Class>/<video> files (${VIDEO_EXTENSIONS.join(', ')})`, root);
   return files;
 }
