@@ -14,6 +14,7 @@ export * from './data';
 export * from './layers';
 export * from './models';
 export * from './sparsity';
+export * from './inference';
 export * from './train';
 export * from './ablation';
 export * from './study';
