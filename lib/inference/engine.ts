@@ -129,9 +129,7 @@ class DeltaStage implements Stage {
         let v = values[i];
         if (rectify && v < 0) v = 0;
         const q = steps[i];
-        const x = v / q;
-        let level = Math.round(x);
-        if (level - x === 0.5 && level % 2 !== 0) level -= 1;
+        const level = roundHalfEven(v / q);
         const previous = sent[i];
         if (level !== previous) {
           indices[count] = i;
