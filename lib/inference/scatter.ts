@@ -139,7 +139,8 @@ export class ConvScatter implements SparseLinear {
     const { start: rowStart, kernel: rowK, output: rowOut } = this.rows;
     const { start: colStart, kernel: colK, output: colOut } = this.cols;
     // Depthwise: channel c feeds only its own `span` outputs; a conv feeds all Cout.
-    const span = this.depthwise ? cout / cin : cout;
+    const depthwise = this.depthwise;
+    const span = depthwise ? cout / cin : cout;
     let macs = 0;
     for (let j = 0; j < count; j++) {
       const index = indices[j];
@@ -148,7 +149,7 @@ export class ConvScatter implements SparseLinear {
       const pixel = (index - c) / cin;
       const x = pixel % inWidth;
       const y = (pixel - x) / inWidth;
-      const outOffset = this.depthwise ? c * span : 0;
+      const outOffset = depthwise ? c * span : 0;
       for (let r = rowStart[y], rEnd = rowStart[y + 1]; r < rEnd; r++) {
         const ky = rowK[r];
         const rowBase = rowOut[r] * outWidth;
@@ -156,7 +157,15 @@ export class ConvScatter implements SparseLinear {
           const position = rowBase + colOut[t];
           const w = ((ky * kw + colK[t]) * cin + c) * span;
           const o = position * cout + outOffset;
-          for (let k = 0; k < span; k++) accumulator[o + k] += delta * kernel[w + k];
+          // Unrolled by 4 (V8 does not vectorise); the remainder loop covers spans that are not multiples of 4.
+          let k = 0;
+          for (; k + 3 < span; k += 4) {
+            accumulator[o + k] += delta * kernel[w + k];
+            accumulator[o + k + 1] += delta * kernel[w + k + 1];
+            accumulator[o + k + 2] += delta * kernel[w + k + 2];
+            accumulator[o + k + 3] += delta * kernel[w + k + 3];
+          }
+          for (; k < span; k++) accumulator[o + k] += delta * kernel[w + k];
           touched.mark(position);
           macs += span;
         }
