@@ -27,7 +27,9 @@ import { loadCheckpointModel, readCheckpointState } from '../train/checkpoint';
 import { studyPaths } from '../study/settings';
 import { DeltaSparsityError, requireInteger } from '../util/errors';
 import { createProgress } from '../util/progress';
+import { leastSquares } from '../util/leastSquares';
 import { SeededRandom } from '../util/random';
+import type { TimeDensityPoint } from '../viz/figures';
 
 export interface StreamingBenchArgs {
   /**
@@ -79,35 +81,10 @@ export interface StreamingBenchResult {
   };
 }
 
-/** A point of the time-versus-density curve (for `timeVersusDensityFigure`). */
-export interface TimeDensityPoint {
-  name: string;
-  opDensity: number;
-  sparseMsPerFrame: number;
-  denseMsPerFrame: number;
-  denseClipMsPerFrame: number;
-}
-
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-/** Ordinary least squares y ≈ a + b·x. Throws for fewer than two distinct x. */
-export function leastSquares(x: readonly number[], y: readonly number[]): { slope: number; intercept: number } {
-  const n = x.length;
-  const mx = x.reduce((a, b) => a + b, 0) / n;
-  const my = y.reduce((a, b) => a + b, 0) / n;
-  let sxx = 0;
-  let sxy = 0;
-  for (let i = 0; i < n; i++) {
-    sxx += (x[i] - mx) ** 2;
-    sxy += (x[i] - mx) * (y[i] - my);
-  }
-  if (!(sxx > 0)) throw new DeltaSparsityError(`leastSquares: expected at least two distinct x values. Received: x=[${x.join(', ')}]`);
-  const slope = sxy / sxx;
-  return { slope, intercept: my - slope * mx };
 }
 
 /** Decodes up to `frames` frames of a video at size×size as floats in [0, 1]: [T, size, size, 3]. */
