@@ -431,7 +431,7 @@ export function createSparseEngine(model: tf.LayersModel, options: SparseEngineO
 
   const readFrame = (frame: Float32Array | tf.Tensor): void => {
     const expected = `a float32 frame [${frameShape.join(', ')}] (a tensor, or a Float32Array of ${frameSize} values)`;
-    let data: ArrayLike<number>;
+    let data: Float32Array;
     if (frame instanceof Float32Array) {
       if (frame.length !== frameSize) throw invalidArgument('frame', expected, `Float32Array of ${frame.length} values`);
       data = frame;
@@ -444,8 +444,7 @@ export function createSparseEngine(model: tf.LayersModel, options: SparseEngineO
       const what = frame == null ? String(frame) : ((frame as object).constructor?.name ?? typeof frame);
       throw invalidArgument('frame', expected, what);
     }
-    const values = input.values;
-    for (let k = 0; k < frameSize; k++) values[k] = data[k];
+    input.values.set(data);
   };
 
   const reset = (): void => {
@@ -461,7 +460,7 @@ export function createSparseEngine(model: tf.LayersModel, options: SparseEngineO
       let signal: Signal = input;
       for (const stage of stages) signal = stage.run(signal);
       const values = (signal as Values).values;
-      const out = Float32Array.from(values);
+      const out = new Float32Array(values);
       if (outputSum == null) outputSum = new Float64Array(values.length);
       for (let k = 0; k < values.length; k++) outputSum[k] += values[k];
       frames += 1;
