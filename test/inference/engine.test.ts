@@ -73,7 +73,9 @@ describe('createSparseEngine: equals dense inference of the quantised model', ()
 
       // Op counts: measureSparsity counts the T−1 changes of each layer's quantised input; the engine also
       // sends the first frame whole, so its changes after the first frame must equal measureSparsity's.
-      const measured = tf.tidy(() => measureSparsity(model, tf.tensor(clip, [1, T, ...FRAME])));
+      const clipTensor = tf.tensor(clip, [1, T, ...FRAME]);
+      const measured = measureSparsity(model, clipTensor);
+      clipTensor.dispose();
       const stats = engine.stats();
       expect(stats.map((s) => s.name)).toEqual(measured.layers.map((l) => l.name));
       stats.forEach((s, i) => {

@@ -6,7 +6,7 @@ import { assembleVideoModel } from '../../lib/models/assemble';
 import { foldBatchNorm } from '../../lib/models/foldBatchNorm';
 import { buildSmallCnn } from '../../lib/models/smallCnn';
 import { SeededRandom } from '../../lib/util/random';
-import { frameOf, movingClip, randomizeThresholds } from './helpers';
+import { frameOf, movingClip, perFrameModel, randomizeThresholds } from './helpers';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -187,4 +187,31 @@ describe('roundHalfEven', () => {
     expect(mine).toEqual([...expected].map((v) => v + 0));
     expect(mine).toEqual([-4, -2, -2, 0, 0, 2, 2, 4, 2, 3, -3]);
   });
+});
+
+describe('createSparseEngine: other configurations', () => {
+  const S = 16;
+  const T = 16;
+  const clip = movingClip(T, S, 4);
+  const cases: [string, () => tf.LayersModel][] = [
+    ['per-neuron steps', () => buildSmallCnn({ inputShape: [null, S, S, 3], classes: 3, filters: [6, 8], variant: 'delta', granularity: 'neuron' })],
+    ['one step per layer', () => buildSmallCnn({ inputShape: [null, S, S, 3], classes: 3, filters: [6, 8], variant: 'delta', granularity: 'layer' })],
+    // No delta layers: every linear layer reads whole values and recomputes from its bias, skipping zeros.
+    ['a baseline model (no delta layers)', () => buildSmallCnn({ inputShape: [null, S, S, 3], classes: 3, filters: [6, 8] })],
+  ];
+  for (const [name, build] of cases) {
+    it(`equals dense inference with ${name}`, () => {
+      const model = build();
+      randomizeThresholds(model);
+      const dense = tf.tidy(() => (perFrameModel(model).predict(tf.tensor(clip, [1, T, S, S, 3])) as tf.Tensor).dataSync());
+      const engine = createSparseEngine(model);
+      const scale = Math.max(...dense.map(Math.abs));
+      for (let t = 0; t < T; t++) {
+        const out = engine.step(frameOf(clip, t, S * S * 3));
+        out.forEach((v, k) => expect(Math.abs(v - dense[t * 3 + k])).toBeLessThan(1e-4 * scale));
+      }
+      const baseline = name === 'a baseline model (no delta layers)';
+      expect(engine.stats().map((s) => s.deltaInput)).toEqual([!baseline, !baseline, !baseline]);
+    });
+  }
 });
