@@ -245,7 +245,7 @@ type Pointwise = { op: 'relu' } | { op: 'relu6' } | { op: 'affine'; scale: Float
 class PointwiseStage implements Stage {
   private readonly output: Values;
   constructor(
-    private readonly op: Pointwise,
+    readonly op: Pointwise,
     size: number,
   ) {
     this.output = { kind: 'values', values: new Float64Array(size), touched: new TouchedPositions(0), channels: 1 };
@@ -358,6 +358,9 @@ export function createSparseEngine(model: tf.LayersModel, options: SparseEngineO
     if (layer instanceof DeltaActivation) {
       if (!needValues(layer, 'DeltaActivation')) return;
       const shape = frameShapeOf(layer.input as tf.SymbolicTensor, layer);
+      // relu then a rectifying quantiser is the quantiser alone (relu is idempotent): skip a pass over the units.
+      const previous = stages[stages.length - 1];
+      if (layer.rectify && previous instanceof PointwiseStage && previous.op.op === 'relu') stages.pop();
       stages.push(new DeltaStage(expandedSteps(layer, shape), layer.rectify));
       signal = 'changes';
     } else if (kind != null || className === 'GlobalAveragePooling2D') {

@@ -140,15 +140,16 @@ export class ConvScatter implements SparseLinear {
     const { start: colStart, kernel: colK, output: colOut } = this.cols;
     // Depthwise: channel c feeds only its own `span` outputs; a conv feeds all Cout.
     const depthwise = this.depthwise;
-    const span = depthwise ? cout / cin : cout;
+    const span = depthwise ? (cout / cin) | 0 : cout;
     let macs = 0;
     for (let j = 0; j < count; j++) {
       const index = indices[j];
       const delta = deltas[j];
       const c = index % cin;
-      const pixel = (index - c) / cin;
+      // `| 0` keeps the quotients in int32 registers (they are exact integers).
+      const pixel = ((index - c) / cin) | 0;
       const x = pixel % inWidth;
-      const y = (pixel - x) / inWidth;
+      const y = ((pixel - x) / inWidth) | 0;
       const outOffset = depthwise ? c * span : 0;
       for (let r = rowStart[y], rEnd = rowStart[y + 1]; r < rEnd; r++) {
         const ky = rowK[r];
