@@ -5,6 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runStreamingBench, timeDensityPoints } from '../../lib/bench';
+import { buildSmallCnn } from '../../lib/models/smallCnn';
+import { saveModelToFolder } from '../../lib/train/fileModelIO';
 import { leastSquares } from '../../lib/util/leastSquares';
 
 const root = path.resolve(__dirname, '../..');
@@ -41,6 +43,21 @@ describe('runStreamingBench', () => {
     const fit = leastSquares(s.clips.map((c) => c.opDensity), s.clips.map((c) => c.sparseMsPerFrame));
     expect(s.fit).toEqual({ slopeMs: fit.slope, interceptMs: fit.intercept });
     expect(timeDensityPoints(result).map((p) => p.name)).toEqual(['static', 'ucf101', 'noise']);
+  }, 120_000);
+});
+
+describe('runStreamingBench --run', () => {
+  it('uses the model of a run folder with a checkpoint, and rejects a folder without one', async () => {
+    const run = fs.mkdtempSync(path.join(os.tmpdir(), 'stream-run-'));
+    // A run folder as the trainer leaves it: checkpoint/model (tfjs Layers format) and checkpoint/state.json.
+    const model = buildSmallCnn({ inputShape: [null, 16, 16, 3], classes: 2, filters: [4], variant: 'delta' });
+    await saveModelToFolder(model, path.join(run, 'checkpoint', 'model'));
+    fs.writeFileSync(path.join(run, 'checkpoint', 'state.json'), JSON.stringify({ epochsDone: 1, savedAt: '2026-01-01T00:00:00Z' }));
+    model.dispose();
+    const result = await runStreamingBench({ run, frames: 3, repeats: 1, backend: 'cpu', weizmannRoot: run, quiet: true });
+    expect(result.streaming.model).toMatchObject({ trained: true, run, frameShape: [16, 16, 3] });
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'stream-empty-'));
+    await expect(runStreamingBench({ run: empty, frames: 3, repeats: 1, backend: 'cpu', quiet: true })).rejects.toThrow(/run: expected a run folder with a checkpoint/);
   }, 120_000);
 });
 
