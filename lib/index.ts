@@ -4,6 +4,7 @@
  */
 export * from './util/errors';
 export { SeededRandom } from './util/random';
+export { leastSquares } from './util/leastSquares';
 export { createProgress } from './util/progress';
 export type { Progress, ProgressOptions, ProgressMode } from './util/progress';
 export * from './viz';
@@ -14,6 +15,7 @@ export * from './data';
 export * from './layers';
 export * from './models';
 export * from './sparsity';
+export * from './inference';
 export * from './train';
 export * from './ablation';
 export * from './study';

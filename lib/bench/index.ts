@@ -3,3 +3,5 @@ export { buildReferenceCnn, referenceCnnFlops, makeTrainStep, crossEntropy } fro
 export type { ReferenceCnnArgs, CnnFlops } from './referenceCnn';
 export { runBench, benchmarkBackend } from './throughput';
 export type { BenchArgs, BenchResult, BackendThroughput } from './throughput';
+export { runStreamingBench, formatStreamingBench, timeDensityPoints } from './streaming';
+export type { StreamingBenchArgs, StreamingBenchClip, StreamingBenchResult } from './streaming';

@@ -13,3 +13,5 @@ export { modelChain, linearKind } from './chain';
 export type { LinearKind } from './chain';
 export { createSparsityForward, sparsityPenalty } from './sparsityForward';
 export type { SparsityForward, SparsityForwardResult } from './sparsityForward';
+export { foldBatchNorm, foldBatchNormInChain, batchNormParams, linearWeights } from './foldBatchNorm';
+export type { BatchNormParams, FoldedLinearLayer, LinearWeights } from './foldBatchNorm';

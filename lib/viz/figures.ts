@@ -4,6 +4,7 @@
  */
 import { invalidArgument } from '../util/errors';
 import type { PlotAnnotation, PlotAxis, Figure, PlotLayout, PlotShape, PlotTrace } from './types';
+import { leastSquares } from '../util/leastSquares';
 
 /**
  * Colour-blind-safe palette (Okabe & Ito, "Color Universal Design", 2008), black dropped because it is
@@ -683,4 +684,92 @@ export function costCrossoverFigure(args: CostCrossoverArgs): Figure {
 /** Up to 3 significant digits, no trailing zeros: 0.25 -> "0.25", 0.123456 -> "0.123". */
 function formatNumber(value: number): string {
   return String(Number(value.toPrecision(3)));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Streaming inference time against op density
+
+/** One clip of a streaming benchmark: its op density and milliseconds per frame three ways. */
+export interface TimeDensityPoint {
+  /** Clip name, e.g. 'static', 'noise'. */
+  name: string;
+  /** Executed / dense multiply-accumulates (0..1). */
+  opDensity: number;
+  /** Sparse delta engine, ms per frame. */
+  sparseMsPerFrame: number;
+  /** Dense inference frame by frame (batch 1), ms per frame. */
+  denseMsPerFrame: number;
+  /** Dense inference of the whole clip at once, ms per frame. */
+  denseClipMsPerFrame: number;
+}
+
+export interface TimeVersusDensityArgs {
+  points: readonly TimeDensityPoint[];
+  title?: string;
+  /** Figure height in pixels. Default 450. */
+  height?: number;
+}
+
+/**
+ * Measured ms per frame of the sparse engine against op density (trace 0, one labelled marker per clip),
+ * the least-squares line through them (trace 1), the op-density model (trace 2: time proportional to the
+ * operations, t(d) = d · t(1) with t(1) the fitted time at density 1, i.e. no fixed cost), and the dense
+ * references as horizontal lines at their median over the clips (traces 3 and 4: frame by frame, whole clip).
+ * Needs at least two clips of different density. Traces: always 5; x spans [0, 1].
+ */
+export function timeVersusDensityFigure(args: TimeVersusDensityArgs): Figure {
+  const { points } = args;
+  if (!Array.isArray(points) || points.length < 2) {
+    throw invalidArgument('points', 'at least two { name, opDensity, sparseMsPerFrame, denseMsPerFrame, denseClipMsPerFrame }', points);
+  }
+  points.forEach((p, i) => checkFiniteArray(`points[${i}]`, [p.opDensity, p.sparseMsPerFrame, p.denseMsPerFrame, p.denseClipMsPerFrame]));
+  const fit = leastSquares(points.map((p) => p.opDensity), points.map((p) => p.sparseMsPerFrame));
+  const atFull = fit.intercept + fit.slope;
+  const middle = (values: number[]): number => {
+    const s = [...values].sort((a, b) => a - b);
+    const m = Math.floor(s.length / 2);
+    return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+  };
+  const dense = middle(points.map((p) => p.denseMsPerFrame));
+  const denseClip = middle(points.map((p) => p.denseClipMsPerFrame));
+  const data: PlotTrace[] = [
+    {
+      type: 'scatter',
+      mode: 'markers+text',
+      name: 'sparse engine (measured)',
+      x: points.map((p) => p.opDensity),
+      y: points.map((p) => p.sparseMsPerFrame),
+      text: points.map((p) => p.name),
+      textposition: 'top center',
+      marker: { color: seriesColor(0), size: 10 },
+      hovertemplate: '%{text}<br>op density %{x:.3g}<br>%{y:.3g} ms/frame<extra></extra>',
+    },
+    {
+      type: 'scatter',
+      mode: 'lines',
+      name: `least squares: ${formatNumber(fit.intercept)} + ${formatNumber(fit.slope)}·density ms`,
+      x: [0, 1],
+      y: [fit.intercept, atFull],
+      line: { color: seriesColor(0), width: 2, dash: 'dash' },
+    },
+    {
+      type: 'scatter',
+      mode: 'lines',
+      name: 'op-density model (time ∝ operations)',
+      x: [0, 1],
+      y: [0, atFull],
+      line: { color: seriesColor(2), width: 2, dash: 'dot' },
+    },
+    { type: 'scatter', mode: 'lines', name: 'dense, frame by frame', x: [0, 1], y: [dense, dense], line: { color: seriesColor(3), width: 2 } },
+    { type: 'scatter', mode: 'lines', name: 'dense, whole clip', x: [0, 1], y: [denseClip, denseClip], line: { color: seriesColor(1), width: 2 } },
+  ];
+  return {
+    data,
+    layout: baseLayout(args.title, {
+      height: args.height ?? 450,
+      xaxis: { title: { text: 'op density (fraction of dense operations)' }, range: [0, 1] },
+      yaxis: { title: { text: 'ms per frame' }, rangemode: 'tozero' },
+      legend: { orientation: 'h', x: 0, y: 1.02, yanchor: 'bottom' },
+    }),
+  };
 }

@@ -122,3 +122,23 @@ describe('createStreamingModel', () => {
     streaming.dispose();
   });
 });
+
+describe('createStreamingModel and measureSparsity with batch norm', () => {
+  it('stream a conv → batch norm → relu chain exactly, with the same op counts as without the batch norm', async () => {
+    const { smallCnnWithBatchNorm } = await import('../inference/helpers');
+    const { measureSparsity } = await import('../../lib/sparsity/measure');
+    const model = smallCnnWithBatchNorm([T, 16, 16, 3], 4, [6, 8], { variant: 'delta', threshold: 0.05 });
+    const clip = movingClip(16, 16);
+    const batch = perFrameModel(model).predict(clip) as tf.Tensor;
+    const streaming = createStreamingModel(model);
+    const outputs = tf.unstack(clip, 1).map((frame) => streaming.step(frame));
+    expect(maxAbsDiff(tf.stack(outputs, 1), batch)).toBeLessThan(1e-4);
+    // Batch norm is element-wise: it adds no linear layer, and each conv's count is nnz(Δ)·fanOut as measured.
+    const measured = measureSparsity(model, clip);
+    const stats = streaming.stats();
+    expect(stats.map((s) => s.name)).toEqual(['conv1', 'conv2', 'logits']);
+    expect(measured.layers.map((l) => l.name)).toEqual(['conv1', 'conv2', 'logits']);
+    stats.forEach((s, i) => expect(s.denseOperations).toBeCloseTo(T * measured.layers[i].denseOpsPerFrame, 6));
+    streaming.dispose();
+  });
+});

@@ -230,3 +230,34 @@ describe('costCrossoverFigure', () => {
     );
   });
 });
+
+describe('timeVersusDensityFigure', () => {
+  it('plots the measured points, their least-squares line, the op-density model and the dense references', async () => {
+    const { timeVersusDensityFigure } = await import('../../lib/viz');
+    const fig = timeVersusDensityFigure({
+      points: [
+        { name: 'static', opDensity: 0, sparseMsPerFrame: 0.1, denseMsPerFrame: 2, denseClipMsPerFrame: 0.5 },
+        { name: 'real', opDensity: 0.2, sparseMsPerFrame: 0.3, denseMsPerFrame: 3, denseClipMsPerFrame: 0.4 },
+        { name: 'noise', opDensity: 0.5, sparseMsPerFrame: 0.6, denseMsPerFrame: 4, denseClipMsPerFrame: 0.6 },
+      ],
+    });
+    expect(fig.data).toHaveLength(5);
+    expect(fig.data[0].x).toEqual([0, 0.2, 0.5]);
+    expect(fig.data[0].text).toEqual(['static', 'real', 'noise']);
+    // The points lie on y = 0.1 + 1·x exactly: the fit goes from (0, 0.1) to (1, 1.1).
+    const fit = fig.data[1].y as number[];
+    expect(fit[0]).toBeCloseTo(0.1, 12);
+    expect(fit[1]).toBeCloseTo(1.1, 12);
+    // Op-density model: through the origin to the same time at density 1.
+    expect(fig.data[2].y?.[0]).toBe(0);
+    expect(fig.data[2].y?.[1] as number).toBeCloseTo(1.1, 12);
+    // Dense references at their medians over the clips: 3 and 0.5.
+    expect(fig.data[3].y).toEqual([3, 3]);
+    expect(fig.data[4].y).toEqual([0.5, 0.5]);
+  });
+
+  it('rejects fewer than two points', async () => {
+    const { timeVersusDensityFigure } = await import('../../lib/viz');
+    expect(() => timeVersusDensityFigure({ points: [{ name: 'a', opDensity: 0.1, sparseMsPerFrame: 1, denseMsPerFrame: 1, denseClipMsPerFrame: 1 }] })).toThrow(DeltaSparsityError);
+  });
+});

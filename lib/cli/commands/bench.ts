@@ -11,7 +11,7 @@ import { collect } from '../options';
 import { JsonOption, action, printJson, say, withJsonOption } from '../output';
 import { invalidArgument } from '../../util/errors';
 import { BACKEND_NAMES, BackendName } from '../../backend';
-import { BenchArgs, BenchResult, runBench } from '../../bench';
+import { BenchArgs, BenchResult, formatStreamingBench, runBench, runStreamingBench } from '../../bench';
 
 interface BenchOptions extends JsonOption {
   /** Backends to measure (repeatable). Default: every available one. */
@@ -28,6 +28,12 @@ interface BenchOptions extends JsonOption {
   inputSize?: string;
   /** Tiny settings for smoke tests: 1 repeat, no warm-up, batch 4 (cpu 2), 16x16 input. */
   quick?: boolean;
+  /** Benchmark streaming inference (sparse delta engine vs dense tfjs) instead. */
+  streaming?: boolean;
+  /** With --streaming: a trained run folder whose model to use. */
+  run?: string;
+  /** With --streaming: frames per clip. Default 64. */
+  frames?: string;
 }
 
 
@@ -84,9 +90,24 @@ export function registerBenchCommand(program: Command): void {
       .option('--batch-size <n>', 'frames per batch (default 32)')
       .option('--cpu-batch-size <n>', 'frames per batch on the slow cpu backend (default 4)')
       .option('--input-size <n>', 'input frame height and width (default 64)')
-      .option('--quick', 'tiny settings for smoke tests (1 repeat, batch 4, 16x16 input): not a measurement', false),
+      .option('--quick', 'tiny settings for smoke tests (1 repeat, batch 4, 16x16 input): not a measurement', false)
+      .option('--streaming', 'ms per frame of the sparse delta engine vs dense tfjs inference, on clips of different density', false)
+      .option('--run <dir>', 'with --streaming: trained run folder (default: the study delta run if trained, else untrained weights)')
+      .option('--frames <n>', 'with --streaming: frames per clip (default 64)'),
   ).action(
     action(async (options: BenchOptions) => {
+      if (options.streaming) {
+        const result = await runStreamingBench({
+          run: options.run,
+          backend: parseBackends(options.backend)?.[0],
+          repeats: parseInteger('--repeats', options.repeats, 1) ?? (options.quick ? 1 : undefined),
+          frames: parseInteger('--frames', options.frames, 2) ?? (options.quick ? 8 : undefined),
+          quiet: Boolean(options.json),
+        });
+        say(options, formatStreamingBench(result));
+        printJson(options, result);
+        return;
+      }
       const quick: BenchArgs = options.quick
         ? { repeats: 1, warmup: 0, batchSize: 4, cpuBatchSize: 2, inputSize: 16 }
         : {};

@@ -1,0 +1,227 @@
+/**
+ * The sparse linear updates of delta inference: one non-zero input change δ at flat input index i adds
+ * δ·W (the part of the layer's weights that input feeds) into the layer's output accumulator.
+ *
+ * - conv [kh, kw, Cin, Cout]: the input (y, x, c) feeds the outputs (oy, ox) with oy·s − padTop + ky = y for
+ *   some kernel row ky (and likewise for columns), all Cout channels: a k×k×Cout stencil for an interior input
+ *   at stride 1, fewer taps at stride s (only the ky with y + padTop − ky divisible by s) and at borders;
+ * - depthwise [kh, kw, C, m]: the same taps, but only the m output channels of channel c;
+ * - dense [Cin, units]: one weight row (the input's column of W·x), all units;
+ * - global average pool: δ / (H·W) into its channel's mean.
+ *
+ * Inputs and outputs are row-major [H, W, C] (tfjs's NHWC frame layout), so flat index = (y·W + x)·C + c.
+ * Kernels keep tfjs's layout [kh][kw][cin][cout]: the inner loop runs over Cout contiguous weights.
+ * Each update also marks the output position (oy, ox) it touched, so that later stages revisit only those.
+ */
+import { convOutputSize } from '../models/fanOut';
+
+/** Which kernel taps each input row (or column) feeds: taps r in start[y] .. start[y+1]−1. */
+interface Taps {
+  start: Int32Array;
+  /** Kernel offset (ky or kx) of each tap. */
+  kernel: Int32Array;
+  /** Output row (oy) or column (ox) of each tap. */
+  output: Int32Array;
+}
+
+/** Geometry of a 2-D window layer on one axis, as tfjs computes it (dilation 1). */
+export interface AxisGeometry {
+  input: number;
+  output: number;
+  kernel: number;
+  stride: number;
+  /** Zero rows added before the input: floor(total padding / 2) for 'same' (tfjs puts the odd one after). */
+  padBefore: number;
+}
+
+/** Output size and padding of a conv along one axis, following tfjs: 'same' pads max((out−1)·s + k − in, 0) in total. */
+export function axisGeometry(input: number, kernel: number, stride: number, padding: string): AxisGeometry {
+  const output = convOutputSize(input, kernel, stride, padding);
+  const total = padding === 'same' ? Math.max((output - 1) * stride + kernel - input, 0) : 0;
+  return { input, output, kernel, stride, padBefore: Math.floor(total / 2) };
+}
+
+function tapsOf(axis: AxisGeometry): Taps {
+  const start = new Int32Array(axis.input + 1);
+  const kernel: number[] = [];
+  const output: number[] = [];
+  for (let y = 0; y < axis.input; y++) {
+    start[y] = kernel.length;
+    for (let k = 0; k < axis.kernel; k++) {
+      const t = y + axis.padBefore - k;
+      if (t < 0 || t % axis.stride !== 0) continue;
+      const o = t / axis.stride;
+      if (o >= axis.output) continue;
+      kernel.push(k);
+      output.push(o);
+    }
+  }
+  start[axis.input] = kernel.length;
+  return { start, kernel: Int32Array.from(kernel), output: Int32Array.from(output) };
+}
+
+/** The set of output positions touched in the current frame (each listed once). */
+export class TouchedPositions {
+  readonly list: Int32Array;
+  count = 0;
+  private readonly marked: Uint8Array;
+  constructor(readonly positions: number) {
+    this.list = new Int32Array(positions);
+    this.marked = new Uint8Array(positions);
+  }
+  clear(): void {
+    const { list, marked } = this;
+    for (let k = 0; k < this.count; k++) marked[list[k]] = 0;
+    this.count = 0;
+  }
+  /** Marks every position (a whole frame recomputed). */
+  all(): void {
+    this.clear();
+    for (let p = 0; p < this.positions; p++) this.list[p] = p;
+    this.count = this.positions;
+    this.marked.fill(1);
+  }
+  mark(p: number): void {
+    if (this.marked[p] === 0) {
+      this.marked[p] = 1;
+      this.list[this.count++] = p;
+    }
+  }
+}
+
+/** Adds δ·W for sparse input changes into an accumulator [outputs]; counts the multiply-accumulates done. */
+export interface SparseLinear {
+  /** Input values per frame (n). */
+  readonly inputSize: number;
+  /** Output positions (H·W, or 1 for a vector) and channels per position. */
+  readonly outputPositions: number;
+  readonly outputChannels: number;
+  /**
+   * Adds δ_j·W[:, index_j] into `accumulator` for j < count, marking touched output positions.
+   * @returns multiply-accumulates performed (stencil entries inside the output)
+   */
+  scatter(indices: Int32Array, deltas: Float64Array, count: number, accumulator: Float64Array, touched: TouchedPositions): number;
+}
+
+/** Conv (multiplier = 0) or depthwise conv (multiplier ≥ 1) stencils. */
+export class ConvScatter implements SparseLinear {
+  readonly inputSize: number;
+  readonly outputPositions: number;
+  readonly outputChannels: number;
+  private readonly rows: Taps;
+  private readonly cols: Taps;
+  /**
+   * @param kernel conv [kh, kw, Cin, Cout] or depthwise [kh, kw, C, multiplier], row-major
+   * @param depthwise true for a depthwise conv (`outChannels` = C·multiplier)
+   */
+  constructor(
+    readonly height: AxisGeometry,
+    readonly width: AxisGeometry,
+    readonly inChannels: number,
+    readonly outChannels: number,
+    private readonly kernel: Float32Array,
+    readonly depthwise: boolean,
+  ) {
+    this.rows = tapsOf(height);
+    this.cols = tapsOf(width);
+    this.inputSize = height.input * width.input * inChannels;
+    this.outputPositions = height.output * width.output;
+    this.outputChannels = outChannels;
+  }
+
+  scatter(indices: Int32Array, deltas: Float64Array, count: number, accumulator: Float64Array, touched: TouchedPositions): number {
+    const cin = this.inChannels;
+    const cout = this.outChannels;
+    const inWidth = this.width.input;
+    const outWidth = this.width.output;
+    const kw = this.width.kernel;
+    const kernel = this.kernel;
+    const { start: rowStart, kernel: rowK, output: rowOut } = this.rows;
+    const { start: colStart, kernel: colK, output: colOut } = this.cols;
+    // Depthwise: channel c feeds only its own `span` outputs; a conv feeds all Cout.
+    const depthwise = this.depthwise;
+    const span = depthwise ? (cout / cin) | 0 : cout;
+    let macs = 0;
+    for (let j = 0; j < count; j++) {
+      const index = indices[j];
+      const delta = deltas[j];
+      const c = index % cin;
+      // `| 0` keeps the quotients in int32 registers (they are exact integers).
+      const pixel = ((index - c) / cin) | 0;
+      const x = pixel % inWidth;
+      const y = ((pixel - x) / inWidth) | 0;
+      const outOffset = depthwise ? c * span : 0;
+      for (let r = rowStart[y], rEnd = rowStart[y + 1]; r < rEnd; r++) {
+        const ky = rowK[r];
+        const rowBase = rowOut[r] * outWidth;
+        for (let t = colStart[x], tEnd = colStart[x + 1]; t < tEnd; t++) {
+          const position = rowBase + colOut[t];
+          const w = ((ky * kw + colK[t]) * cin + c) * span;
+          const o = position * cout + outOffset;
+          // Unrolled by 4 (V8 does not vectorise); the remainder loop covers spans that are not multiples of 4.
+          let k = 0;
+          for (; k + 3 < span; k += 4) {
+            accumulator[o + k] += delta * kernel[w + k];
+            accumulator[o + k + 1] += delta * kernel[w + k + 1];
+            accumulator[o + k + 2] += delta * kernel[w + k + 2];
+            accumulator[o + k + 3] += delta * kernel[w + k + 3];
+          }
+          for (; k < span; k++) accumulator[o + k] += delta * kernel[w + k];
+          touched.mark(position);
+          macs += span;
+        }
+      }
+    }
+    return macs;
+  }
+}
+
+/** Dense layer on the last axis: input (p, c) adds δ·W[c, :] into output position p. */
+export class DenseScatter implements SparseLinear {
+  readonly outputChannels: number;
+  constructor(
+    readonly inputSize: number,
+    readonly inChannels: number,
+    readonly outputPositions: number,
+    private readonly kernel: Float32Array, // [Cin, units]
+    units: number,
+  ) {
+    this.outputChannels = units;
+  }
+  scatter(indices: Int32Array, deltas: Float64Array, count: number, accumulator: Float64Array, touched: TouchedPositions): number {
+    const cin = this.inChannels;
+    const units = this.outputChannels;
+    const kernel = this.kernel;
+    for (let j = 0; j < count; j++) {
+      const index = indices[j];
+      const delta = deltas[j];
+      const c = index % cin;
+      const position = (index - c) / cin;
+      const w = c * units;
+      const o = position * units;
+      for (let k = 0; k < units; k++) accumulator[o + k] += delta * kernel[w + k];
+      touched.mark(position);
+    }
+    return count * units;
+  }
+}
+
+/** Global average pool [H, W, C] → [C]: δ / (H·W) into the channel's mean (additions, no multiplications counted). */
+export class PoolScatter implements SparseLinear {
+  readonly outputPositions = 1;
+  readonly outputChannels: number;
+  private readonly scale: number;
+  constructor(
+    readonly inputSize: number,
+    channels: number,
+  ) {
+    this.outputChannels = channels;
+    this.scale = channels / inputSize;
+  }
+  scatter(indices: Int32Array, deltas: Float64Array, count: number, accumulator: Float64Array, touched: TouchedPositions): number {
+    const channels = this.outputChannels;
+    for (let j = 0; j < count; j++) accumulator[indices[j] % channels] += deltas[j] * this.scale;
+    if (count > 0) touched.mark(0);
+    return 0;
+  }
+}

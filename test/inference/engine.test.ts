@@ -1,0 +1,99 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createSparseEngine, SparseEngine } from '../../lib/inference/engine';
+import { buildMobileNet } from '../../lib/models/mobileNet';
+import { buildSmallCnn } from '../../lib/models/smallCnn';
+import { measureSparsity } from '../../lib/sparsity/measure';
+import { denseLogits, frameOf, mobileNetWithBatchNorm, movingClip, randomizeThresholds, smallCnnWithBatchNorm } from './helpers';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+const T = 64;
+const SIZE = 32;
+const FRAME = [SIZE, SIZE, 3];
+const FRAME_SIZE = SIZE * SIZE * 3;
+
+function streamClip(engine: SparseEngine, clip: Float32Array, frames = T): Float32Array[] {
+  return Array.from({ length: frames }, (_, t) => engine.step(frameOf(clip, t, FRAME_SIZE)));
+}
+
+/** Largest |a − b| over all frames, relative to the largest |logit| of the dense reference. */
+function relativeError(streamed: Float32Array[], dense: Float32Array[]): number {
+  let scale = 0;
+  let error = 0;
+  dense.forEach((d, t) =>
+    d.forEach((v, k) => {
+      scale = Math.max(scale, Math.abs(v));
+      error = Math.max(error, Math.abs(v - streamed[t][k]));
+    }),
+  );
+  return error / scale;
+}
+
+/** How many frames' logits differ from the first frame's by more than 1e-3 of their scale (temporal structure). */
+function framesThatChange(dense: Float32Array[]): number {
+  const scale = Math.max(...dense[0].map(Math.abs));
+  return dense.filter((d) => d.some((v, k) => Math.abs(v - dense[0][k]) > 1e-3 * scale)).length;
+}
+
+/** Trained-like steps: each delta layer its own seeded q per channel (see `randomizeThresholds`). */
+function withSteps(model: tf.LayersModel): tf.LayersModel {
+  randomizeThresholds(model);
+  return model;
+}
+
+const models: [string, () => tf.LayersModel][] = [
+  ['small CNN', () => withSteps(buildSmallCnn({ inputShape: [T, SIZE, SIZE, 3], classes: 5, filters: [16, 32, 64], variant: 'delta', threshold: 0.05 }))],
+  ['small CNN with batch norm', () => smallCnnWithBatchNorm([T, SIZE, SIZE, 3], 5, [16, 32, 64], { variant: 'delta', threshold: 0.05 })],
+  [
+    'MobileNet-style',
+    () => withSteps(buildMobileNet({ inputShape: [T, SIZE, SIZE, 3], classes: 4, stemFilters: 8, blocks: [{ filters: 16, stride: 1 }, { filters: 16, stride: 2 }], widthMultiplier: 1, variant: 'delta', threshold: 0.05 })),
+  ],
+  ['MobileNet-style with batch norm (relu6)', () => mobileNetWithBatchNorm([T, SIZE, SIZE, 3], 4, { variant: 'delta', threshold: 0.05 })],
+];
+
+describe('createSparseEngine: equals dense inference of the quantised model', () => {
+  const clip = movingClip(T, SIZE);
+  for (const [name, build] of models) {
+    it(`${name}, every one of ${T} frames, and its op counts equal measureSparsity's`, () => {
+      const model = build();
+      const dense = denseLogits(model, clip, T, FRAME);
+      expect(framesThatChange(dense)).toBeGreaterThan(T / 8); // not vacuous: the output moves with the clip
+      const engine = createSparseEngine(model);
+      const streamed = streamClip(engine, clip);
+      expect(relativeError(streamed, dense)).toBeLessThan(1e-4);
+
+      // The temporal average equals the model's clip output.
+      const clipLogits = tf.tidy(() => (model.predict(tf.tensor(clip, [1, T, ...FRAME])) as tf.Tensor).dataSync());
+      const average = engine.clipOutput();
+      const scale = Math.max(...clipLogits.map(Math.abs));
+      average.forEach((v, k) => expect(Math.abs(v - clipLogits[k])).toBeLessThan(1e-4 * scale));
+
+      // Op counts: measureSparsity counts the T−1 changes of each layer's quantised input; the engine also
+      // sends the first frame whole, so its changes after the first frame must equal measureSparsity's.
+      const clipTensor = tf.tensor(clip, [1, T, ...FRAME]);
+      const measured = measureSparsity(model, clipTensor);
+      clipTensor.dispose();
+      const stats = engine.stats();
+      expect(stats.map((s) => s.name)).toEqual(measured.layers.map((l) => l.name));
+      stats.forEach((s, i) => {
+        const m = measured.layers[i];
+        expect(s.deltaInput).toBe(true);
+        expect(s.frames).toBe(T);
+        expect(s.fanOut).toBe(m.fanOut);
+        expect(s.nonZeroInputs - s.firstFrameNonZeroInputs).toBe(m.nonZeroChanges);
+        expect(((s.nonZeroInputs - s.firstFrameNonZeroInputs) * s.fanOut) / (T - 1)).toBeCloseTo(m.deltaOpsPerFrame, 6);
+        expect(s.operations).toBeCloseTo(s.nonZeroInputs * m.fanOut, 6);
+        expect(s.denseOperations).toBeCloseTo(T * m.denseOpsPerFrame, 6);
+        expect(s.macsExecuted).toBeLessThanOrEqual(s.nonZeroInputs * (m.weights / (m.kind === 'dense' ? m.inputActivations : 1)));
+      });
+      // The drifting pattern leaves much of each frame unchanged.
+      const total = stats.reduce((a, s) => a + s.operations, 0);
+      const dense0 = stats.reduce((a, s) => a + s.denseOperations, 0);
+      expect(total).toBeLessThan(0.6 * dense0);
+      engine.dispose();
+    });
+  }
+});
