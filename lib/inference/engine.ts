@@ -26,6 +26,7 @@
  * `fanOutOf` ('macs' convention by default). `macsExecuted` counts the multiply-accumulates the loops
  * actually did (stencil taps inside the output; border inputs feed fewer).
  */
+import { isInputNormalization } from '../layers/inputNormalization';
 import * as tf from '@tensorflow/tfjs';
 import { DeltaSparsityError, invalidArgument } from '../util/errors';
 import { DeltaActivation } from '../layers/deltaActivation';
@@ -292,7 +293,7 @@ function frameShapeOf(tensor: tf.SymbolicTensor | tf.SymbolicTensor[], layer: tf
 /** Layers that pass values through unchanged in inference (Reshape/Flatten keep the row-major order). */
 const PASS_THROUGH = new Set(['Dropout', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'Flatten', 'Reshape', 'SpatialL1']);
 const SUPPORTED =
-  'DeltaActivation, Conv2D, DepthwiseConv2D, Dense, GlobalAveragePooling2D, BatchNormalization, ReLU, ' +
+  'InputNormalization, DeltaActivation, Conv2D, DepthwiseConv2D, Dense, GlobalAveragePooling2D, BatchNormalization, ReLU, ' +
   'Activation(relu|relu6|linear), Dropout, Flatten, Reshape, SpatialL1, and a final GlobalAveragePooling1D';
 
 function pointwiseOfActivation(name: string): Pointwise | null | 'unsupported' {
@@ -406,6 +407,13 @@ export function createSparseEngine(model: tf.LayersModel, options: SparseEngineO
         scale[c] = p.gamma[c] / Math.sqrt(p.movingVariance[c] + p.epsilon);
         shift[c] = p.beta[c] - p.movingMean[c] * scale[c];
       }
+      stages.push(new PointwiseStage({ op: 'affine', scale, shift }, product(frameShapeOf(layer.output as tf.SymbolicTensor, layer))));
+    } else if (isInputNormalization(inner)) {
+      // (x − mean) / std per channel: an affine pointwise stage in front of the input's delta layer.
+      if (!needValues(layer, 'InputNormalization')) return;
+      const { mean, std } = inner.statistics();
+      const scale = Float64Array.from(std, (s) => 1 / s);
+      const shift = Float64Array.from(mean, (m, c) => -m / std[c]);
       stages.push(new PointwiseStage({ op: 'affine', scale, shift }, product(frameShapeOf(layer.output as tf.SymbolicTensor, layer))));
     } else if (className === 'ReLU' || className === 'Activation') {
       const config = inner.getConfig();

@@ -4,7 +4,8 @@ import { createSparseEngine, SparseEngine } from '../../lib/inference/engine';
 import { buildMobileNet } from '../../lib/models/mobileNet';
 import { buildSmallCnn } from '../../lib/models/smallCnn';
 import { measureSparsity } from '../../lib/sparsity/measure';
-import { denseLogits, frameOf, mobileNetWithBatchNorm, movingClip, randomizeThresholds, smallCnnWithBatchNorm } from './helpers';
+import { denseLogits, frameOf, mobileNetWithBatchNorm, movingClip, randomizeBatchNorms, randomizeThresholds, smallCnnWithBatchNorm } from './helpers';
+import { InputNormalization } from '../../lib/layers/inputNormalization';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -50,6 +51,15 @@ const models: [string, () => tf.LayersModel][] = [
   [
     'MobileNet-style',
     () => withSteps(buildMobileNet({ inputShape: [T, SIZE, SIZE, 3], classes: 4, stemFilters: 8, blocks: [{ filters: 16, stride: 1 }, { filters: 16, stride: 2 }], widthMultiplier: 1, variant: 'delta', threshold: 0.05 })),
+  ],
+  [
+    "the study's small CNN (builder batchNorm and inputNormalization)",
+    () => {
+      const model = buildSmallCnn({ inputShape: [T, SIZE, SIZE, 3], classes: 5, filters: [16, 32, 64], variant: 'delta', threshold: 0.05, batchNorm: true, inputNormalization: true });
+      (model.layers.find((l) => l instanceof InputNormalization) as InputNormalization).setStatistics([0.45, 0.5, 0.4], [0.22, 0.25, 0.2]);
+      randomizeBatchNorms(model);
+      return withSteps(model);
+    },
   ],
   ['MobileNet-style with batch norm (relu6)', () => mobileNetWithBatchNorm([T, SIZE, SIZE, 3], 4, { variant: 'delta', threshold: 0.05 })],
 ];
