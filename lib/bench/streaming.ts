@@ -24,7 +24,7 @@ import { bundledSampleRoot } from '../data/splits';
 import { createSparseEngine, SparseEngine } from '../inference/engine';
 import { buildSmallCnn } from '../models/smallCnn';
 import { loadCheckpointModel, readCheckpointState } from '../train/checkpoint';
-import { studyPaths } from '../study/settings';
+import { studyRecipe } from '../study/settings';
 import { DeltaSparsityError, requireInteger } from '../util/errors';
 import { createProgress } from '../util/progress';
 import { leastSquares } from '../util/leastSquares';
@@ -34,7 +34,7 @@ import type { TimeDensityPoint } from '../viz/figures';
 export interface StreamingBenchArgs {
   /**
    * A trained run folder (with `checkpoint/`) whose model to use. Default: the study's delta run
-   * (`reports/study/runs/full/delta`) when it has a checkpoint, else the study's delta architecture
+   * (`reports/study/runs/weizmann/full/split/seed-1/delta`, what `npm start` trains) when it has a checkpoint, else the study's delta architecture
    * (small CNN 16/32/64, 32 px) with untrained weights and q = 0.1.
    */
   run?: string;
@@ -115,7 +115,7 @@ function weizmannVideo(root: string): string | null {
 }
 
 async function benchModel(args: StreamingBenchArgs): Promise<{ model: tf.LayersModel; trained: boolean; run: string | null; description: string }> {
-  const defaultRun = path.join(studyPaths({}).runs, 'delta');
+  const defaultRun = path.join(studyRecipe({}).root, 'delta');
   const run = args.run ?? (readCheckpointState(defaultRun) !== undefined ? defaultRun : undefined);
   if (run !== undefined) {
     if (readCheckpointState(run) === undefined) {
@@ -124,8 +124,9 @@ async function benchModel(args: StreamingBenchArgs): Promise<{ model: tf.LayersM
     const model = await loadCheckpointModel(run);
     return { model, trained: true, run, description: `trained model of ${run}` };
   }
-  const model = buildSmallCnn({ inputShape: [null, 32, 32, 3], classes: 5, filters: [16, 32, 64], variant: 'delta', threshold: 0.1 });
-  return { model, trained: false, run: null, description: 'small CNN 16/32/64, 32x32, delta layers at q = 0.1, untrained weights' };
+  // The study's architecture (what `npm start` trains), untrained; batch norms fold away at identity statistics.
+  const model = buildSmallCnn({ inputShape: [null, 32, 32, 3], classes: 10, filters: [32, 64, 128, 256], variant: 'delta', threshold: 0.1, batchNorm: true });
+  return { model, trained: false, run: null, description: 'small CNN 32/64/128/256 with batch norm, 32x32, delta layers at q = 0.1, untrained weights' };
 }
 
 function timePerFrame(frames: number, run: () => void): number {
