@@ -10,6 +10,8 @@ export type { DeltaActivationArgs, DeltaGranularity, DeltaOutput } from './delta
 export { quantize, roundStraightThrough, negateGradient, stopGradient } from './quantize';
 export type { QuantizeOptions } from './quantize';
 export { SpatialL1, spatialL1 } from './spatialL1';
+export { FrameDistributed, frameDistributed } from './frameDistributed';
+export type { FrameDistributedArgs } from './frameDistributed';
 export type { SpatialL1Args } from './spatialL1';
 export { isDeltaActivation, isPenaltyLayer } from './penaltyLayer';
 export type { PenaltyLayer } from './penaltyLayer';
