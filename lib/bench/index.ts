@@ -3,3 +3,5 @@ export { buildReferenceCnn, referenceCnnFlops, makeTrainStep, crossEntropy } fro
 export type { ReferenceCnnArgs, CnnFlops } from './referenceCnn';
 export { runBench, benchmarkBackend } from './throughput';
 export type { BenchArgs, BenchResult, BackendThroughput } from './throughput';
+export { benchTrainVideo, pytorchAvailability, PYTORCH_SCRIPT, TRAIN_VIDEO_VARIANTS } from './trainVideo';
+export type { TrainVideoArgs, TrainVideoResult, TrainVideoVariant, TrainVideoVariantResult } from './trainVideo';

@@ -5,13 +5,14 @@
  *   delta-sparsity bench                       # every available backend
  *   delta-sparsity bench --backend wasm --backend cpu --json
  *   delta-sparsity bench --quick --json        # tiny settings (a smoke test, not a measurement)
+ *   delta-sparsity bench --train-video [--json] # the study's video model, baseline and delta, vs PyTorch
  */
 import { Command } from 'commander';
 import { collect } from '../options';
 import { JsonOption, action, printJson, say, withJsonOption } from '../output';
 import { invalidArgument } from '../../util/errors';
 import { BACKEND_NAMES, BackendName } from '../../backend';
-import { BenchArgs, BenchResult, runBench } from '../../bench';
+import { BenchArgs, BenchResult, benchTrainVideo, runBench, TrainVideoResult } from '../../bench';
 
 interface BenchOptions extends JsonOption {
   /** Backends to measure (repeatable). Default: every available one. */
@@ -28,6 +29,30 @@ interface BenchOptions extends JsonOption {
   inputSize?: string;
   /** Tiny settings for smoke tests: 1 repeat, no warm-up, batch 4 (cpu 2), 16x16 input. */
   quick?: boolean;
+  /** Benchmark the study's video model training (baseline, delta) instead, against PyTorch when present. */
+  trainVideo?: boolean;
+  /** --train-video: alternating rounds. Default 5. */
+  rounds?: string;
+  /** --train-video: false with --no-pytorch. */
+  pytorch?: boolean;
+}
+
+function formatTrainVideo(result: TrainVideoResult): string {
+  const lines = [
+    `study model: ${result.model.description}; clips [${result.model.inputShape.join(', ')}], batch ${result.model.batchSize}`,
+    `ours: backend ${result.backend}${result.wasmThreads !== undefined ? `, ${result.wasmThreads} wasm thread(s)` : ''}; ` +
+      (result.pytorch.available
+        ? `PyTorch ${result.pytorch.version}, ${result.pytorch.threads} thread(s), interleaved rounds, medians`
+        : `PyTorch not run: ${result.pytorch.reason}`),
+    'variant    clips/s  PyTorch clips/s  ratio',
+  ];
+  for (const [variant, r] of Object.entries(result.trainVideo)) {
+    lines.push(
+      `${variant.padEnd(9)} ${r.clipsPerSec.toFixed(1).padStart(8)} ${(r.pytorchClipsPerSec?.toFixed(1) ?? '-').padStart(16)} ` +
+        `${(r.ratio !== undefined ? `${r.ratio.toFixed(2)}x` : '-').padStart(6)}`,
+    );
+  }
+  return lines.join('\n');
 }
 
 
@@ -84,9 +109,28 @@ export function registerBenchCommand(program: Command): void {
       .option('--batch-size <n>', 'frames per batch (default 32)')
       .option('--cpu-batch-size <n>', 'frames per batch on the slow cpu backend (default 4)')
       .option('--input-size <n>', 'input frame height and width (default 64)')
-      .option('--quick', 'tiny settings for smoke tests (1 repeat, batch 4, 16x16 input): not a measurement', false),
+      .option('--quick', 'tiny settings for smoke tests (1 repeat, batch 4, 16x16 input): not a measurement', false)
+      .option('--train-video', "train the study's video model (baseline, delta; clips [8,32,32,3], batch 16) and compare with PyTorch", false)
+      .option('--rounds <n>', '--train-video: alternating rounds of ours and PyTorch (default 5)')
+      .option('--no-pytorch', '--train-video: do not run the PyTorch comparison'),
   ).action(
     action(async (options: BenchOptions) => {
+      if (options.trainVideo) {
+        const backends = parseBackends(options.backend);
+        if (backends !== undefined && backends.length > 1) throw invalidArgument('--backend', 'one backend with --train-video', backends.join(', '));
+        const result = await benchTrainVideo({
+          backend: backends?.[0],
+          rounds: parseInteger('--rounds', options.rounds, 1),
+          batchSize: parseInteger('--batch-size', options.batchSize, 1),
+          warmup: parseInteger('--warmup', options.warmup, 0),
+          stepsPerRound: options.quick ? 1 : undefined,
+          noPytorch: options.pytorch === false,
+          quiet: Boolean(options.json),
+        });
+        say(options, formatTrainVideo(result));
+        printJson(options, result);
+        return;
+      }
       const quick: BenchArgs = options.quick
         ? { repeats: 1, warmup: 0, batchSize: 4, cpuBatchSize: 2, inputSize: 16 }
         : {};
