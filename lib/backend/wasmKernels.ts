@@ -17,7 +17,7 @@ import {
   temporalL1Wasm,
 } from './wasmDeltaKernels';
 import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './wasmDepthwiseKernels';
-import { padWasm, sliceWasm, transposeWasm, unpackWasm, type WasmKernelFallback } from './wasmLayoutKernels';
+import { identityWasm, padWasm, sliceWasm, transposeWasm, unpackWasm, type WasmKernelFallback } from './wasmLayoutKernels';
 import { sumWasm } from './wasmReduceKernels';
 import { unsortedSegmentSumWasm } from './wasmSegmentKernels';
 import type { WasmKernelParams } from './wasmHeap';
@@ -46,6 +46,8 @@ const PATCHES: readonly PatchedKernel[] = [
   { name: 'Unpack', kind: 'replaced', run: unpackWasm },
   { name: 'Transpose', kind: 'replaced', run: transposeWasm },
   { name: 'PadV2', kind: 'replaced', run: padWasm },
+  // Clones of the tensors saved for gradients: share the data instead of copying it.
+  { name: 'Identity', kind: 'replaced', run: identityWasm },
   // Sums over leading axes (gradients of per-channel delta thresholds broadcast over clips).
   { name: 'Sum', kind: 'replaced', run: sumWasm },
   // The delta layer's straight-through quantizer and temporal L1 penalty (lib/layers/fusedDelta.ts).
