@@ -24,6 +24,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { allocF32, free, heapF32, matMulWasm, WasmKernelParams } from './wasmHeap';
+import { wasmLoops } from './wasmModule';
 
 /** Largest temporary im2col matrix, in floats (16 MB). */
 const CHUNK_FLOATS = 4 * 1024 * 1024;
@@ -103,7 +104,9 @@ export function conv2dBackpropFilterWasm({ inputs, backend, attrs }: WasmKernelP
     const dyChunk = single ? viewAs(dy, [N, CO]) : copyRows(backend, dy, b0 * P, N, CO); // [N, CO]
     const xv = heapF32(backend, x);
     const cv = heapF32(backend, col);
-    for (let kh = 0; kh < KH; kh++) {
+    const loops = wasmLoops(backend);
+    if (loops != null) loops.im2col(xv.byteOffset, cv.byteOffset, b0, nb, H, W, CI, OH, OW, KH, KW, SH, SW, PT, PL);
+    else for (let kh = 0; kh < KH; kh++) {
       for (let kw = 0; kw < KW; kw++) {
         const [owFirst, owLast] = validRange(OW, SW, kw - PL, W);
         for (let ci = 0; ci < CI; ci++) {
@@ -179,7 +182,9 @@ export function conv2dBackpropInputWasm({ inputs, backend, attrs }: WasmKernelPa
     if (!single) free(backend, dyChunk);
     const dv = heapF32(backend, dcol);
     const xv = heapF32(backend, dx);
-    for (let b = 0; b < nb; b++) {
+    const loops = wasmLoops(backend);
+    if (loops != null) loops.col2im(dv.byteOffset, xv.byteOffset, b0, nb, H, W, CI, OH, OW, KH, KW, SH, SW, PT, PL);
+    else for (let b = 0; b < nb; b++) {
       const xBatch = (b0 + b) * H * W * CI;
       for (let oh = 0; oh < OH; oh++) {
         for (let kh = 0; kh < KH; kh++) {

@@ -17,9 +17,13 @@
  * Arithmetic: every float32 operation of the composite path is reproduced in float32 (Math.fround), and
  * rounding is half-to-even like tfjs's `round`; the forward values are therefore bit-identical. dx skips
  * the composite's (dy · q) / q (exact here, ±1 ulp there); sums (dq, the mean) accumulate in float64.
+ *
+ * The loops run in our WebAssembly module on the backend's heap (wasmModule.ts, kernels.wat), with the
+ * same arithmetic; the JavaScript loops below remain for builds whose memory is not exported.
  */
 import * as tf from '@tensorflow/tfjs';
-import { allocF32, heapF32, type WasmKernelParams } from './wasmHeap';
+import { allocF32, free, heapF32, type WasmKernelParams } from './wasmHeap';
+import { wasmLoops } from './wasmModule';
 
 export const QUANTIZE_KERNEL = 'DeltaSparsityQuantize';
 export const QUANTIZE_GRAD_KERNEL = 'DeltaSparsityQuantizeGrad';
@@ -64,6 +68,11 @@ export function quantizeWasm({ inputs, backend, attrs }: WasmKernelParams): tf.T
   const qv = heapF32(backend, q);
   const yv = heapF32(backend, y);
   const m = qv.length;
+  const loops = wasmLoops(backend);
+  if (loops != null) {
+    loops.quantize(xv.byteOffset, qv.byteOffset, yv.byteOffset, xv.length, m, rectify ? 1 : 0);
+    return y;
+  }
   for (let base = 0; base < xv.length; base += m) {
     for (let j = 0; j < m; j++) {
       let v = xv[base + j];
@@ -81,6 +90,31 @@ export function quantizeGradWasm({ inputs, backend, attrs }: WasmKernelParams): 
   const { rectify, invertThresholdGradient } = attrsOf(attrs);
   const dx = allocF32(backend, [...x.shape]);
   const dq = allocF32(backend, [...q.shape]);
+  const loops = wasmLoops(backend);
+  if (loops != null) {
+    const m = tf.util.sizeFromShape(q.shape);
+    const scratch = allocF32(backend, [2 * m + 2]); // m float64 sums, 8-byte aligned inside
+    const scratchView = heapF32(backend, scratch);
+    scratchView.fill(0);
+    const sumsOffset = scratchView.byteOffset + (scratchView.byteOffset % 8);
+    const xv = heapF32(backend, x);
+    loops.quantizeGrad(
+      heapF32(backend, dy).byteOffset,
+      xv.byteOffset,
+      heapF32(backend, q).byteOffset,
+      heapF32(backend, dx).byteOffset,
+      sumsOffset,
+      xv.length,
+      m,
+      rectify ? 1 : 0,
+    );
+    const sums = new Float64Array(scratchView.buffer, sumsOffset, m);
+    const dqv = heapF32(backend, dq);
+    const sign = invertThresholdGradient ? -1 : 1;
+    for (let j = 0; j < m; j++) dqv[j] = sign * sums[j];
+    free(backend, scratch);
+    return [dx, dq];
+  }
   const dyv = heapF32(backend, dy);
   const xv = heapF32(backend, x);
   const qv = heapF32(backend, q);
@@ -120,8 +154,10 @@ export function temporalL1Wasm({ inputs, backend }: WasmKernelParams): tf.Tensor
   const [B, T, F] = clipLayout(y.shape);
   const out = allocF32(backend, []);
   const yv = heapF32(backend, y);
+  const loops = wasmLoops(backend);
   let sum = 0;
-  for (let b = 0; b < B; b++) {
+  if (loops != null) sum = loops.temporalL1(yv.byteOffset, B, T, F);
+  else for (let b = 0; b < B; b++) {
     for (let t = 1; t < T; t++) {
       const later = (b * T + t) * F;
       const earlier = later - F;
@@ -142,6 +178,11 @@ export function temporalL1GradWasm({ inputs, backend }: WasmKernelParams): tf.Te
   const g = count > 0 ? Math.fround(heapF32(backend, dy)[0] / count) : 0;
   const yv = heapF32(backend, y);
   const out = heapF32(backend, dY);
+  const loops = wasmLoops(backend);
+  if (loops != null) {
+    loops.temporalL1Grad(yv.byteOffset, out.byteOffset, B, T, F, g);
+    return dY;
+  }
   for (let b = 0; b < B; b++) {
     for (let t = 0; t < T; t++) {
       const here = (b * T + t) * F;
