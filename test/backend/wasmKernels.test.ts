@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend, patchedWasmKernels } from '../../lib/backend';
+import { convBackpropProvider, initBackend, patchedWasmKernels, setConvBackpropProvider } from '../../lib/backend';
 import { SeededRandom } from '../../lib/util/random';
 import { wasmLoops } from '../../lib/backend/wasmModule';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -284,5 +284,53 @@ describe('our WebAssembly loops (lib/backend/wasm/kernels.wat)', () => {
       expect(wasm, JSON.stringify({ shape, qShape })).toEqual(js);
       tf.dispose([x, q, dy]);
     }
+  });
+});
+
+describe('setConvBackpropProvider', () => {
+  it('routes the conv gradients through a provider, which may decline a call', async () => {
+    await tf.setBackend('wasm');
+    const random = new SeededRandom(5);
+    const x = randomTensor([2, 5, 5, 2], random);
+    const filter = randomTensor([3, 3, 2, 3], random);
+    const dy = randomTensor([2, 3, 3, 3], random); // stride 2, same: ceil(5 / 2) = 3
+    const attrs = { strides: [2, 2], pad: 'same', dataFormat: 'NHWC' };
+    const run = () => [
+      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: [3, 3, 2, 3] } as unknown as tf.NamedAttrMap) as tf.Tensor,
+      tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: [2, 5, 5, 2] } as unknown as tf.NamedAttrMap) as tf.Tensor,
+    ];
+    const values = () => {
+      const outputs = tf.tidy(run);
+      const arrays = outputs.map((t) => Array.from(t.dataSync()));
+      tf.dispose(outputs);
+      return arrays;
+    };
+    const builtIn = values();
+    const calls: string[] = [];
+    // A provider that declines the filter gradient and returns dx = 7 everywhere.
+    const previous = setConvBackpropProvider({
+      name: 'test',
+      backpropFilter: () => {
+        calls.push('filter');
+        return null;
+      },
+      backpropInput: ({ backend, attrs: a }) => {
+        calls.push('input');
+        const out = backend.makeOutput((a as unknown as { inputShape: number[] }).inputShape, 'float32');
+        (backend.typedArrayFromHeap(out) as Float32Array).fill(7);
+        return out;
+      },
+    });
+    try {
+      expect(convBackpropProvider()?.name).toBe('test');
+      const [dW, dx] = values();
+      expect(calls).toEqual(['filter', 'input']);
+      expect(dW).toEqual(builtIn[0]);
+      expect(dx).toEqual(new Array(2 * 5 * 5 * 2).fill(7));
+    } finally {
+      setConvBackpropProvider(previous);
+    }
+    expect(convBackpropProvider()).toBe(previous);
+    tf.dispose([x, filter, dy]);
   });
 });
