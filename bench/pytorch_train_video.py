@@ -145,7 +145,8 @@ def main():
         optimizer.step()
         return float(loss)
 
-    print(json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
+    params = {variant: sum(p.numel() for p in runs[variant][0].parameters()) for variant in runs}
+    print(json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads(), "params": params}), flush=True)
     for line in sys.stdin:
         parts = line.split()
         if not parts:

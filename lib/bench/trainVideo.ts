@@ -56,6 +56,9 @@ export interface TrainVideoVariantResult {
   /** Every timed step, in milliseconds. */
   stepsMs: number[];
   pytorchStepsMs?: number[];
+  /** Trainable parameters (weights and thresholds) of our model and of the PyTorch twin: equal when they match. */
+  params: number;
+  pytorchParams?: number;
 }
 
 export interface TrainVideoResult {
@@ -128,6 +131,7 @@ class PytorchRunner {
 }
 
 interface OurSide {
+  params: number;
   step: () => void;
   dispose: () => void;
   fanOuts: number[];
@@ -151,6 +155,7 @@ function buildOurSide(variant: TrainVideoVariant, batchSize: number): OurSide {
     tf.oneHot(tf.tensor1d(Array.from({ length: batchSize }, (_, i) => i % STUDY_MODEL.classes), 'int32'), STUDY_MODEL.classes),
   );
   return {
+    params: model.trainableWeights.reduce((sum, w) => sum + tf.util.sizeFromShape(w.shape as number[]), 0),
     fanOuts: model.layers.filter((layer): layer is DeltaActivation => layer instanceof DeltaActivation).map((layer) => layer.fanOut),
     step: () => {
       const loss = optimizer.minimize(() => {
@@ -191,6 +196,7 @@ export async function benchTrainVideo(args: TrainVideoArgs = {}): Promise<TrainV
   const availability = args.noPytorch ? { available: false, reason: 'skipped (--no-pytorch)' } : pytorchAvailability();
   const ours = Object.fromEntries(TRAIN_VIDEO_VARIANTS.map((v) => [v, buildOurSide(v, batchSize)])) as Record<TrainVideoVariant, OurSide>;
   let runner: PytorchRunner | null = null;
+  let pytorchParams: Record<string, number> = {};
   const result: TrainVideoResult = {
     trainVideo: {} as Record<TrainVideoVariant, TrainVideoVariantResult>,
     model: {
@@ -220,6 +226,7 @@ export async function benchTrainVideo(args: TrainVideoArgs = {}): Promise<TrainV
         variants: [...TRAIN_VIDEO_VARIANTS],
       });
       const ready = await runner.next();
+      pytorchParams = ready.params as Record<string, number>;
       result.pytorch.version = String(ready.torch);
       result.pytorch.threads = Number(ready.threads);
     }
@@ -245,11 +252,12 @@ export async function benchTrainVideo(args: TrainVideoArgs = {}): Promise<TrainV
         }
       }
       const clipsPerSec = (batchSize * 1000) / median(stepsMs);
-      const entry: TrainVideoVariantResult = { clipsPerSec, stepsMs };
+      const entry: TrainVideoVariantResult = { clipsPerSec, stepsMs, params: ours[variant].params };
       if (runner != null) {
         entry.pytorchClipsPerSec = (batchSize * 1000) / median(pytorchStepsMs);
         entry.ratio = clipsPerSec / entry.pytorchClipsPerSec;
         entry.pytorchStepsMs = pytorchStepsMs;
+        entry.pytorchParams = pytorchParams[variant];
       }
       result.trainVideo[variant] = entry;
     }
