@@ -78,43 +78,34 @@
         (br $clips)))
     (local.get $sum))
 
-  ;; sign as -1, 0, 1 (0 for 0)
-  (func $sign (param $v f32) (result f32)
-    (f32.convert_i32_s (i32.sub (f32.gt (local.get $v) (f32.const 0)) (f32.lt (local.get $v) (f32.const 0)))))
-
-  ;; out[b,t,f] = g * (sign(y_t - y_(t-1)) [t > 0] - sign(y_(t+1) - y_t) [t < T-1]).
+  ;; out[b,t,f] = g * sign(y_t - y_(t-1)) [t > 0] - g * sign(y_(t+1) - y_t) [t < T-1], sign(0) = 0: one pass
+  ;; per clip; each difference d_t adds g*sign(d_t) to frame t and subtracts it from frame t-1.
   (func (export "temporalL1Grad") (param $y i32) (param $out i32) (param $B i32) (param $T i32) (param $F i32) (param $g f32)
-    (local $b i32) (local $t i32) (local $f i32) (local $frame i32) (local $here i32) (local $v f32) (local $d f32)
+    (local $frame i32) (local $clip i32) (local $p i32) (local $end i32) (local $o i32) (local $d f32) (local $s f32)
     (local.set $frame (i32.shl (local.get $F) (i32.const 2)))
-    (local.set $b (i32.const 0))
-    (block $bDone
-      (loop $bLoop
-        (br_if $bDone (i32.ge_u (local.get $b) (local.get $B)))
-        (local.set $t (i32.const 0))
-        (block $tDone
-          (loop $tLoop
-            (br_if $tDone (i32.ge_u (local.get $t) (local.get $T)))
-            (local.set $here (i32.mul (i32.add (i32.mul (local.get $b) (local.get $T)) (local.get $t)) (local.get $frame)))
-            (local.set $f (i32.const 0))
-            (block $fDone
-              (loop $fLoop
-                (br_if $fDone (i32.ge_u (local.get $f) (local.get $frame)))
-                (local.set $v (f32.load (i32.add (local.get $y) (i32.add (local.get $here) (local.get $f)))))
-                (local.set $d (f32.const 0))
-                (if (i32.gt_u (local.get $t) (i32.const 0))
-                  (then (local.set $d (call $sign (f32.sub (local.get $v)
-                    (f32.load (i32.sub (i32.add (local.get $y) (i32.add (local.get $here) (local.get $f))) (local.get $frame))))))))
-                (if (i32.lt_u (i32.add (local.get $t) (i32.const 1)) (local.get $T))
-                  (then (local.set $d (f32.sub (local.get $d) (call $sign (f32.sub
-                    (f32.load (i32.add (i32.add (local.get $y) (i32.add (local.get $here) (local.get $f))) (local.get $frame)))
-                    (local.get $v)))))))
-                (f32.store (i32.add (local.get $out) (i32.add (local.get $here) (local.get $f))) (f32.mul (local.get $g) (local.get $d)))
-                (local.set $f (i32.add (local.get $f) (i32.const 4)))
-                (br $fLoop)))
-            (local.set $t (i32.add (local.get $t) (i32.const 1)))
-            (br $tLoop)))
-        (local.set $b (i32.add (local.get $b) (i32.const 1)))
-        (br $bLoop))))
+    (local.set $clip (i32.const 0))
+    (block $done
+      (loop $clips
+        (br_if $done (i32.ge_u (local.get $clip) (local.get $B)))
+        ;; byte offset of the clip's first frame; the first frame of out starts at 0
+        (local.set $p (i32.mul (i32.mul (local.get $clip) (local.get $T)) (local.get $frame)))
+        (memory.fill (i32.add (local.get $out) (local.get $p)) (i32.const 0) (local.get $frame))
+        (local.set $end (i32.add (local.get $p) (i32.mul (local.get $T) (local.get $frame))))
+        (local.set $p (i32.add (local.get $p) (local.get $frame)))
+        (block $clipDone
+          (loop $values
+            (br_if $clipDone (i32.ge_u (local.get $p) (local.get $end)))
+            (local.set $d (f32.sub (f32.load (i32.add (local.get $y) (local.get $p)))
+              (f32.load (i32.sub (i32.add (local.get $y) (local.get $p)) (local.get $frame)))))
+            (local.set $s (f32.mul (local.get $g)
+              (f32.convert_i32_s (i32.sub (f32.gt (local.get $d) (f32.const 0)) (f32.lt (local.get $d) (f32.const 0))))))
+            (f32.store (i32.add (local.get $out) (local.get $p)) (local.get $s))
+            (local.set $o (i32.sub (i32.add (local.get $out) (local.get $p)) (local.get $frame)))
+            (f32.store (local.get $o) (f32.sub (f32.load (local.get $o)) (local.get $s)))
+            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+            (br $values)))
+        (local.set $clip (i32.add (local.get $clip) (i32.const 1)))
+        (br $clips))))
 
   ;; im2col for the filter gradient: col[k, n], k = (kh, kw, ci), n = (b, oh, ow) over batch items
   ;; b0 <= b < b0 + nb; col[k, n] = x[b, oh*SH + kh - PT, ow*SW + kw - PL, ci], 0 outside the input.
