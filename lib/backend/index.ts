@@ -9,3 +9,5 @@ export {
 export type { BackendName, BackendChoice, BackendAvailability, InitBackendOptions } from './initBackend';
 export { patchedWasmKernels, registerWasmTrainingKernels } from './wasmKernels';
 export type { PatchedKernelInfo } from './wasmKernels';
+export { setConvBackpropProvider, convBackpropProvider } from './wasmConvKernels';
+export type { ConvBackpropProvider } from './wasmConvKernels';

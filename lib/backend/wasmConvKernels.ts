@@ -18,12 +18,48 @@
  * size; tfjs conv2d gradients have no dilation attribute (tfjs rejects gradients of dilated conv2d), so none
  * is taken here. Only the NHWC layout is supported, as for the wasm forward Conv2D.
  *
+ * The im2col and col2im loops run in our WebAssembly module on the backend's heap (wasmModule.ts); the
+ * JavaScript loops remain as the fallback. `setConvBackpropProvider` plugs in another implementation
+ * (a native addon): `conv2dBackpropFilterWasm` / `conv2dBackpropInputWasm` are the only dispatch points.
+ *
  * Memory: the batch is processed in chunks so that the temporary `col`/`dcol` matrix stays below
  * `CHUNK_FLOATS` floats; partial filter gradients of the chunks are summed.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { allocF32, free, heapF32, matMulWasm, WasmKernelParams } from './wasmHeap';
+import { wasmLoops } from './wasmModule';
+
+/**
+ * Another implementation of the conv gradients for the wasm backend (e.g. a native oneDNN addon). Each method
+ * gets the kernel's parameters and returns the result tensor (allocated on the wasm backend, e.g. with
+ * `backend.makeOutput`), or null to leave this call to the built-in im2col/col2im + XNNPACK path.
+ */
+export interface ConvBackpropProvider {
+  /** Shown where the library reports which path it uses, e.g. 'oneDNN 2.6'. */
+  name: string;
+  /** Conv2DBackpropFilter: inputs x, dy; attrs as tfjs's; returns dW [KH, KW, CI, CO] or null. */
+  backpropFilter?(params: WasmKernelParams): tf.TensorInfo | null;
+  /** Conv2DBackpropInput: inputs dy, filter; attrs as tfjs's; returns dx (attrs.inputShape) or null. */
+  backpropInput?(params: WasmKernelParams): tf.TensorInfo | null;
+}
+
+let provider: ConvBackpropProvider | null = null;
+
+/**
+ * Makes `next` (or, with null, the built-in path again) compute the conv gradients on wasm; the single
+ * place where the conv backprop is dispatched. Returns the provider it replaced.
+ */
+export function setConvBackpropProvider(next: ConvBackpropProvider | null): ConvBackpropProvider | null {
+  const previous = provider;
+  provider = next;
+  return previous;
+}
+
+/** The provider set with `setConvBackpropProvider`, or null for the built-in path. */
+export function convBackpropProvider(): ConvBackpropProvider | null {
+  return provider;
+}
 
 /** Largest temporary im2col matrix, in floats (16 MB). */
 const CHUNK_FLOATS = 4 * 1024 * 1024;
@@ -83,7 +119,17 @@ function convInfo(
 }
 
 /** Conv2DBackpropFilter: inputs x [B, H, W, CI], dy [B, OH, OW, CO]; output dW [KH, KW, CI, CO]. */
-export function conv2dBackpropFilterWasm({ inputs, backend, attrs }: WasmKernelParams): tf.TensorInfo {
+export function conv2dBackpropFilterWasm(params: WasmKernelParams): tf.TensorInfo {
+  return provider?.backpropFilter?.(params) ?? conv2dBackpropFilterBuiltIn(params);
+}
+
+/** Conv2DBackpropInput: inputs dy [B, OH, OW, CO], filter [KH, KW, CI, CO]; output dx = inputShape [B, H, W, CI]. */
+export function conv2dBackpropInputWasm(params: WasmKernelParams): tf.TensorInfo {
+  return provider?.backpropInput?.(params) ?? conv2dBackpropInputBuiltIn(params);
+}
+
+/** The built-in filter gradient: im2col (our WebAssembly loop) and one XNNPACK matrix product per chunk. */
+export function conv2dBackpropFilterBuiltIn({ inputs, backend, attrs }: WasmKernelParams): tf.TensorInfo {
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   const info = convInfo(x.shape, filterShape, { strides, pad, dataFormat, dimRoundingMode }, 'Conv2DBackpropFilter');
@@ -103,7 +149,9 @@ export function conv2dBackpropFilterWasm({ inputs, backend, attrs }: WasmKernelP
     const dyChunk = single ? viewAs(dy, [N, CO]) : copyRows(backend, dy, b0 * P, N, CO); // [N, CO]
     const xv = heapF32(backend, x);
     const cv = heapF32(backend, col);
-    for (let kh = 0; kh < KH; kh++) {
+    const loops = wasmLoops(backend);
+    if (loops != null) loops.im2col(xv.byteOffset, cv.byteOffset, b0, nb, H, W, CI, OH, OW, KH, KW, SH, SW, PT, PL);
+    else for (let kh = 0; kh < KH; kh++) {
       for (let kw = 0; kw < KW; kw++) {
         const [owFirst, owLast] = validRange(OW, SW, kw - PL, W);
         for (let ci = 0; ci < CI; ci++) {
@@ -148,8 +196,8 @@ export function conv2dBackpropFilterWasm({ inputs, backend, attrs }: WasmKernelP
   return result;
 }
 
-/** Conv2DBackpropInput: inputs dy [B, OH, OW, CO], filter [KH, KW, CI, CO]; output dx = inputShape [B, H, W, CI]. */
-export function conv2dBackpropInputWasm({ inputs, backend, attrs }: WasmKernelParams): tf.TensorInfo {
+/** The built-in input gradient: one XNNPACK matrix product per chunk, then col2im (our WebAssembly loop). */
+export function conv2dBackpropInputBuiltIn({ inputs, backend, attrs }: WasmKernelParams): tf.TensorInfo {
   const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as tf.Conv2DBackpropInputAttrs;
   const info = convInfo(inputShape, filter.shape, { strides, pad, dataFormat, dimRoundingMode }, 'Conv2DBackpropInput');
@@ -179,7 +227,9 @@ export function conv2dBackpropInputWasm({ inputs, backend, attrs }: WasmKernelPa
     if (!single) free(backend, dyChunk);
     const dv = heapF32(backend, dcol);
     const xv = heapF32(backend, dx);
-    for (let b = 0; b < nb; b++) {
+    const loops = wasmLoops(backend);
+    if (loops != null) loops.col2im(dv.byteOffset, xv.byteOffset, b0, nb, H, W, CI, OH, OW, KH, KW, SH, SW, PT, PL);
+    else for (let b = 0; b < nb; b++) {
       const xBatch = (b0 + b) * H * W * CI;
       for (let oh = 0; oh < OH; oh++) {
         for (let kh = 0; kh < KH; kh++) {

@@ -6,16 +6,30 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilterWasm, conv2dBackpropInputWasm } from './wasmConvKernels';
+import {
+  QUANTIZE_GRAD_KERNEL,
+  QUANTIZE_KERNEL,
+  quantizeGradWasm,
+  quantizeWasm,
+  TEMPORAL_L1_GRAD_KERNEL,
+  TEMPORAL_L1_KERNEL,
+  temporalL1GradWasm,
+  temporalL1Wasm,
+} from './wasmDeltaKernels';
 import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './wasmDepthwiseKernels';
-import { padWasm, sliceWasm, transposeWasm, unpackWasm, type WasmKernelFallback } from './wasmLayoutKernels';
+import { identityWasm, padWasm, sliceWasm, transposeWasm, unpackWasm, type WasmKernelFallback } from './wasmLayoutKernels';
 import { sumWasm } from './wasmReduceKernels';
 import { unsortedSegmentSumWasm } from './wasmSegmentKernels';
 import type { WasmKernelParams } from './wasmHeap';
 
+/** `missing`: tfjs-backend-wasm has none; `replaced`: ours replaces a slower wasm kernel; `fused`: a kernel of
+ * our own that does the work of a chain of tfjs ops (the delta layer's quantizer and penalty). */
+export type PatchedKernelKind = 'missing' | 'replaced' | 'fused';
+
 interface PatchedKernel {
   name: string;
-  /** `missing`: wasm has no such kernel; `replaced`: ours is faster than wasm's own. */
-  kind: 'missing' | 'replaced';
+  /** `missing`: wasm has no such kernel; `replaced`: ours is faster than wasm's own; `fused`: our own op. */
+  kind: PatchedKernelKind;
   /** `fallback`: the wasm kernel ours replaced (for `replaced` kernels that delegate some cases to it). */
   run: (params: WasmKernelParams, fallback: WasmKernelFallback) => tf.TensorInfo | tf.TensorInfo[];
 }
@@ -32,8 +46,15 @@ const PATCHES: readonly PatchedKernel[] = [
   { name: 'Unpack', kind: 'replaced', run: unpackWasm },
   { name: 'Transpose', kind: 'replaced', run: transposeWasm },
   { name: 'PadV2', kind: 'replaced', run: padWasm },
+  // Clones of the tensors saved for gradients: share the data instead of copying it.
+  { name: 'Identity', kind: 'replaced', run: identityWasm },
   // Sums over leading axes (gradients of per-channel delta thresholds broadcast over clips).
   { name: 'Sum', kind: 'replaced', run: sumWasm },
+  // The delta layer's straight-through quantizer and temporal L1 penalty (lib/layers/fusedDelta.ts).
+  { name: QUANTIZE_KERNEL, kind: 'fused', run: quantizeWasm },
+  { name: QUANTIZE_GRAD_KERNEL, kind: 'fused', run: quantizeGradWasm },
+  { name: TEMPORAL_L1_KERNEL, kind: 'fused', run: temporalL1Wasm },
+  { name: TEMPORAL_L1_GRAD_KERNEL, kind: 'fused', run: temporalL1GradWasm },
 ];
 
 function noFallback(name: string): WasmKernelFallback {
@@ -66,8 +87,7 @@ export function replacedWasmKernel(kernelName: string): tf.KernelConfig | undefi
 /** Description of one kernel this library registers on `wasm`. */
 export interface PatchedKernelInfo {
   kernelName: string;
-  /** `missing`: tfjs-backend-wasm has none; `replaced`: ours replaces a slower wasm kernel. */
-  kind: 'missing' | 'replaced';
+  kind: PatchedKernelKind;
 }
 
 /** The kernels this library registers on the `wasm` backend (whether or not that has happened yet). */

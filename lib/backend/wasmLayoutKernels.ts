@@ -249,3 +249,16 @@ export function transposeWasm(params: WasmKernelParams, fallback: WasmKernelFall
   }
   return out;
 }
+
+/**
+ * Identity without a copy: the output shares the input's data (one more reference), as the cpu backend does.
+ * tfjs's engine clones every tensor it saves for a gradient, and wasm's own Identity copies the data: about
+ * 60 copies of clip activations per training step of the study's delta model (issue #12). Tensors are
+ * immutable, so sharing is safe (variables get new data on assign, never writes in place).
+ */
+export function identityWasm(params: WasmKernelParams, fallback: WasmKernelFallback): tf.TensorInfo {
+  const x = params.inputs.x as tf.TensorInfo;
+  if (x.dtype === 'string') return single(fallback(params));
+  params.backend.incRef(x.dataId);
+  return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+}

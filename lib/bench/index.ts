@@ -5,3 +5,5 @@ export { runBench, benchmarkBackend } from './throughput';
 export type { BenchArgs, BenchResult, BackendThroughput } from './throughput';
 export { runStreamingBench, formatStreamingBench, timeDensityPoints } from './streaming';
 export type { StreamingBenchArgs, StreamingBenchClip, StreamingBenchResult } from './streaming';
+export { benchTrainVideo, pytorchAvailability, PYTORCH_SCRIPT, TRAIN_VIDEO_VARIANTS } from './trainVideo';
+export type { TrainVideoArgs, TrainVideoResult, TrainVideoVariant, TrainVideoVariantResult } from './trainVideo';

@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { invalidArgument, requireNonNegative, requireOneOf, requirePositive } from '../util/errors';
 import { quantize } from './quantize';
-import { LayerShape, meanAbs, requireTimeAxis, singleShape, singleTensor, temporalDifferences } from './timeAxis';
+import { LayerShape, meanAbs, meanAbsTemporalDifference, requireTimeAxis, singleShape, singleTensor, temporalDifferences } from './timeAxis';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
 
@@ -156,9 +156,15 @@ export class DeltaActivation extends tf.layers.Layer {
     });
   }
 
-  /** λ · fanOut · mean|Δ| from this layer's output (as returned by `call`). A differentiable scalar. */
+  /**
+   * λ · fanOut · mean|Δ| from this layer's output (as returned by `call`). A differentiable scalar; its
+   * gradient is 0 where Δ = 0 (sign(0) = 0, as in TensorFlow).
+   */
   penalty(output: tf.Tensor): tf.Scalar {
-    return tf.tidy(() => tf.mul(meanAbs(this.changesOf(output)), this.sparsityWeight * this.fanOut));
+    return tf.tidy(() => {
+      const changes = this.outputMode === 'quantized' ? meanAbsTemporalDifference(output) : meanAbs(this.changesOf(output));
+      return tf.mul(changes, this.sparsityWeight * this.fanOut);
+    });
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -7,9 +7,11 @@ export {
   DELTA_OUTPUTS,
 } from './deltaActivation';
 export type { DeltaActivationArgs, DeltaGranularity, DeltaOutput } from './deltaActivation';
-export { quantize, roundStraightThrough, negateGradient, stopGradient } from './quantize';
+export { quantize, quantizeComposite, roundStraightThrough, negateGradient, stopGradient } from './quantize';
 export type { QuantizeOptions } from './quantize';
 export { SpatialL1, spatialL1 } from './spatialL1';
+export { FrameDistributed, frameDistributed } from './frameDistributed';
+export type { FrameDistributedArgs } from './frameDistributed';
 export type { SpatialL1Args } from './spatialL1';
 export { isDeltaActivation, isPenaltyLayer } from './penaltyLayer';
 export type { PenaltyLayer } from './penaltyLayer';

@@ -13,6 +13,7 @@
  *   Note that the task loss's gradient to q is negated as well, exactly as in the published method.
  */
 import * as tf from '@tensorflow/tfjs';
+import { fusedDeltaKernelsActive, quantizeFused, stepsBroadcastAsSuffix } from './fusedDelta';
 
 /** round(x) with the identity as gradient (straight-through estimator). */
 export const roundStraightThrough: (x: tf.Tensor) => tf.Tensor = tf.customGrad((...args) => {
@@ -41,11 +42,23 @@ export interface QuantizeOptions {
 }
 
 /**
- * y = q · round(relu(x) / q) with straight-through rounding.
+ * y = q · round(relu(x) / q) with straight-through rounding: one fused op where the backend has our kernel
+ * (`wasm`; see fusedDelta.ts) and q's shape is a suffix of x's, else `quantizeComposite`.
  * @param x any shape, e.g. [B, T, H, W, C]
  * @param q positive steps broadcastable to x (e.g. [C], [H, W, C] or [1]); take |threshold| before calling.
  */
 export function quantize(x: tf.Tensor, q: tf.Tensor, options: QuantizeOptions = {}): tf.Tensor {
+  const fusable =
+    x.dtype === 'float32' && q.dtype === 'float32' && stepsBroadcastAsSuffix(x.shape, q.shape) && fusedDeltaKernelsActive();
+  if (!fusable) return quantizeComposite(x, q, options);
+  return quantizeFused(x, q, {
+    rectify: options.rectify ?? true,
+    invertThresholdGradient: options.invertThresholdGradient ?? true,
+  });
+}
+
+/** `quantize` as a chain of tfjs ops (any backend, any broadcastable q): the reference of the fused op. */
+export function quantizeComposite(x: tf.Tensor, q: tf.Tensor, options: QuantizeOptions = {}): tf.Tensor {
   const invert = options.invertThresholdGradient ?? true;
   const rectify = options.rectify ?? true;
   return tf.tidy(() => {

@@ -1,6 +1,7 @@
 /** Shape checks and temporal differences shared by the delta and spatial-L1 layers. */
 import * as tf from '@tensorflow/tfjs';
 import { invalidArgument } from '../util/errors';
+import { fusedDeltaKernelsActive, meanAbsTemporalDifferenceFused } from './fusedDelta';
 
 /** A per-layer input shape as tfjs-layers passes it: [batch, time, ...features], nulls for unknown sizes. */
 export type LayerShape = (number | null)[];
@@ -49,7 +50,35 @@ export function temporalDifferences(y: tf.Tensor): tf.Tensor {
   });
 }
 
-/** Mean of |x| over all elements, 0 for an empty tensor (a clip with a single frame has no differences). */
+/**
+ * mean |x| whose gradient is sign(x) / n with sign(0) = 0, as in TensorFlow; tfjs's `abs` has gradient −1
+ * at 0, which would push every unchanged value (Δ = 0) of a sparsity penalty (issue #10).
+ */
+const meanAbsSignGradient: (x: tf.Tensor) => tf.Scalar = tf.customGrad((...args) => {
+  const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
+  save([x]);
+  return {
+    value: tf.mean(tf.abs(x)) as tf.Scalar,
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) =>
+      tf.mul(tf.div(dy as tf.Tensor, saved[0].size), tf.sign(saved[0])),
+  };
+}) as (x: tf.Tensor) => tf.Scalar;
+
+/**
+ * Mean of |x| over all elements, 0 for an empty tensor (a clip with a single frame has no differences).
+ * Gradient sign(x) / n, 0 where x = 0.
+ */
 export function meanAbs(x: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => (x.size === 0 ? tf.scalar(0) : tf.mean(tf.abs(x))));
+  return tf.tidy(() => (x.size === 0 ? tf.scalar(0) : meanAbsSignGradient(x)));
+}
+
+/**
+ * mean |y_t − y_(t−1)| over the T−1 differences of each clip (0 when T < 2), gradient with sign(0) = 0:
+ * one fused op on `wasm` (fusedDelta.ts), else `meanAbs(temporalDifferences(y))`.
+ * @param y clips [B, T, ...features]
+ */
+export function meanAbsTemporalDifference(y: tf.Tensor): tf.Scalar {
+  const t = y.shape[1] ?? 0;
+  if (t >= 2 && y.size > 0 && y.dtype === 'float32' && fusedDeltaKernelsActive()) return meanAbsTemporalDifferenceFused(y);
+  return tf.tidy(() => meanAbs(temporalDifferences(y)));
 }

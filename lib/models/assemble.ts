@@ -1,5 +1,5 @@
 /**
- * Assembles a video model from per-frame layers: each layer is applied to every frame (TimeDistributed where
+ * Assembles a video model from per-frame layers: each layer is applied to every frame (FrameDistributed where
  * needed), delta or spatial-L1 layers are inserted at the activation points, and a temporal-average head
  * turns per-frame outputs [B, T, classes] into clip outputs [B, classes].
  */
@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { invalidArgument, requireOneOf } from '../util/errors';
 import { DeltaActivation, DeltaGranularity, DeltaOutput } from '../layers/deltaActivation';
 import { SpatialL1 } from '../layers/spatialL1';
+import { FrameDistributed } from '../layers/frameDistributed';
 import { isPenaltyLayer, PenaltyLayer } from '../layers/penaltyLayer';
 import { InputNormalization, isInputNormalization } from '../layers/inputNormalization';
 import { isActivationPoint, isConsumer, isGlobalPooling, unwrapTimeDistributed } from './chain';
@@ -135,9 +136,7 @@ export function assembleVideoModel(
       pending.fanOut = fanOutOf(step.layer, x.shape.slice(2) as number[], convention);
       pending = null;
     }
-    const layer = step.timeDistributed
-      ? tf.layers.timeDistributed({ layer: step.layer, name: `${step.layer.name}_td` })
-      : step.layer;
+    const layer = step.timeDistributed ? new FrameDistributed({ layer: step.layer, name: `${step.layer.name}_td` }) : step.layer;
     x = layer.apply(x) as tf.SymbolicTensor;
   }
   if (options.temporalAverage) {

@@ -14,13 +14,24 @@ const POOLS = new Set(['GlobalAveragePooling2D', 'AveragePooling2D', 'MaxPooling
 const GLOBAL_POOLS = new Set(['GlobalAveragePooling2D', 'GlobalMaxPooling2D']);
 const ACTIVATION_LAYERS = new Set(['ReLU', 'LeakyReLU', 'ELU', 'ThresholdedReLU', 'PReLU']);
 
-/** The layer a TimeDistributed wrapper applies per frame, or the layer itself. */
+/**
+ * Wrappers that apply a layer to every frame: our FrameDistributed (time folded into the batch) and
+ * tfjs-layers' TimeDistributed (one call per frame; models saved before FrameDistributed use it).
+ */
+const FRAME_WRAPPERS = new Set(['FrameDistributed', 'TimeDistributed']);
+
+/** True for a FrameDistributed or TimeDistributed wrapper. */
+export function isFrameWrapper(layer: tf.layers.Layer): boolean {
+  return FRAME_WRAPPERS.has(layer.getClassName());
+}
+
+/** The layer a FrameDistributed or TimeDistributed wrapper applies per frame, or the layer itself. */
 export function unwrapTimeDistributed(layer: tf.layers.Layer): tf.layers.Layer {
-  if (layer.getClassName() === 'TimeDistributed') return (layer as unknown as { layer: tf.layers.Layer }).layer;
+  if (isFrameWrapper(layer)) return (layer as unknown as { layer: tf.layers.Layer }).layer;
   return layer;
 }
 
-/** 'conv' | 'depthwise' | 'dense' for linear layers (possibly wrapped in TimeDistributed), else null. */
+/** 'conv' | 'depthwise' | 'dense' for linear layers (possibly wrapped in FrameDistributed or TimeDistributed), else null. */
 export function linearKind(layer: tf.layers.Layer): LinearKind | null {
   return LINEAR_KINDS[unwrapTimeDistributed(layer).getClassName()] ?? null;
 }

@@ -9,7 +9,7 @@ export { MODEL_VARIANTS } from './assemble';
 export type { FrameNetworkArgs, ModelVariant, SparsityLayerArgs } from './assemble';
 export { fanOutOf, convOutputSize } from './fanOut';
 export type { FanOutConvention } from './fanOut';
-export { modelChain, linearKind } from './chain';
+export { modelChain, linearKind, isFrameWrapper } from './chain';
 export type { LinearKind } from './chain';
 export { createSparsityForward, sparsityPenalty } from './sparsityForward';
 export type { SparsityForward, SparsityForwardResult } from './sparsityForward';

@@ -10,7 +10,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { invalidArgument } from '../util/errors';
 import { assembleVideoModel, ChainStep, SparsityLayerArgs } from './assemble';
-import { modelChain, unwrapTimeDistributed } from './chain';
+import { isFrameWrapper, modelChain, unwrapTimeDistributed } from './chain';
+import { FrameDistributed } from '../layers/frameDistributed';
 
 /** Arguments of `insertDeltaLayers` (besides those of `SparsityLayerArgs`; variant defaults to 'delta'). */
 export interface InsertDeltaLayersArgs extends SparsityLayerArgs {
@@ -26,6 +27,10 @@ export interface InsertDeltaLayersArgs extends SparsityLayerArgs {
 }
 
 function cloneLayer(layer: tf.layers.Layer): tf.layers.Layer {
+  // A TimeDistributed wrapper (models saved before FrameDistributed) becomes the faster FrameDistributed.
+  if (layer.getClassName() === 'TimeDistributed') {
+    return new FrameDistributed({ name: layer.name, layer: cloneLayer(unwrapTimeDistributed(layer)) });
+  }
   const ctor = layer.constructor as tf.serialization.SerializableConstructor<tf.layers.Layer>;
   return ctor.fromConfig(ctor, layer.getConfig());
 }
@@ -33,7 +38,7 @@ function cloneLayer(layer: tf.layers.Layer): tf.layers.Layer {
 /** A new video model with sparsity layers inserted and the source's weights copied in. */
 export function insertDeltaLayers(source: tf.LayersModel, args: InsertDeltaLayersArgs = {}): tf.LayersModel {
   const chain = modelChain(source);
-  const isVideo = chain.some((l) => l.getClassName() === 'TimeDistributed' || l.getClassName() === 'GlobalAveragePooling1D');
+  const isVideo = chain.some((l) => isFrameWrapper(l) || l.getClassName() === 'GlobalAveragePooling1D');
   const perFrame = args.perFrame ?? !isVideo;
   const inputShape = source.inputs[0].shape.slice(1);
   const frameDims = perFrame ? inputShape : inputShape.slice(1);

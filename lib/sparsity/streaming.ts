@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import { invalidArgument } from '../util/errors';
 import { DeltaActivation } from '../layers/deltaActivation';
 import { SpatialL1 } from '../layers/spatialL1';
-import { activationName, LinearKind, linearKind, modelChain, unwrapTimeDistributed } from '../models/chain';
+import { activationName, isFrameWrapper, LinearKind, linearKind, modelChain, unwrapTimeDistributed } from '../models/chain';
 import { fanOutOf } from '../models/fanOut';
 
 /** Operations of one linear layer since the last reset. */
@@ -190,8 +190,8 @@ export function createStreamingModel(model: tf.LayersModel): StreamingModel {
     if (layer instanceof DeltaActivation) stages.push(new DeltaStage(layer));
     else if (layer instanceof SpatialL1) return;
     else if (className === 'GlobalAveragePooling1D' && i === chain.length - 1) return; // the temporal head
-    else if (className !== 'TimeDistributed' && !PER_ELEMENT.has(className)) {
-      throw invalidArgument(`layer ${layer.name}`, 'a TimeDistributed or per-element layer (streaming runs one frame at a time)', className);
+    else if (!isFrameWrapper(layer) && !PER_ELEMENT.has(className)) {
+      throw invalidArgument(`layer ${layer.name}`, 'a FrameDistributed, TimeDistributed or per-element layer (streaming runs one frame at a time)', className);
     } else {
       const kind = linearKind(layer);
       stages.push(kind != null ? new LinearStage(layer, kind) : new DenseStage(layer));

@@ -16,8 +16,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend, patchedWasmKernels } from '../../lib/backend';
+import { convBackpropProvider, initBackend, patchedWasmKernels, setConvBackpropProvider } from '../../lib/backend';
 import { SeededRandom } from '../../lib/util/random';
+import { wasmLoops } from '../../lib/backend/wasmModule';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -214,5 +216,121 @@ describe('wasm training kernels', () => {
       expectClose(await on('wasm', run), await on('cpu', run), `gradient ${i}`);
     }
     tf.dispose([x, w, d]);
+  });
+});
+
+describe('our WebAssembly loops (lib/backend/wasm/kernels.wat)', () => {
+  /** Runs `run` on wasm with the WebAssembly loops off (JavaScript loops), then on. */
+  async function bothLoops(run: () => tf.Tensor[]): Promise<[number[][], number[][]]> {
+    await tf.setBackend('wasm');
+    const values = async () => {
+      const outputs = tf.tidy(run);
+      const arrays = await Promise.all(outputs.map(async (t) => Array.from(await t.data())));
+      tf.dispose(outputs);
+      return arrays;
+    };
+    process.env.DELTA_WASM_LOOPS = '0';
+    try {
+      const js = await values();
+      delete process.env.DELTA_WASM_LOOPS;
+      return [js, await values()];
+    } finally {
+      delete process.env.DELTA_WASM_LOOPS;
+    }
+  }
+
+  it('are active on this tfjs-backend-wasm build', async () => {
+    await tf.setBackend('wasm');
+    expect(wasmLoops(tf.backend() as unknown as BackendWasm)).not.toBeNull();
+  });
+
+  it('conv backprop im2col/col2im give exactly the JavaScript loops\' results on random shapes', async () => {
+    const random = new SeededRandom(77);
+    for (let i = 0; i < 16; i++) {
+      const c = randomCase(random, false, false);
+      const x = randomTensor(c.x, random);
+      const filter = randomTensor(c.filter, random);
+      const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad);
+      const dy = randomTensor(info.outShape, random);
+      const [js, wasm] = await bothLoops(() => [
+        tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter } as unknown as tf.NamedAttrMap) as tf.Tensor,
+        tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x } as unknown as tf.NamedAttrMap) as tf.Tensor,
+      ]);
+      // im2col only copies: the filter gradient is bit-identical. col2im adds the same float32 terms into each
+      // input pixel, but visits the taps in another order (it reads dcol row by row): a few ulps apart.
+      expect(wasm[0], JSON.stringify(c)).toEqual(js[0]);
+      const scale = Math.max(1, ...js[1].map(Math.abs));
+      wasm[1].forEach((v, j) => expect(Math.abs(v - js[1][j]), JSON.stringify(c)).toBeLessThanOrEqual(1e-6 * scale));
+      tf.dispose([x, filter, dy]);
+    }
+  });
+
+  it('fused delta kernels give exactly the JavaScript loops\' results', async () => {
+    const random = new SeededRandom(78);
+    for (let i = 0; i < 8; i++) {
+      const shape = [1 + random.int(3), 2 + random.int(4), 1 + random.int(4), 1 + random.int(5)];
+      const qShape = i % 2 === 0 ? shape.slice(-1) : [1];
+      const x = randomTensor(shape, random);
+      const q = tf.add(tf.mul(tf.abs(randomTensor(qShape, random)), 0.2), 0.05);
+      const dy = randomTensor(shape, random);
+      const attrs = { rectify: i % 3 !== 0, invertThresholdGradient: i % 2 === 0 } as unknown as tf.NamedAttrMap;
+      const [js, wasm] = await bothLoops(() => {
+        const y = tf.engine().runKernel('DeltaSparsityQuantize', { x, q }, attrs) as tf.Tensor;
+        const grads = tf.engine().runKernel('DeltaSparsityQuantizeGrad', { dy, x, q }, attrs) as tf.Tensor[];
+        const l1 = tf.engine().runKernel('DeltaSparsityTemporalL1', { y: x }, {}) as tf.Tensor;
+        const l1Grad = tf.engine().runKernel('DeltaSparsityTemporalL1Grad', { dy: tf.scalar(1.5), y: x }, {}) as tf.Tensor;
+        return [y, ...grads, l1, l1Grad];
+      });
+      expect(wasm, JSON.stringify({ shape, qShape })).toEqual(js);
+      tf.dispose([x, q, dy]);
+    }
+  });
+});
+
+describe('setConvBackpropProvider', () => {
+  it('routes the conv gradients through a provider, which may decline a call', async () => {
+    await tf.setBackend('wasm');
+    const random = new SeededRandom(5);
+    const x = randomTensor([2, 5, 5, 2], random);
+    const filter = randomTensor([3, 3, 2, 3], random);
+    const dy = randomTensor([2, 3, 3, 3], random); // stride 2, same: ceil(5 / 2) = 3
+    const attrs = { strides: [2, 2], pad: 'same', dataFormat: 'NHWC' };
+    const run = () => [
+      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: [3, 3, 2, 3] } as unknown as tf.NamedAttrMap) as tf.Tensor,
+      tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: [2, 5, 5, 2] } as unknown as tf.NamedAttrMap) as tf.Tensor,
+    ];
+    const values = () => {
+      const outputs = tf.tidy(run);
+      const arrays = outputs.map((t) => Array.from(t.dataSync()));
+      tf.dispose(outputs);
+      return arrays;
+    };
+    const builtIn = values();
+    const calls: string[] = [];
+    // A provider that declines the filter gradient and returns dx = 7 everywhere.
+    const previous = setConvBackpropProvider({
+      name: 'test',
+      backpropFilter: () => {
+        calls.push('filter');
+        return null;
+      },
+      backpropInput: ({ backend, attrs: a }) => {
+        calls.push('input');
+        const out = backend.makeOutput((a as unknown as { inputShape: number[] }).inputShape, 'float32');
+        (backend.typedArrayFromHeap(out) as Float32Array).fill(7);
+        return out;
+      },
+    });
+    try {
+      expect(convBackpropProvider()?.name).toBe('test');
+      const [dW, dx] = values();
+      expect(calls).toEqual(['filter', 'input']);
+      expect(dW).toEqual(builtIn[0]);
+      expect(dx).toEqual(new Array(2 * 5 * 5 * 2).fill(7));
+    } finally {
+      setConvBackpropProvider(previous);
+    }
+    expect(convBackpropProvider()).toBe(previous);
+    tf.dispose([x, filter, dy]);
   });
 });

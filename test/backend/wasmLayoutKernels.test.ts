@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, patchedWasmKernels } from '../../lib/backend';
 import { replacedWasmKernel } from '../../lib/backend/wasmKernels';
 import { copyRegion, simplifyTranspose } from '../../lib/backend/wasmLayoutKernels';
-import { simplifyReduction } from '../../lib/backend/wasmReduceKernels';
+import { GEMM_MIN_ROWS, simplifyReduction } from '../../lib/backend/wasmReduceKernels';
 import { SeededRandom } from '../../lib/util/random';
 
 type DType = 'float32' | 'int32' | 'bool';
@@ -153,6 +153,43 @@ describe('wasm layout kernels', () => {
       expect(wasm.values, label).toEqual(original[0].values);
       x.dispose();
     }
+  });
+});
+
+describe('wasm Sum over many leading rows (matrix product path) and Identity', () => {
+  it('Sum over leading axes with >= GEMM_MIN_ROWS rows matches cpu within float32 rounding', async () => {
+    const random = new SeededRandom(16);
+    // [R, C] after merging: 16·8·4·4 = 2048 rows of 16; 3·129 = 387 rows of 5 (odd sizes); 256 rows of 1·3.
+    const cases: [number[], number[]][] = [
+      [[16, 8, 4, 4, 16], [0, 1, 2, 3]],
+      [[3, 129, 5], [0, 1]],
+      [[256, 1, 3], [0]],
+    ];
+    for (const [shape, axes] of cases) {
+      expect(shape.filter((_, a) => axes.includes(a)).reduce((p, s) => p * s, 1)).toBeGreaterThanOrEqual(GEMM_MIN_ROWS);
+      const x = randomTensor(shape, random);
+      for (const keepDims of [false, true]) {
+        const run = () => tf.sum(x, axes, keepDims);
+        const [wasm] = await on('wasm', run);
+        const [cpu] = await on('cpu', run);
+        const label = JSON.stringify({ shape, axes, keepDims });
+        expect(wasm.shape, label).toEqual(cpu.shape);
+        // Each output sums R terms of N(0,1) values: float32 error <= R·2^-24·Σ|x| per output, far below 1e-5·Σ|x|.
+        const absSum = (await on('cpu', () => tf.sum(tf.abs(x), axes)))[0].values;
+        wasm.values.forEach((v, j) => expect(Math.abs(v - cpu.values[j]), label).toBeLessThanOrEqual(1e-5 * Math.max(1, absSum[j])));
+      }
+      x.dispose();
+    }
+  });
+
+  it('Identity shares data: the clone keeps its values after the original is disposed', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
+    const copy = tf.clone(x);
+    x.dispose();
+    expect(copy.shape).toEqual([2, 3]);
+    expect(Array.from(await copy.data())).toEqual([1, 2, 3, 4, 5, 6]);
+    copy.dispose();
   });
 });
 

@@ -5,13 +5,14 @@
  *   delta-sparsity bench                       # every available backend
  *   delta-sparsity bench --backend wasm --backend cpu --json
  *   delta-sparsity bench --quick --json        # tiny settings (a smoke test, not a measurement)
+ *   delta-sparsity bench --train-video [--json] # the study's video model, baseline and delta, vs PyTorch
  */
 import { Command } from 'commander';
 import { collect } from '../options';
 import { JsonOption, action, printJson, say, withJsonOption } from '../output';
 import { invalidArgument } from '../../util/errors';
 import { BACKEND_NAMES, BackendName } from '../../backend';
-import { BenchArgs, BenchResult, formatStreamingBench, runBench, runStreamingBench } from '../../bench';
+import { BenchArgs, BenchResult, benchTrainVideo, formatStreamingBench, runBench, runStreamingBench, TrainVideoResult } from '../../bench';
 
 interface BenchOptions extends JsonOption {
   /** Backends to measure (repeatable). Default: every available one. */
@@ -34,6 +35,30 @@ interface BenchOptions extends JsonOption {
   run?: string;
   /** With --streaming: frames per clip. Default 64. */
   frames?: string;
+  /** Benchmark the study's video model training (baseline, delta) instead, against PyTorch when present. */
+  trainVideo?: boolean;
+  /** --train-video: alternating rounds. Default 5. */
+  rounds?: string;
+  /** --train-video: false with --no-pytorch. */
+  pytorch?: boolean;
+}
+
+function formatTrainVideo(result: TrainVideoResult): string {
+  const lines = [
+    `study model: ${result.model.description}; clips [${result.model.inputShape.join(', ')}], batch ${result.model.batchSize}`,
+    `ours: backend ${result.backend}${result.wasmThreads !== undefined ? `, ${result.wasmThreads} wasm thread(s)` : ''}; ` +
+      (result.pytorch.available
+        ? `PyTorch ${result.pytorch.version}, ${result.pytorch.threads} thread(s), interleaved rounds, medians`
+        : `PyTorch not run: ${result.pytorch.reason}`),
+    'variant    clips/s  PyTorch clips/s  ratio',
+  ];
+  for (const [variant, r] of Object.entries(result.trainVideo)) {
+    lines.push(
+      `${variant.padEnd(9)} ${r.clipsPerSec.toFixed(1).padStart(8)} ${(r.pytorchClipsPerSec?.toFixed(1) ?? '-').padStart(16)} ` +
+        `${(r.ratio !== undefined ? `${r.ratio.toFixed(2)}x` : '-').padStart(6)}`,
+    );
+  }
+  return lines.join('\n');
 }
 
 
@@ -93,7 +118,10 @@ export function registerBenchCommand(program: Command): void {
       .option('--quick', 'tiny settings for smoke tests (1 repeat, batch 4, 16x16 input): not a measurement', false)
       .option('--streaming', 'ms per frame of the sparse delta engine vs dense tfjs inference, on clips of different density', false)
       .option('--run <dir>', 'with --streaming: trained run folder (default: the study delta run if trained, else untrained weights)')
-      .option('--frames <n>', 'with --streaming: frames per clip (default 64)'),
+      .option('--frames <n>', 'with --streaming: frames per clip (default 64)')
+      .option('--train-video', "train the study's video model (baseline, delta; clips [8,32,32,3], batch 16) and compare with PyTorch", false)
+      .option('--rounds <n>', '--train-video: alternating rounds of ours and PyTorch (default 5)')
+      .option('--no-pytorch', '--train-video: do not run the PyTorch comparison'),
   ).action(
     action(async (options: BenchOptions) => {
       if (options.streaming) {
@@ -105,6 +133,22 @@ export function registerBenchCommand(program: Command): void {
           quiet: Boolean(options.json),
         });
         say(options, formatStreamingBench(result));
+        printJson(options, result);
+        return;
+      }
+      if (options.trainVideo) {
+        const backends = parseBackends(options.backend);
+        if (backends !== undefined && backends.length > 1) throw invalidArgument('--backend', 'one backend with --train-video', backends.join(', '));
+        const result = await benchTrainVideo({
+          backend: backends?.[0],
+          rounds: parseInteger('--rounds', options.rounds, 1),
+          batchSize: parseInteger('--batch-size', options.batchSize, 1),
+          warmup: parseInteger('--warmup', options.warmup, 0),
+          stepsPerRound: options.quick ? 1 : undefined,
+          noPytorch: options.pytorch === false,
+          quiet: Boolean(options.json),
+        });
+        say(options, formatTrainVideo(result));
         printJson(options, result);
         return;
       }
