@@ -1,7 +1,8 @@
 /**
  * Registers on the `wasm` backend the kernels it needs to train our models (see wasmConvKernels.ts,
- * wasmDepthwiseKernels.ts and wasmSegmentKernels.ts) and faster layout and reduction kernels (wasmLayoutKernels.ts,
- * wasmReduceKernels.ts). Idempotent: the kernel registry of tfjs is process-global, so a second call
+ * wasmDepthwiseKernels.ts and wasmSegmentKernels.ts), faster layout and reduction kernels (wasmLayoutKernels.ts,
+ * wasmReduceKernels.ts) and the delta layer's fused kernels (wasmDeltaKernels.ts). Their inner loops run in our
+ * own WebAssembly module on the backend's heap where it is exported (wasmModule.ts, wasm/kernels.wat). Idempotent: the kernel registry of tfjs is process-global, so a second call
  * (another test file, a second copy of this module) sees our marker and does nothing.
  */
 import * as tf from '@tensorflow/tfjs';

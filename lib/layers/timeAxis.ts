@@ -30,7 +30,7 @@ export function requireTimeAxis(layerName: string, shape: readonly (number | nul
   if (shape.length < 3) {
     throw invalidArgument(
       `${layerName} input shape`,
-      'a shape [batch, time, ...features] (rank >= 3: clips, not single frames; wrap per-frame layers in TimeDistributed)',
+      'a shape [batch, time, ...features] (rank >= 3: clips, not single frames; wrap per-frame layers in FrameDistributed)',
       shape,
     );
   }
