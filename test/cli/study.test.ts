@@ -1,0 +1,53 @@
+/** `delta-sparsity study`'s data and protocol options: mistakes end at once with one line naming the option. */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { studyOptionsFromCommand } from '../../lib/cli/commands/study';
+import { studySubjects } from '../../lib/study/lopoStudy';
+import { studyPaths, studyRecipe } from '../../lib/study/settings';
+
+const root = path.resolve(__dirname, '../..');
+const cli = path.join(root, 'dist/cli/main.js');
+
+function run(args: string[]) {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'study-cli-'));
+  const result = spawnSync(process.execPath, [cli, 'study', '--out', out, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, DELTA_BACKEND: 'wasm' } });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, out };
+}
+
+describe('study options', () => {
+  it('rejects unknown data, a protocol a dataset cannot run and a folder without a subject pattern, before any work', () => {
+    const cases: [string[], RegExp][] = [
+      [['--data', 'kth'], /--data: expected weizmann, synthetic, ucf101, folder\. Received: --data=/],
+      [['--protocol', 'lopo', '--data', 'synthetic'], /protocol: expected "split" for data "synthetic"/],
+      [['--folder', '/tmp'], /subjectPattern: expected a regex with one capture group/],
+      [['--seeds', '0'], /--seeds: expected a positive integer/],
+      [['--protocol', 'kfold'], /--protocol: expected split or lopo/],
+    ];
+    for (const [args, message] of cases) {
+      const { status, stderr, out } = run(args);
+      expect(status, args.join(' ')).toBe(1);
+      expect(stderr.trim().split('\n').at(-1), args.join(' ')).toMatch(message);
+      expect(stderr, args.join(' ')).not.toMatch(/\n\s+at /); // no stack trace
+      expect(fs.readdirSync(out), 'nothing written').toEqual([]);
+    }
+  });
+
+  it('defaults to the embedded Weizmann footage, keeps each fold and seed in its own run folders, and lists the subjects', () => {
+    const options = studyOptionsFromCommand({ protocol: 'lopo' });
+    expect(options.protocol).toBe('lopo');
+    const subjects = studySubjects(options);
+    // Weizmann: 9 people, in sorted order (data/weizmann/README.md).
+    expect(subjects).toEqual(['daria', 'denis', 'eli', 'ido', 'ira', 'lena', 'lyova', 'moshe', 'shahar']);
+    const a = studyRecipe(options, { fold: 2, seed: 1 }).root;
+    const b = studyRecipe(options, { fold: 2, seed: 2 }).root;
+    const c = studyRecipe(options, { fold: 3, seed: 1 }).root;
+    expect(new Set([a, b, c]).size).toBe(3);
+    expect(a.startsWith(studyPaths(options).runs)).toBe(true);
+    expect(studyPaths(options).runs).toContain(`${path.sep}weizmann${path.sep}`);
+    // The fold reaches the data configuration (the dataset then holds out subjects[2]).
+    expect(studyRecipe(options, { fold: 2 }).config?.data).toMatchObject({ source: 'weizmann', fold: 2 });
+  });
+});
