@@ -9,3 +9,6 @@ export {
 export type { BackendName, BackendChoice, BackendAvailability, InitBackendOptions } from './initBackend';
 export { patchedWasmKernels, registerWasmTrainingKernels } from './wasmKernels';
 export type { PatchedKernelInfo } from './wasmKernels';
+export { chooseConvKernels, activeConvProvider, nativeConvKernelNames } from './nativeConvKernels';
+export { CONV_ENV_VAR, CONV_PROVIDERS, THREADS_ENV_VAR, loadOneDnnAddon } from './onednnAddon';
+export type { ConvProvider, ConvKernelChoice, OneDnnAddon } from './onednnAddon';
