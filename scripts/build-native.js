@@ -6,7 +6,8 @@
  *
  * As an install script it never fails the install: without oneDNN or a compiler, or if the build fails, it
  * prints one line saying the wasm conv kernels are used and why, and exits 0. With `--required`
- * (`npm run build:native`) a missing prerequisite or failed build exits 1.
+ * (`npm run build:native`) a missing prerequisite or failed build exits 1. A build newer than its sources that
+ * loads is kept, unless `--force`.
  *
  * node-gyp is npm's own (npm passes its path in npm_config_node_gyp to scripts); Node's headers come from
  * the Node installation (<prefix>/include/node) when present, so nothing is downloaded.
@@ -24,6 +25,10 @@ const PACKAGES = 'libdnnl-dev g++ make python3';
 const HOW = `to build it: apt-get install -y ${PACKAGES}, then npm run build:native (or npm rebuild delta-sparsity)`;
 
 function finish(ok, message) {
+  // A failed rebuild leaves an older build in place, and the library keeps using it.
+  if (!ok && fs.existsSync(addonFile)) {
+    message = message.replace('wasm (native addon not built', 'onednn (the older native addon build stays in use; not rebuilt');
+  }
   process.stdout.write(`delta-sparsity: conv kernels: ${message}\n`);
   process.exit(ok || !required ? 0 : 1);
 }
@@ -52,6 +57,22 @@ function nodeGyp() {
 }
 
 if (!fs.existsSync(path.join(addonDir, 'binding.gyp'))) finish(false, 'wasm (native addon sources not shipped)');
+// `npm install` runs this script every time: keep a build that is newer than its sources and loads.
+function loadedVersion() {
+  const probe = spawnSync(process.execPath, ['-e', `process.stdout.write(require(${JSON.stringify(addonFile)}).version())`], {
+    encoding: 'utf8',
+  });
+  return probe.status === 0 ? { ok: true, version: probe.stdout.trim() } : { ok: false, error: (probe.stderr || '').split('\n')[0] };
+}
+const sources = [path.join(addonDir, 'binding.gyp'), ...fs.readdirSync(path.join(addonDir, 'src')).map((f) => path.join(addonDir, 'src', f))];
+if (!process.argv.includes('--force') && fs.existsSync(addonFile)) {
+  const builtAt = fs.statSync(addonFile).mtimeMs;
+  const current = loadedVersion();
+  if (current.ok && sources.every((file) => fs.statSync(file).mtimeMs <= builtAt)) {
+    finish(true, `onednn (native addon up to date, oneDNN ${current.version}; npm run build:native -- --force rebuilds it)`);
+  }
+}
+
 if (!headerDirs().some((dir) => fs.existsSync(path.join(dir, 'dnnl.hpp')))) {
   finish(false, `wasm (native addon not built: oneDNN headers (dnnl.hpp) not found; ${HOW})`);
 }
@@ -73,11 +94,9 @@ if (build.status !== 0 || !fs.existsSync(addonFile)) {
   finish(false, `wasm (native addon build failed, see ${path.relative(process.cwd(), logFile)}; ${HOW})`);
 }
 // Load it once: a build that links but cannot load (e.g. libdnnl missing at run time) is no addon.
-const probe = spawnSync(process.execPath, ['-e', `process.stdout.write(require(${JSON.stringify(addonFile)}).version())`], {
-  encoding: 'utf8',
-});
-if (probe.status !== 0) {
+const built = loadedVersion();
+if (!built.ok) {
   fs.rmSync(addonFile, { force: true });
-  finish(false, `wasm (native addon built but does not load: ${(probe.stderr || '').split('\n')[0]}; ${HOW})`);
+  finish(false, `wasm (native addon built but does not load: ${built.error}; ${HOW})`);
 }
-finish(true, `onednn (native addon built against oneDNN ${probe.stdout.trim()})`);
+finish(true, `onednn (native addon built against oneDNN ${built.version})`);
