@@ -271,7 +271,8 @@ async function chooseBackend(options: InitBackendOptions): Promise<BackendChoice
  * concurrent calls run one after another.
  *
  * Throws `DeltaSparsityError` for an unknown backend name (listing the valid ones) and when `tensorflow`
- * is forced but tfjs-node is absent (saying how to install it).
+ * is forced but tfjs-node is absent (saying how to install it), and, on wasm, when DELTA_CONV=onednn forces the
+ * native conv addon where it is not built (saying how to build it; see nativeConvKernels.ts).
  */
 export function initBackend(options: InitBackendOptions = {}): Promise<BackendChoice> {
   const run = pending.then(() => chooseBackend(options));

@@ -9,7 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DeltaSparsityError, requireOneOf } from '../util/errors';
+import { DeltaSparsityError, invalidArgument, requireOneOf } from '../util/errors';
 
 /** Who computes the wasm backend's convolutions. */
 export type ConvProvider = 'onednn' | 'wasm';
@@ -102,10 +102,14 @@ export function onednnMissingError(label: string, reason: string): DeltaSparsity
 
 /**
  * Decides the conv provider: the `provider` argument, else DELTA_CONV, else `onednn` when the addon loads.
- * Throws `DeltaSparsityError` for an unknown name and for `onednn` forced where the addon is missing.
+ * Throws `DeltaSparsityError` for an unknown name, a DELTA_THREADS that is not a positive integer, and for
+ * `onednn` forced where the addon is missing.
  */
 export function resolveConvProvider(provider?: ConvProvider): ConvKernelChoice {
   if (provider !== undefined) requireOneOf('provider', provider, CONV_PROVIDERS);
+  const threads = process.env[THREADS_ENV_VAR]?.trim();
+  // The addon reads the variable itself when it loads; a typo must not silently mean "all cores".
+  if (threads && !/^[1-9][0-9]*$/.test(threads)) throw invalidArgument(THREADS_ENV_VAR, 'a positive integer (threads of the native conv addon)', threads);
   const raw = process.env[CONV_ENV_VAR]?.trim().toLowerCase();
   const fromEnv = provider === undefined && raw ? requireOneOf(CONV_ENV_VAR, raw, CONV_PROVIDERS) : undefined;
   const requested = provider ?? fromEnv;

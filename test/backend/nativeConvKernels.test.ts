@@ -165,7 +165,7 @@ describe('oneDNN conv addon', () => {
         const y = () => tf.engine().runKernel('DepthwiseConv2dNative', { x, filter }, attrs(common)) as tf.Tensor;
         expectClose(await on('wasm', y), await on('cpu', y), `DepthwiseConv2dNative ${label}`);
         const fused = () =>
-          tf.fused.depthwiseConv2d({ x: x as tf.Tensor4D, filter: filter as tf.Tensor4D, strides: c.strides, pad: c.pad, bias, activation: 'relu' });
+          tf.engine().runKernel('FusedDepthwiseConv2D', { x, filter, bias }, attrs({ ...common, activation: 'relu' })) as tf.Tensor;
         expectClose(await on('wasm', fused), await on('cpu', fused), `FusedDepthwiseConv2D ${label}`);
         const dW = () =>
           tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, attrs({ ...common, filterShape: c.filter })) as tf.Tensor;
@@ -197,6 +197,25 @@ describe('oneDNN conv addon', () => {
         expectClose(await on('wasm', run), await on('cpu', run), `gradient ${i}`);
       }
       tf.dispose([x, w, d, b]);
+    });
+
+    it('dilated Conv2D and DepthwiseConv2dNative (forward; tfjs has no dilated conv gradients)', async () => {
+      const random = new SeededRandom(35);
+      for (let i = 0; i < 12; i++) {
+        const depthwise = i % 2 === 1;
+        const c = randomCase(random, depthwise, i);
+        const dilations: [number, number] = [1 + random.int(3), 1 + random.int(3)];
+        const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, [1, 1], dilations, c.pad, undefined, depthwise);
+        if (info.outHeight < 1 || info.outWidth < 1) continue;
+        const x = randomTensor(c.x, random);
+        const filter = randomTensor(c.filter, random);
+        const label = JSON.stringify({ ...c, dilations, depthwise });
+        // tfjs requires stride 1 where the dilation is > 1.
+        const common = { strides: [1, 1], pad: c.pad, dataFormat: 'NHWC', dilations };
+        const y = () => tf.engine().runKernel(depthwise ? 'DepthwiseConv2dNative' : 'Conv2D', { x, filter }, attrs(common)) as tf.Tensor;
+        expectClose(await on('wasm', y), await on('cpu', y), label);
+        tf.dispose([x, filter]);
+      }
     });
 
     it('switching to wasm restores the kernels the addon displaced, and back', async () => {
@@ -236,6 +255,17 @@ describe('oneDNN conv addon', () => {
     expect(line).toContain('npm run build:native');
     expect(line).toContain('Received: DELTA_CONV="onednn"');
     expect(line.split('\n')).toHaveLength(1);
+  });
+
+  it('a DELTA_THREADS that is not a positive integer is a one-line error', () => {
+    const saved = process.env.DELTA_THREADS;
+    process.env.DELTA_THREADS = 'two';
+    try {
+      expect(() => chooseConvKernels()).toThrow('DELTA_THREADS: expected a positive integer (threads of the native conv addon). Received: DELTA_THREADS="two"');
+    } finally {
+      if (saved === undefined) delete process.env.DELTA_THREADS;
+      else process.env.DELTA_THREADS = saved;
+    }
   });
 
   it('an unknown DELTA_CONV value is a one-line error naming the valid ones', () => {
