@@ -75,6 +75,11 @@ export function loadOneDnnAddon(): AddonLoad {
     loaded = { ok: false, reason: `the native addon is not built (no ${file})` };
     return loaded;
   }
+  // Conv calls are short bursts between single-threaded wasm work. OpenMP's default ("active") keeps the idle
+  // pool threads spinning after each burst, which on a busy machine starves the thread doing the work: measured
+  // here at 2 threads on a loaded 2-core machine, passive waiting made training steps 2-4x faster. libgomp reads
+  // the variable when it loads, i.e. with the addon; a value the user set is kept.
+  process.env.OMP_WAIT_POLICY ??= 'passive';
   try {
     loaded = { ok: true, addon: require(file) as OneDnnAddon };
   } catch (error) {
