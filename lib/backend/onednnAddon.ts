@@ -91,7 +91,7 @@ export function loadOneDnnAddon(): AddonLoad {
 
 export interface ConvKernelChoice {
   provider: ConvProvider;
-  /** Why, e.g. "native addon, oneDNN 2.6.0, 2 threads" or "native addon not built: ...". */
+  /** Why, e.g. "native addon, oneDNN 2.6.3, 2 thread(s)" or "the native addon is not built (no ...)". */
   reason: string;
   source: 'argument' | 'env' | 'auto';
 }
