@@ -11,3 +11,6 @@ export { patchedWasmKernels, registerWasmTrainingKernels } from './wasmKernels';
 export type { PatchedKernelInfo } from './wasmKernels';
 export { setConvBackpropProvider, convBackpropProvider } from './wasmConvKernels';
 export type { ConvBackpropProvider } from './wasmConvKernels';
+export { chooseConvKernels, activeConvProvider, nativeConvKernelNames } from './nativeConvKernels';
+export { CONV_ENV_VAR, CONV_PROVIDERS, THREADS_ENV_VAR, loadOneDnnAddon } from './onednnAddon';
+export type { ConvProvider, ConvKernelChoice, OneDnnAddon } from './onednnAddon';

@@ -14,6 +14,8 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DeltaSparsityError, invalidArgument, requireOneOf } from '../util/errors';
 import { registerWasmTrainingKernels } from './wasmKernels';
+import { chooseConvKernels } from './nativeConvKernels';
+import type { ConvKernelChoice } from './onednnAddon';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -47,6 +49,8 @@ export interface BackendChoice {
   patchedKernels: string[];
   /** For wasm: whether the SIMD build is used (it is several times faster). */
   wasmSimd?: boolean;
+  /** For wasm: who computes the convolutions, the oneDNN addon or wasm (DELTA_CONV; nativeConvKernels.ts). */
+  convKernels?: ConvKernelChoice;
 }
 
 export interface BackendAvailability {
@@ -252,8 +256,11 @@ async function chooseBackend(options: InitBackendOptions): Promise<BackendChoice
     patchedKernels: backend === 'wasm' ? registerWasmTrainingKernels() : [],
   };
   if (backend === 'wasm') choice.wasmSimd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+  if (backend === 'wasm') choice.convKernels = chooseConvKernels();
   lastChoice = { request, choice };
   if (!options.quiet) process.stderr.write(`delta-sparsity: backend '${backend}' (${reason})\n`);
+  const conv = choice.convKernels;
+  if (!options.quiet && conv) process.stderr.write(`delta-sparsity: conv kernels: ${conv.provider} (${conv.reason})\n`);
   return choice;
 }
 
@@ -264,7 +271,8 @@ async function chooseBackend(options: InitBackendOptions): Promise<BackendChoice
  * concurrent calls run one after another.
  *
  * Throws `DeltaSparsityError` for an unknown backend name (listing the valid ones) and when `tensorflow`
- * is forced but tfjs-node is absent (saying how to install it).
+ * is forced but tfjs-node is absent (saying how to install it), and, on wasm, when DELTA_CONV=onednn forces the
+ * native conv addon where it is not built (saying how to build it; see nativeConvKernels.ts).
  */
 export function initBackend(options: InitBackendOptions = {}): Promise<BackendChoice> {
   const run = pending.then(() => chooseBackend(options));
