@@ -13,6 +13,7 @@ import { toCsv } from '../util/csv';
 import { DeltaSparsityError, invalidArgument } from '../util/errors';
 import { writeFileAtomic } from '../util/files';
 import { createProgress } from '../util/progress';
+import { checkStudyOptions } from './checkOptions';
 import { publishedDeltaResult, type PublishedResult } from './published';
 import { writeLopoHtml } from './report';
 import { describeStudyDataset, modelRow, type StudyDataset } from './runStudy';
@@ -66,7 +67,7 @@ export async function runLopoStudy(options: StudyOptions): Promise<LopoStudyResu
   const startedAt = Date.now();
   const lopo: StudyOptions = { ...options, protocol: 'lopo' };
   if (options.protocol !== undefined && options.protocol !== 'lopo') throw invalidArgument('protocol', '"lopo" for runLopoStudy', options.protocol);
-  studyData(lopo);
+  checkStudyOptions(lopo);
   const seeds = studySeeds(lopo);
   const paths = studyPaths(lopo);
   fs.mkdirSync(paths.out, { recursive: true });

@@ -15,8 +15,8 @@
  *   sum(dy * conv(x, W)) = sum(backpropFilter(x, dy) * W) = sum(backpropInput(dy, W) * x).
  */
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { convBackpropProvider, initBackend, patchedWasmKernels, setConvBackpropProvider } from '../../lib/backend';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { activeConvProvider, chooseConvKernels, convBackpropProvider, initBackend, patchedWasmKernels, setConvBackpropProvider } from '../../lib/backend';
 import { SeededRandom } from '../../lib/util/random';
 import { wasmLoops } from '../../lib/backend/wasmModule';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -290,6 +290,12 @@ describe('our WebAssembly loops (lib/backend/wasm/kernels.wat)', () => {
 describe('setConvBackpropProvider', () => {
   it('routes the conv gradients through a provider, which may decline a call', async () => {
     await tf.setBackend('wasm');
+    // The provider hook belongs to our wasm conv kernels; the native addon's kernels (when built) replace them.
+    const active = activeConvProvider();
+    chooseConvKernels('wasm');
+    onTestFinished(() => {
+      chooseConvKernels(active);
+    });
     const random = new SeededRandom(5);
     const x = randomTensor([2, 5, 5, 2], random);
     const filter = randomTensor([3, 3, 2, 3], random);

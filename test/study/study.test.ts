@@ -64,13 +64,16 @@ describe('runStudy (fast)', () => {
 });
 
 describe('study run folders per data source (issue 13, item 2)', () => {
-  it('keeps the synthetic study, each UCF101 subset and fast/full apart, and one dataset in one place', () => {
+  it('keeps the Weizmann and synthetic studies, each UCF101 subset and fast/full apart, and one dataset in one place', () => {
     const out = '/tmp/study-paths';
-    const synthetic = studyPaths({ out, fast: true }).runs;
+    expect(studyPaths({ out }).runs).toBe(path.join(out, 'runs', 'weizmann', 'full'));
+    // Other test subjects are another split: other run folders.
+    expect(path.relative(path.join(out, 'runs'), studyPaths({ out, testSubjects: ['daria', 'eli'] }).runs)).toMatch(/^weizmann-[0-9a-f]{8}\/full$/);
+    const synthetic = studyPaths({ out, fast: true, data: 'synthetic' }).runs;
     const ucf = studyPaths({ out, fast: true, ucf101Root: '/data/UCF-101', ucf101Classes: 3 }).runs;
     const ucfFive = studyPaths({ out, fast: true, ucf101Root: '/data/UCF-101', ucf101Classes: 5 }).runs;
     expect(synthetic).toBe(path.join(out, 'runs', 'synthetic', 'fast'));
-    expect(studyPaths({ out }).runs).toBe(path.join(out, 'runs', 'synthetic', 'full'));
+    expect(studyPaths({ out, data: 'synthetic' }).runs).toBe(path.join(out, 'runs', 'synthetic', 'full'));
     expect(path.relative(path.join(out, 'runs'), ucf)).toMatch(/^ucf101-[0-9a-f]{8}\/fast$/);
     expect(new Set([synthetic, ucf, ucfFive]).size).toBe(3);
     // The same folder given two ways is one dataset.

@@ -12,7 +12,7 @@
  *   delta-sparsity study --folder ~/kth --subject '^person(\d+)_' --test-subjects 22,23,24
  */
 import { Command } from 'commander';
-import { runLopoStudy, runStudy, STUDY_DATA, type ModelSummary, type StudyData, type StudyOptions } from '../../study';
+import { checkStudyOptions, runLopoStudy, runStudy, STUDY_DATA, type ModelSummary, type StudyData, type StudyOptions } from '../../study';
 import { invalidArgument } from '../../util/errors';
 import { parseNumberList, startBackend } from '../options';
 import { type JsonOption, action, printJson, say, withJsonOption } from '../output';
@@ -102,6 +102,8 @@ export function registerStudyCommand(program: Command): void {
   ).action(
     action(async (options: StudyCommandOptions) => {
       const study = studyOptionsFromCommand(options);
+      // Every option is checked before the backend starts and long before the first epoch.
+      checkStudyOptions(study);
       await startBackend(options.backend, false);
       const header = `model        video acc (n)  >chance  temp dens  zs MACs/f  Δ MACs/f(T)  Δ MACs/f(∞)`;
       if (study.protocol === 'lopo') {
