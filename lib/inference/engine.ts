@@ -33,20 +33,11 @@ import { DeltaActivation } from '../layers/deltaActivation';
 import { activationName, LinearKind, linearKind, modelChain, unwrapTimeDistributed } from '../models/chain';
 import { FanOutConvention, fanOutOf } from '../models/fanOut';
 import { batchNormParams, foldBatchNormInChain, FoldedLinearLayer, isBatchNorm } from '../models/foldBatchNorm';
+import type { StreamingLayerStats } from '../sparsity/streaming';
 import { axisGeometry, ConvScatter, DenseScatter, PoolScatter, SparseLinear, TouchedPositions } from './scatter';
 
-/** Operation counts of one linear layer since the last reset (the fields of `StreamingLayerStats` and more). */
-export interface SparseLayerStats {
-  /** Name of the per-frame layer, e.g. "conv1". */
-  name: string;
-  kind: LinearKind;
-  /** Whether the layer reads changes from a delta layer (else whole values, zeros skipped). */
-  deltaInput: boolean;
-  frames: number;
-  /** Σ nnz(input)·fanOut over the frames (MACs), as `StreamingLayerStats.operations`. */
-  operations: number;
-  /** Σ n·fanOut (MACs of dense execution). */
-  denseOperations: number;
+/** Operation counts of one linear layer since the last reset: those of the exact reference, and more. */
+export interface SparseLayerStats extends StreamingLayerStats {
   /** Multiplications per input (`fanOutOf`). */
   fanOut: number;
   /** Σ nnz(input) over all frames. */

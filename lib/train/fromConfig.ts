@@ -136,6 +136,19 @@ async function buildDataset(config: TrainConfig, progress: ProgressMode): Promis
     });
   }
   const badVideos = data.badVideos === 'fail' ? 'error' : 'skip';
+  // What every decoded source (folder, Weizmann, UCF101) takes alike.
+  const decoded = {
+    frameStride: data.frameStride,
+    size: data.size,
+    clipLength: data.clipLength,
+    testWindowsPerVideo: data.testWindowsPerVideo,
+    clipsPerVideo: data.clipsPerVideo,
+    augmentation,
+    cacheDir: data.cacheDir,
+    seed: config.seed >>> 0, // the datasets take seeds >= 0; this keeps distinct seeds distinct
+    badVideos,
+    progress,
+  } as const;
   if (data.source === 'folder' || data.source === 'weizmann') {
     if (data.source === 'folder' && data.root === undefined) {
       throw new DeltaSparsityError('data.root: expected the folder holding <class>/<video> for data.source "folder". Received: data.root=undefined');
@@ -145,20 +158,7 @@ async function buildDataset(config: TrainConfig, progress: ProgressMode): Promis
         'data.subjectPattern: expected a regular expression with one capture group (the subject in each file name, e.g. "^([a-z]+)_") for data.source "folder". Received: data.subjectPattern=undefined',
       );
     }
-    const common = {
-      testSubjects: data.testSubjects,
-      fold: data.fold,
-      frameStride: data.frameStride,
-      size: data.size,
-      clipLength: data.clipLength,
-      testWindowsPerVideo: data.testWindowsPerVideo,
-      clipsPerVideo: data.clipsPerVideo,
-      augmentation,
-      cacheDir: data.cacheDir,
-      seed: config.seed >>> 0,
-      badVideos,
-      progress,
-    } as const;
+    const common = { ...decoded, testSubjects: data.testSubjects, fold: data.fold };
     return data.source === 'weizmann'
       ? createWeizmannDataset({ ...common, root: data.root, subjectPattern: data.subjectPattern })
       : createFolderDataset({ ...common, root: data.root as string, subjectPattern: data.subjectPattern as string });
@@ -173,17 +173,8 @@ async function buildDataset(config: TrainConfig, progress: ProgressMode): Promis
     classes: data.classes,
     firstClasses: data.classes ? undefined : data.firstClasses,
     videosPerClass: data.videosPerClass,
-    frameStride: data.frameStride,
-    size: data.size,
-    clipLength: data.clipLength,
-    testWindowsPerVideo: data.testWindowsPerVideo,
-    clipsPerVideo: data.clipsPerVideo,
-    augmentation,
-    cacheDir: data.cacheDir,
     decode: data.decode,
-    seed: config.seed >>> 0, // the dataset takes seeds >= 0; this keeps distinct seeds distinct
-    badVideos,
-    progress,
+    ...decoded,
   });
 }
 
