@@ -78,13 +78,14 @@ export async function runLopoStudy(options: StudyOptions): Promise<LopoStudyResu
   for (let fold = 0; fold < subjects.length; fold++) {
     for (const seed of seeds) {
       // Each fold × seed run has its own folders: rerunning the protocol reuses every finished run.
-      const recipe = await trainRecipe({ ...studyRecipe(lopo, { fold, seed }), progress: options.progress === 'auto' || options.progress === undefined ? 'silent' : options.progress });
+      const recipe = await trainRecipe(studyRecipe(lopo, { fold, seed }));
       const classes = recipe.dataset.classNames.length;
       const models = Object.entries(recipe.runs).map(([name, run]) => summarizeRun(name, run, classes));
       for (const run of Object.values(recipe.runs)) run.model.dispose();
       dataset ??= describeStudyDataset(recipe.dataset, 'lopo', seeds, models[0].testVideos);
       runs.push({ fold, testSubject: subjects[fold], seed, models });
       const baseline = models.find((m) => m.name === 'baseline');
+      // One line per finished fold × seed run, between the epoch bars of the runs.
       progress.update(runs.length, `fold ${fold + 1} (${subjects[fold]}) seed ${seed}: baseline ${(100 * (baseline?.testVideoAccuracy ?? Number.NaN)).toFixed(0)}%`);
     }
   }
