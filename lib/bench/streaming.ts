@@ -253,7 +253,8 @@ export function timeDensityPoints(result: StreamingBenchResult): TimeDensityPoin
 export function formatStreamingBench(result: StreamingBenchResult): string {
   const s = result.streaming;
   const lines = [
-    `streaming inference, backend ${s.backend}, ${s.model.description}; ${s.frames} frames per clip, median of ${s.repeats}`,
+    `streaming inference, backend ${s.backend}, ${s.model.description}; ${s.frames} frames per clip, median of ${s.repeats}` +
+      (s.repeats < 3 ? ' (fewer than 3 repeats: a smoke test, not a measurement)' : ''),
     'clip        op density  sparse ms/frame  dense ms/frame  dense-clip ms/frame  vs dense  vs dense-clip',
   ];
   for (const c of s.clips) {

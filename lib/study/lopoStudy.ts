@@ -22,6 +22,7 @@ import { aggregateSummaries, deltaGain, meanStd, summarizeRun, type AggregateSum
 
 /** One fold × seed run of the protocol. */
 export interface LopoRun {
+  /** Fold index, 0-based as `data.fold`, the run folders `fold-N` and `data describe --fold`. */
   fold: number;
   /** The subject held out for testing. */
   testSubject: string;
@@ -86,7 +87,7 @@ export async function runLopoStudy(options: StudyOptions): Promise<LopoStudyResu
       runs.push({ fold, testSubject: subjects[fold], seed, models });
       const baseline = models.find((m) => m.name === 'baseline');
       // One line per finished fold × seed run, between the epoch bars of the runs.
-      progress.update(runs.length, `fold ${fold + 1} (${subjects[fold]}) seed ${seed}: baseline ${(100 * (baseline?.testVideoAccuracy ?? Number.NaN)).toFixed(0)}%`);
+      progress.update(runs.length, `fold ${fold} (${subjects[fold]}) seed ${seed}: baseline ${(100 * (baseline?.testVideoAccuracy ?? Number.NaN)).toFixed(0)}%`);
     }
   }
   progress.stop();
@@ -100,7 +101,8 @@ export async function runLopoStudy(options: StudyOptions): Promise<LopoStudyResu
   const result: LopoStudyResult = {
     out: paths.out,
     reportHtml: path.join(paths.out, 'report.html'),
-    dataset: { ...(dataset as StudyDataset), split: `leave one subject out: ${subjects.length} folds`, testVideos: runs.reduce((a, r) => a + r.models[0].testVideos, 0) / seeds.length, subjects },
+    // trainClips and testClips are those of one fold; testVideos counts every subject's videos once.
+    dataset: { ...(dataset as StudyDataset), split: `leave one subject out: ${subjects.length} folds (fold i tests subject i, 0-based)`, testVideos: runs.reduce((a, r) => a + r.models[0].testVideos, 0) / seeds.length, subjects },
     runs,
     aggregate: aggregateSummaries(runs.map((r) => r.models)),
     deltaGainOverBaselineZeroSkipping:
@@ -110,14 +112,14 @@ export async function runLopoStudy(options: StudyOptions): Promise<LopoStudyResu
             firstFrameIncluded: meanStd(counted.map((g) => g.gain?.firstFrameIncluded as number)),
             steadyState: meanStd(counted.map((g) => g.gain?.steadyState as number)),
           },
-    headlineWithheld: gains.filter((g) => g.gain === null).map((g) => `fold ${g.run.fold + 1} (${g.run.testSubject}) seed ${g.run.seed}: ${g.withheld}`),
+    headlineWithheld: gains.filter((g) => g.gain === null).map((g) => `fold ${g.run.fold} (${g.run.testSubject}) seed ${g.run.seed}: ${g.withheld}`),
     published: publishedDeltaResult(),
     seconds: (Date.now() - startedAt) / 1000,
   };
   writeFileAtomic(path.join(paths.out, 'summary.json'), `${JSON.stringify(result, null, 2)}\n`);
   writeFileAtomic(
     path.join(paths.out, 'folds.csv'),
-    toCsv(runs.flatMap((run) => run.models.map((m) => ({ fold: run.fold + 1, testSubject: run.testSubject, seed: run.seed, ...modelRow(m) })))),
+    toCsv(runs.flatMap((run) => run.models.map((m) => ({ fold: run.fold, testSubject: run.testSubject, seed: run.seed, ...modelRow(m) })))),
   );
   writeLopoHtml(result.reportHtml, result);
   return result;

@@ -52,13 +52,17 @@ function publishedSection(published: PublishedResult, ours: { name: string; accu
 }
 
 function datasetParagraph(d: StudyDataset): string {
+  const clips =
+    d.protocol === 'lopo'
+      ? `per fold ${d.trainClips} training clips per epoch and ${d.testClips} test clips; ${d.testVideos} test videos over all folds`
+      : `${d.trainClips} training clips per epoch and ${d.testClips} test clips from ${d.testVideos} test videos`;
   const skipped =
     d.skippedVideos.length === 0
       ? 'No video was skipped.'
       : `<span class="warn">${d.skippedVideos.length} videos skipped:</span> ${d.skippedVideos.map((v) => `${escapeHtml(v.video)} (${escapeHtml(v.reason)})`).join('; ')}.`;
   return (
     `<p>Dataset <b>${escapeHtml(d.name)}</b>, ${escapeHtml(d.split)}: ${d.classes.length} classes (${escapeHtml(d.classes.join(', '))}), ` +
-    `${d.trainClips} training clips per epoch and ${d.testClips} test clips from ${d.testVideos} test videos; clips of ${d.clipLength} frames at ` +
+    `${clips}; clips of ${d.clipLength} frames at ` +
     `${d.size}x${d.size}; seeds ${d.seeds.join(', ')}. ${skipped}</p>`
   );
 }
@@ -100,7 +104,7 @@ export function writeStudyHtml(file: string, content: StudyReportContent): void 
   const body = [
     `<h1>delta-sparsity study</h1>`,
     datasetParagraph(result.dataset),
-    `<p>Baseline trained, then refined with delta layers and with spatial-L1 layers. Finished in ${result.seconds.toFixed(0)} s (cached runs are reused). ` +
+    `<p>Baseline trained, then refined with delta layers and with spatial-L1 layers. Finished in ${result.seconds.toFixed(0)} s (finished runs are reused when rerun). ` +
       `Accuracy is over test videos; "above chance" is a one-sided binomial test at 5% against 1/${result.dataset.classes.length}.</p>`,
     headline,
     section('Models', tableHtml(models)),
@@ -144,7 +148,7 @@ export function writeLopoHtml(file: string, result: LopoStudyResult): void {
   const withheld = result.headlineWithheld.length > 0 ? `<p class="warn">Left out of the headline: ${result.headlineWithheld.map(escapeHtml).join('; ')}.</p>` : '';
   const folds = result.runs.flatMap((run) =>
     run.models.map((m) => ({
-      fold: run.fold + 1,
+      fold: run.fold,
       'test subject': run.testSubject,
       seed: run.seed,
       model: m.name,
@@ -160,7 +164,7 @@ export function writeLopoHtml(file: string, result: LopoStudyResult): void {
     `<h1>delta-sparsity study: leave one subject out</h1>`,
     datasetParagraph(result.dataset),
     `<p>Subjects (fold order): ${escapeHtml(result.dataset.subjects.join(', '))}. Per fold and seed: a baseline trained, then refined with delta ` +
-      `and with spatial-L1 layers. Finished in ${result.seconds.toFixed(0)} s (cached runs are reused).</p>`,
+      `and with spatial-L1 layers. Finished in ${result.seconds.toFixed(0)} s (finished runs are reused when rerun).</p>`,
     headline,
     withheld,
     section('Mean ± std over folds and seeds', tableHtml(aggregateRows(result.aggregate, T))),

@@ -27,8 +27,12 @@ export interface StudyDataset {
   name: string;
   /** 'split' (one fixed subject or list split) or 'lopo'. */
   protocol: 'split' | 'lopo';
-  /** Which split: e.g. "test subjects lyova, moshe, shahar" or "official split 1". */
+  /** Which split: e.g. "fixed subjects (test: lyova, moshe, shahar; …)" or "official split 1". */
   split: string;
+  /** Subjects held out for testing, for datasets split by subject (folder, Weizmann); else absent. */
+  testSubjects?: string[];
+  /** Subjects trained on, for datasets split by subject. */
+  trainSubjects?: string[];
   classes: string[];
   trainClips: number;
   testClips: number;
@@ -69,6 +73,7 @@ export interface StudyResult {
 export function describeStudyDataset(dataset: VideoDataset, protocol: 'split' | 'lopo', seeds: number[], testVideos: number): StudyDataset {
   const description = dataset.describe();
   const split = typeof description.split === 'string' ? description.split : typeof description.split === 'number' ? `official split ${description.split}` : 'the set\'s fixed train/test parts';
+  const subjects = (dataset as { split?: { testSubjects?: unknown; trainSubjects?: unknown } }).split;
   const skipped = (dataset as { skippedVideos?: { video?: string; file?: string; id?: string; reason?: string }[] }).skippedVideos ?? [];
   return {
     name: dataset.name,
@@ -81,6 +86,8 @@ export function describeStudyDataset(dataset: VideoDataset, protocol: 'split' | 
     clipLength: dataset.clipLength,
     size: dataset.height,
     seeds,
+    ...(subjects && Array.isArray(subjects.testSubjects) ? { testSubjects: subjects.testSubjects.map(String) } : {}),
+    ...(subjects && Array.isArray(subjects.trainSubjects) ? { trainSubjects: subjects.trainSubjects.map(String) } : {}),
     skippedVideos: skipped.map((v) => ({ video: String(v.video ?? v.file ?? v.id ?? '?'), reason: String(v.reason ?? 'unknown') })),
   };
 }

@@ -65,6 +65,16 @@ export function studyData(options: StudyOptions): StudyData {
   if (protocol === 'lopo' && (data === 'synthetic' || data === 'ucf101')) {
     throw invalidArgument('protocol', `"split" for data "${data}" (it has no subjects to leave out)`, protocol);
   }
+  // Options of another data source are mistakes, not something to ignore silently.
+  if (options.subjectPattern !== undefined && data !== 'folder') {
+    throw invalidArgument('subjectPattern', `no subject pattern for data "${data}" (it goes with a folder: --folder ROOT)`, options.subjectPattern);
+  }
+  if (options.testSubjects !== undefined && (data === 'synthetic' || data === 'ucf101')) {
+    throw invalidArgument('testSubjects', `no test subjects for data "${data}" (it has fixed train and test parts)`, options.testSubjects);
+  }
+  if ((options.ucf101Classes !== undefined || options.ucf101VideosPerClass !== undefined) && data !== 'ucf101') {
+    throw invalidArgument('ucf101Classes', `UCF101 classes and videos per class only with data "ucf101" (--ucf101 ROOT)`, options.ucf101Classes ?? options.ucf101VideosPerClass);
+  }
   if (options.testSubjects && protocol === 'lopo') {
     throw invalidArgument('testSubjects', 'no fixed test subjects with protocol "lopo" (each fold holds one out)', options.testSubjects);
   }

@@ -96,7 +96,13 @@ export interface DeltaGain {
  * no result, so both the baseline and the delta model must be above chance.
  */
 export function deltaGain(baseline: ModelSummary, delta: ModelSummary): { gain: DeltaGain | null; withheld: string | null } {
-  const guessing = [baseline, delta].filter((m) => !m.aboveChance).map((m) => `${m.name} (${(100 * m.testVideoAccuracy).toFixed(1)}% of ${m.testVideos} test videos, chance ${(100 * m.chance.chanceAccuracy).toFixed(1)}%)`);
+  const guessing = [baseline, delta]
+    .filter((m) => !m.aboveChance)
+    .map((m) => {
+      // With too few test videos not even a perfect score beats guessing at 5%: say so rather than blame the model.
+      const hopeless = m.chance.threshold > m.testVideos ? `; ${m.testVideos} test videos are too few for any accuracy to beat chance` : '';
+      return `${m.name} (${(100 * m.testVideoAccuracy).toFixed(1)}% of ${m.testVideos} test videos, chance ${(100 * m.chance.chanceAccuracy).toFixed(1)}%${hopeless})`;
+    });
   if (guessing.length > 0) return { gain: null, withheld: `not above chance: ${guessing.join(', ')}` };
   return {
     gain: {

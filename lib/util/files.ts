@@ -69,6 +69,16 @@ export function expectFolderOrNothing(target: string, what: string): void {
   if (fs.existsSync(target) && !fs.statSync(target).isDirectory()) {
     throw new DeltaSparsityError(`${what}: ${target} is a file, where a folder is expected. Pick another path.`);
   }
+  // A folder that does not exist yet cannot be made below a file either (mkdir fails with ENOTDIR).
+  for (let parent = path.dirname(path.resolve(target)); ; parent = path.dirname(parent)) {
+    if (fs.existsSync(parent)) {
+      if (!fs.statSync(parent).isDirectory()) {
+        throw new DeltaSparsityError(`${what}: ${target} is below ${parent}, which is a file, where a folder is expected. Pick another path.`);
+      }
+      break;
+    }
+    if (path.dirname(parent) === parent) break;
+  }
 }
 
 /** A schema for one JSON Lines record: anything with zod's `safeParse`. */

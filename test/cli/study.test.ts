@@ -25,6 +25,10 @@ describe('study options', () => {
       [['--folder', '/tmp'], /subjectPattern: expected a regex with one capture group/],
       [['--seeds', '0'], /--seeds: expected a positive integer/],
       [['--protocol', 'kfold'], /--protocol: expected split or lopo/],
+      // Options of another data source are refused, not silently ignored.
+      [['--subject', '^([a-z]+)_'], /subjectPattern: expected no subject pattern for data "weizmann"/],
+      [['--classes', '3'], /ucf101Classes: expected UCF101 classes and videos per class only with data "ucf101"/],
+      [['--data', 'synthetic', '--test-subjects', 'eli'], /testSubjects: expected no test subjects for data "synthetic"/],
     ];
     for (const [args, message] of cases) {
       const { status, stderr, out } = run(args);
@@ -33,6 +37,15 @@ describe('study options', () => {
       expect(stderr, args.join(' ')).not.toMatch(/\n\s+at /); // no stack trace
       expect(fs.readdirSync(out), 'nothing written').toEqual([]);
     }
+  });
+
+  it('refuses an --out below a file with one line, not an ENOTDIR stack trace', () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'study-cli-'));
+    const file = path.join(folder, 'a-file');
+    fs.writeFileSync(file, '');
+    const result = spawnSync(process.execPath, [cli, 'study', '--fast', '--out', path.join(file, 'sub')], { cwd: root, encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(`error: out: ${path.join(file, 'sub')} is below ${file}, which is a file, where a folder is expected. Pick another path.\n`);
   });
 
   it('defaults to the embedded Weizmann footage, keeps each fold and seed in its own run folders, and lists the subjects', () => {

@@ -29,6 +29,14 @@ describe('model summaries and the headline gain', () => {
     expect(verdict.withheld).toMatch(/not above chance: delta \(20.0% of 30 test videos, chance 10.0%\)/);
   });
 
+  it('says when a test set is too small for any accuracy to beat chance', () => {
+    // 2 test videos of 2 classes: even 2/2 right has p = 1/4 > 0.05.
+    const tiny = (name: string) => summarizeRun(name, { metrics: [{ epoch: 1, testVideoAccuracy: 1, testClipAccuracy: 1, testVideos: 2, classes: 2 }], sparsity: measurement(10, 6, 1, 2) });
+    const verdict = deltaGain(tiny('baseline'), tiny('delta'));
+    expect(verdict.gain).toBeNull();
+    expect(verdict.withheld).toMatch(/2 test videos are too few for any accuracy to beat chance/);
+  });
+
   it('aggregates mean and sample std', () => {
     expect(meanStd([1, 2, 3])).toEqual({ mean: 2, std: 1, n: 3 });
     expect(meanStd([5])).toEqual({ mean: 5, std: 0, n: 1 });

@@ -51,14 +51,14 @@ export function studyOptionsFromCommand(options: StudyCommandOptions): StudyOpti
   if (options.protocol !== undefined && options.protocol !== 'split' && options.protocol !== 'lopo') {
     throw invalidArgument('--protocol', 'split or lopo', options.protocol);
   }
-  const classes = options.classes ?? '5';
+  const classes = options.classes;
   const ucf101Root = options.ucf101 ?? (options.data === undefined || options.data === 'ucf101' ? process.env.UCF101_ROOT || undefined : undefined);
   return {
     out: options.out,
     fast: options.fast ?? process.env.DELTA_FAST === '1',
     data: options.data as StudyData | undefined,
     ucf101Root,
-    ucf101Classes: /^\d+$/.test(classes) ? Number(classes) : classes.split(',').map((name) => name.trim()),
+    ucf101Classes: classes === undefined ? undefined : /^\d+$/.test(classes) ? Number(classes) : classes.split(',').map((name) => name.trim()),
     ucf101VideosPerClass: positiveInteger('--videos-per-class', options.videosPerClass),
     folderRoot: options.folder,
     subjectPattern: options.subject,
@@ -89,7 +89,7 @@ export function registerStudyCommand(program: Command): void {
       .option('--fast', 'tiny settings that run in seconds (CI)')
       .option('--data <source>', `clips: ${STUDY_DATA.join(', ')} (default weizmann; ucf101 with --ucf101 or $UCF101_ROOT; folder with --folder)`)
       .option('--ucf101 <folder>', 'a UCF101 folder (default: $UCF101_ROOT if set and --data is not given)')
-      .option('--classes <list|n>', 'UCF101 classes: comma-separated names or the first N', '5')
+      .option('--classes <list|n>', 'UCF101 classes: comma-separated names or the first N (default 5)')
       .option('--videos-per-class <n>', 'UCF101 training videos per class')
       .option('--folder <root>', 'any folder of labelled videos <root>/<class>/<video>')
       .option('--subject <regex>', "regex with one capture group: a video's subject from its file name (with --folder)")
