@@ -124,7 +124,8 @@ export function registerStudyCommand(program: Command): void {
       const result = await runStudy(study);
       const d = result.dataset;
       say(options, `dataset ${d.name}: ${d.split}; ${d.classes.length} classes; ${d.trainClips} train clips/epoch, ${d.testClips} test clips from ${d.testVideos} test videos; clips of ${d.clipLength} frames at ${d.size}px; seed ${d.seeds.join(',')}`);
-      for (const v of d.skippedVideos) say(options, `skipped video: ${v.video} (${v.reason})`);
+      // A recap after the long run (each one's reason was printed when the data was read, and is in summary.json).
+      if (d.skippedVideos.length > 0) say(options, `${d.skippedVideos.length} video(s) skipped: ${d.skippedVideos.map((v) => v.video).join(', ')}`);
       say(options, header);
       for (const m of result.models) say(options, modelLine(m));
       say(options, `(T: per frame of ${d.clipLength}-frame clips, first frame processed whole; ∞: steady state, changes only; chance = ${percent(1 / d.classes.length)}, one-sided binomial test at 5%)`);
