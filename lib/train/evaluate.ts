@@ -88,14 +88,25 @@ export interface TestSelection {
   labels: number[];
 }
 
+// The test set's order is fixed: its labels are read once per dataset, not once per epoch.
+const testLabelCache = new WeakMap<VideoDataset, number[]>();
+
+async function testLabels(dataset: VideoDataset): Promise<number[]> {
+  const cached = testLabelCache.get(dataset);
+  if (cached) return cached;
+  const labels: number[] = [];
+  for await (const batch of dataset.testBatches({ batchSize: 64 })) labels.push(...batch.labels);
+  testLabelCache.set(dataset, labels);
+  return labels;
+}
+
 /**
  * The positions of `count` test clips stratified by class (see `stratifiedTestClips`), in increasing order.
- * Reads the test set once (labels only are kept).
+ * Reads the test set's labels once per dataset (cached).
  */
 export async function stratifiedTestSelection(dataset: VideoDataset, count: number): Promise<TestSelection> {
   const total = requireInteger('count', count, 1);
-  const labels: number[] = [];
-  for await (const batch of dataset.testBatches({ batchSize: 64 })) labels.push(...batch.labels);
+  const labels = await testLabels(dataset);
   const byClass = new Map<number, number[]>();
   labels.forEach((label, index) => byClass.set(label, [...(byClass.get(label) ?? []), index]));
   const classes = [...byClass.keys()].sort((a, b) => a - b);
