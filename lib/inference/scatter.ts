@@ -12,8 +12,14 @@
  * Inputs and outputs are row-major [H, W, C] (tfjs's NHWC frame layout), so flat index = (y·W + x)·C + c.
  * Kernels keep tfjs's layout [kh][kw][cin][cout]: the inner loop runs over Cout contiguous weights.
  * Each update also marks the output position (oy, ox) it touched, so that later stages revisit only those.
+ *
+ * Every buffer lives in the engine's `Arena`. Each scatter runs either the WebAssembly loops (`SparseKernels`,
+ * f64x2 SIMD over the Cout contiguous weights) or the TypeScript loops below; both do the same float64
+ * operations in the same order.
  */
 import { convOutputSize } from '../models/fanOut';
+import type { Arena } from './arena';
+import type { SparseKernels } from './sparseKernels';
 
 /** Which kernel taps each input row (or column) feeds: taps r in start[y] .. start[y+1]−1. */
 interface Taps {
@@ -41,7 +47,7 @@ export function axisGeometry(input: number, kernel: number, stride: number, padd
   return { input, output, kernel, stride, padBefore: Math.floor(total / 2) };
 }
 
-function tapsOf(axis: AxisGeometry): Taps {
+function tapsOf(axis: AxisGeometry, arena: Arena): Taps {
   const start = new Int32Array(axis.input + 1);
   const kernel: number[] = [];
   const output: number[] = [];
@@ -57,17 +63,27 @@ function tapsOf(axis: AxisGeometry): Taps {
     }
   }
   start[axis.input] = kernel.length;
-  return { start, kernel: Int32Array.from(kernel), output: Int32Array.from(output) };
+  const taps: Taps = { start, kernel: Int32Array.from(kernel), output: Int32Array.from(output) };
+  arena.copy('i32', taps.start, (view) => (taps.start = view));
+  arena.copy('i32', taps.kernel, (view) => (taps.kernel = view));
+  arena.copy('i32', taps.output, (view) => (taps.output = view));
+  return taps;
 }
 
 /** The set of output positions touched in the current frame (each listed once). */
 export class TouchedPositions {
-  readonly list: Int32Array;
+  list!: Int32Array;
   count = 0;
-  private readonly marked: Uint8Array;
-  constructor(readonly positions: number) {
-    this.list = new Int32Array(positions);
-    this.marked = new Uint8Array(positions);
+  private marked!: Uint8Array;
+  /** The count as the wasm loops read and write it. */
+  private cell!: Int32Array;
+  constructor(
+    readonly positions: number,
+    arena: Arena,
+  ) {
+    arena.reserve('i32', positions, (view) => (this.list = view));
+    arena.reserve('u8', positions, (view) => (this.marked = view));
+    arena.reserve('i32', 1, (view) => (this.cell = view));
   }
   clear(): void {
     const { list, marked } = this;
@@ -86,6 +102,15 @@ export class TouchedPositions {
       this.marked[p] = 1;
       this.list[this.count++] = p;
     }
+  }
+  /** Hands the set to a wasm loop: its marks, list and count pointers (byte offsets). */
+  lend(): [marks: number, list: number, countPtr: number] {
+    this.cell[0] = this.count;
+    return [this.marked.byteOffset, this.list.byteOffset, this.cell.byteOffset];
+  }
+  /** Takes the set back after the wasm loop (which may have added positions). */
+  settle(): void {
+    this.count = this.cell[0];
   }
 }
 
@@ -110,26 +135,43 @@ export class ConvScatter implements SparseLinear {
   readonly outputChannels: number;
   private readonly rows: Taps;
   private readonly cols: Taps;
+  private kernel!: Float32Array;
   /**
-   * @param kernel conv [kh, kw, Cin, Cout] or depthwise [kh, kw, C, multiplier], row-major
+   * @param kernel conv [kh, kw, Cin, Cout] or depthwise [kh, kw, C, multiplier], row-major (copied into `arena`)
    * @param depthwise true for a depthwise conv (`outChannels` = C·multiplier)
+   * @param kernels the WebAssembly loops on `arena`'s memory, or null for the TypeScript loops
    */
   constructor(
     readonly height: AxisGeometry,
     readonly width: AxisGeometry,
     readonly inChannels: number,
     readonly outChannels: number,
-    private readonly kernel: Float32Array,
+    kernel: Float32Array,
     readonly depthwise: boolean,
+    arena: Arena,
+    private readonly kernels: SparseKernels | null = null,
   ) {
-    this.rows = tapsOf(height);
-    this.cols = tapsOf(width);
+    this.rows = tapsOf(height, arena);
+    this.cols = tapsOf(width, arena);
+    arena.copy('f32', kernel, (view) => (this.kernel = view));
     this.inputSize = height.input * width.input * inChannels;
     this.outputPositions = height.output * width.output;
     this.outputChannels = outChannels;
   }
 
   scatter(indices: Int32Array, deltas: Float64Array, count: number, accumulator: Float64Array, touched: TouchedPositions): number {
+    if (this.kernels != null) {
+      const { rows, cols, depthwise, inChannels: cin, outChannels: cout } = this;
+      const span = depthwise ? (cout / cin) | 0 : cout;
+      const [marks, list, countPtr] = touched.lend();
+      const macs = this.kernels.convScatter(
+        indices.byteOffset, deltas.byteOffset, count, accumulator.byteOffset, this.kernel.byteOffset,
+        rows.start.byteOffset, rows.kernel.byteOffset, rows.output.byteOffset, cols.start.byteOffset, cols.kernel.byteOffset, cols.output.byteOffset,
+        cin, span, cout, this.width.input, this.width.output, this.width.kernel, depthwise ? 1 : 0, marks, list, countPtr,
+      );
+      touched.settle();
+      return macs;
+    }
     const cin = this.inChannels;
     const cout = this.outChannels;
     const inWidth = this.width.input;
@@ -179,16 +221,26 @@ export class ConvScatter implements SparseLinear {
 /** Dense layer on the last axis: input (p, c) adds δ·W[c, :] into output position p. */
 export class DenseScatter implements SparseLinear {
   readonly outputChannels: number;
+  private kernel!: Float32Array;
   constructor(
     readonly inputSize: number,
     readonly inChannels: number,
     readonly outputPositions: number,
-    private readonly kernel: Float32Array, // [Cin, units]
+    kernel: Float32Array, // [Cin, units], copied into `arena`
     units: number,
+    arena: Arena,
+    private readonly kernels: SparseKernels | null = null,
   ) {
     this.outputChannels = units;
+    arena.copy('f32', kernel, (view) => (this.kernel = view));
   }
   scatter(indices: Int32Array, deltas: Float64Array, count: number, accumulator: Float64Array, touched: TouchedPositions): number {
+    if (this.kernels != null) {
+      const [marks, list, countPtr] = touched.lend();
+      this.kernels.denseScatter(indices.byteOffset, deltas.byteOffset, count, accumulator.byteOffset, this.kernel.byteOffset, this.inChannels, this.outputChannels, marks, list, countPtr);
+      touched.settle();
+      return count * this.outputChannels;
+    }
     const cin = this.inChannels;
     const units = this.outputChannels;
     const kernel = this.kernel;
@@ -214,11 +266,18 @@ export class PoolScatter implements SparseLinear {
   constructor(
     readonly inputSize: number,
     channels: number,
+    private readonly kernels: SparseKernels | null = null,
   ) {
     this.outputChannels = channels;
     this.scale = channels / inputSize;
   }
   scatter(indices: Int32Array, deltas: Float64Array, count: number, accumulator: Float64Array, touched: TouchedPositions): number {
+    if (this.kernels != null) {
+      const [marks, list, countPtr] = touched.lend();
+      this.kernels.poolScatter(indices.byteOffset, deltas.byteOffset, count, accumulator.byteOffset, this.outputChannels, this.scale, marks, list, countPtr);
+      touched.settle();
+      return 0;
+    }
     const channels = this.outputChannels;
     for (let j = 0; j < count; j++) accumulator[indices[j] % channels] += deltas[j] * this.scale;
     if (count > 0) touched.mark(0);
