@@ -1,6 +1,9 @@
 /**
  * The sparse linear updates of delta inference: one non-zero input change δ at flat input index i adds
- * δ·W (the part of the layer's weights that input feeds) into the layer's output accumulator.
+ * δ·W (the part of the layer's weights that input feeds) into the layer's output. The sums go into a float32
+ * 'pending' buffer [outputs] (four lanes per SIMD instruction) that the layer folds into its float64
+ * accumulator after every frame (`LinearStage`): float32 rounding errors stay relative to one frame's
+ * increments, not to the accumulated value, and the accumulator does not drift the way a float32 one would.
  *
  * - conv [kh, kw, Cin, Cout]: the input (y, x, c) feeds the outputs (oy, ox) with oy·s − padTop + ky = y for
  *   some kernel row ky (and likewise for columns), all Cout channels: a k×k×Cout stencil for an interior input
@@ -14,8 +17,8 @@
  * Each update also marks the output position (oy, ox) it touched, so that later stages revisit only those.
  *
  * Every buffer lives in the engine's `Arena`. Each scatter runs either the WebAssembly loops (`SparseKernels`,
- * f64x2 SIMD over the Cout contiguous weights) or the TypeScript loops below; both do the same float64
- * operations in the same order.
+ * f32x4 SIMD over the Cout contiguous weights) or the TypeScript loops below; both do the same float32
+ * operations (δ rounded to float32, then fl(pending + fl(δ·w))) in the same order, so they agree bit for bit.
  */
 import { convOutputSize } from '../models/fanOut';
 import type { Arena } from './arena';
@@ -114,7 +117,7 @@ export class TouchedPositions {
   }
 }
 
-/** Adds δ·W for sparse input changes into an accumulator [outputs]; counts the multiply-accumulates done. */
+/** Adds δ·W for sparse input changes into a float32 pending sum [outputs]; counts the multiply-accumulates done. */
 export interface SparseLinear {
   /** Input values per frame (n). */
   readonly inputSize: number;
@@ -122,10 +125,10 @@ export interface SparseLinear {
   readonly outputPositions: number;
   readonly outputChannels: number;
   /**
-   * Adds δ_j·W[:, index_j] into `accumulator` for j < count, marking touched output positions.
+   * Adds δ_j·W[:, index_j] into `pending` for j < count, marking touched output positions.
    * @returns multiply-accumulates performed (stencil entries inside the output)
    */
-  scatter(indices: Int32Array, deltas: Float64Array, count: number, accumulator: Float64Array, touched: TouchedPositions): number;
+  scatter(indices: Int32Array, deltas: Float64Array, count: number, pending: Float32Array, touched: TouchedPositions): number;
 }
 
 /** Conv (multiplier = 0) or depthwise conv (multiplier ≥ 1) stencils. */
@@ -136,6 +139,9 @@ export class ConvScatter implements SparseLinear {
   private readonly rows: Taps;
   private readonly cols: Taps;
   private kernel!: Float32Array;
+  /** (y << 20) | (x << 10) | c of each input index, for the wasm loop (integer division is slow there). */
+  private decode = new Int32Array(0);
+  private readonly kernels: SparseKernels | null;
   /**
    * @param kernel conv [kh, kw, Cin, Cout] or depthwise [kh, kw, C, multiplier], row-major (copied into `arena`)
    * @param depthwise true for a depthwise conv (`outChannels` = C·multiplier)
@@ -149,8 +155,20 @@ export class ConvScatter implements SparseLinear {
     kernel: Float32Array,
     readonly depthwise: boolean,
     arena: Arena,
-    private readonly kernels: SparseKernels | null = null,
+    kernels: SparseKernels | null = null,
   ) {
+    // The decode table packs c, x, y in 10, 10 and 12 bits; larger layers keep the TypeScript loop.
+    this.kernels = inChannels <= 1024 && width.input <= 1024 && height.input <= 4096 ? kernels : null;
+    if (this.kernels != null) {
+      const decode = new Int32Array(height.input * width.input * inChannels);
+      for (let i = 0; i < decode.length; i++) {
+        const c = i % inChannels;
+        const pixel = (i - c) / inChannels;
+        const x = pixel % width.input;
+        decode[i] = (((pixel - x) / width.input) << 20) | (x << 10) | c;
+      }
+      arena.copy('i32', decode, (view) => (this.decode = view));
+    }
     this.rows = tapsOf(height, arena);
     this.cols = tapsOf(width, arena);
     arena.copy('f32', kernel, (view) => (this.kernel = view));
@@ -159,15 +177,15 @@ export class ConvScatter implements SparseLinear {
     this.outputChannels = outChannels;
   }
 
-  scatter(indices: Int32Array, deltas: Float64Array, count: number, accumulator: Float64Array, touched: TouchedPositions): number {
+  scatter(indices: Int32Array, deltas: Float64Array, count: number, pending: Float32Array, touched: TouchedPositions): number {
     if (this.kernels != null) {
       const { rows, cols, depthwise, inChannels: cin, outChannels: cout } = this;
       const span = depthwise ? (cout / cin) | 0 : cout;
       const [marks, list, countPtr] = touched.lend();
       const macs = this.kernels.convScatter(
-        indices.byteOffset, deltas.byteOffset, count, accumulator.byteOffset, this.kernel.byteOffset,
+        indices.byteOffset, deltas.byteOffset, count, pending.byteOffset, this.kernel.byteOffset,
         rows.start.byteOffset, rows.kernel.byteOffset, rows.output.byteOffset, cols.start.byteOffset, cols.kernel.byteOffset, cols.output.byteOffset,
-        cin, span, cout, this.width.input, this.width.output, this.width.kernel, depthwise ? 1 : 0, marks, list, countPtr,
+        cin, span, cout, this.decode.byteOffset, this.width.output, this.width.kernel, depthwise ? 1 : 0, marks, list, countPtr,
       );
       touched.settle();
       return macs;
@@ -186,7 +204,7 @@ export class ConvScatter implements SparseLinear {
     let macs = 0;
     for (let j = 0; j < count; j++) {
       const index = indices[j];
-      const delta = deltas[j];
+      const delta = Math.fround(deltas[j]);
       const c = index % cin;
       // `| 0` keeps the quotients in int32 registers (they are exact integers).
       const pixel = ((index - c) / cin) | 0;
@@ -200,15 +218,9 @@ export class ConvScatter implements SparseLinear {
           const position = rowBase + colOut[t];
           const w = ((ky * kw + colK[t]) * cin + c) * span;
           const o = position * cout + outOffset;
-          // Unrolled by 4 (V8 does not vectorise); the remainder loop covers spans that are not multiples of 4.
-          let k = 0;
-          for (; k + 3 < span; k += 4) {
-            accumulator[o + k] += delta * kernel[w + k];
-            accumulator[o + k + 1] += delta * kernel[w + k + 1];
-            accumulator[o + k + 2] += delta * kernel[w + k + 2];
-            accumulator[o + k + 3] += delta * kernel[w + k + 3];
-          }
-          for (; k < span; k++) accumulator[o + k] += delta * kernel[w + k];
+          // fround(δ·w) is the float32 product (exact in float64, then rounded once); the Float32Array store
+          // rounds the sum once, as a float32 add does.
+          for (let k = 0; k < span; k++) pending[o + k] += Math.fround(delta * kernel[w + k]);
           touched.mark(position);
           macs += span;
         }
@@ -234,10 +246,10 @@ export class DenseScatter implements SparseLinear {
     this.outputChannels = units;
     arena.copy('f32', kernel, (view) => (this.kernel = view));
   }
-  scatter(indices: Int32Array, deltas: Float64Array, count: number, accumulator: Float64Array, touched: TouchedPositions): number {
+  scatter(indices: Int32Array, deltas: Float64Array, count: number, pending: Float32Array, touched: TouchedPositions): number {
     if (this.kernels != null) {
       const [marks, list, countPtr] = touched.lend();
-      this.kernels.denseScatter(indices.byteOffset, deltas.byteOffset, count, accumulator.byteOffset, this.kernel.byteOffset, this.inChannels, this.outputChannels, marks, list, countPtr);
+      this.kernels.denseScatter(indices.byteOffset, deltas.byteOffset, count, pending.byteOffset, this.kernel.byteOffset, this.inChannels, this.outputChannels, marks, list, countPtr);
       touched.settle();
       return count * this.outputChannels;
     }
@@ -246,19 +258,19 @@ export class DenseScatter implements SparseLinear {
     const kernel = this.kernel;
     for (let j = 0; j < count; j++) {
       const index = indices[j];
-      const delta = deltas[j];
+      const delta = Math.fround(deltas[j]);
       const c = index % cin;
       const position = (index - c) / cin;
       const w = c * units;
       const o = position * units;
-      for (let k = 0; k < units; k++) accumulator[o + k] += delta * kernel[w + k];
+      for (let k = 0; k < units; k++) pending[o + k] += Math.fround(delta * kernel[w + k]);
       touched.mark(position);
     }
     return count * units;
   }
 }
 
-/** Global average pool [H, W, C] → [C]: δ / (H·W) into the channel's mean (additions, no multiplications counted). */
+/** Global average pool [H, W, C] → [C]: δ / (H·W) into the channel's mean (additions, no multiplications counted; float32 1/(H·W)). */
 export class PoolScatter implements SparseLinear {
   readonly outputPositions = 1;
   readonly outputChannels: number;
@@ -269,17 +281,17 @@ export class PoolScatter implements SparseLinear {
     private readonly kernels: SparseKernels | null = null,
   ) {
     this.outputChannels = channels;
-    this.scale = channels / inputSize;
+    this.scale = Math.fround(channels / inputSize);
   }
-  scatter(indices: Int32Array, deltas: Float64Array, count: number, accumulator: Float64Array, touched: TouchedPositions): number {
+  scatter(indices: Int32Array, deltas: Float64Array, count: number, pending: Float32Array, touched: TouchedPositions): number {
     if (this.kernels != null) {
       const [marks, list, countPtr] = touched.lend();
-      this.kernels.poolScatter(indices.byteOffset, deltas.byteOffset, count, accumulator.byteOffset, this.outputChannels, this.scale, marks, list, countPtr);
+      this.kernels.poolScatter(indices.byteOffset, deltas.byteOffset, count, pending.byteOffset, this.outputChannels, this.scale, marks, list, countPtr);
       touched.settle();
       return 0;
     }
     const channels = this.outputChannels;
-    for (let j = 0; j < count; j++) accumulator[indices[j] % channels] += deltas[j] * this.scale;
+    for (let j = 0; j < count; j++) pending[indices[j] % channels] += Math.fround(Math.fround(deltas[j]) * this.scale);
     if (count > 0) touched.mark(0);
     return 0;
   }

@@ -3,7 +3,7 @@
  * memory, in which the engine's `Arena` lays out every buffer. See the .wat for each function's contract;
  * pointers are byte offsets into that memory (a view's `byteOffset`).
  *
- * The loops use 128-bit SIMD (f64x2 lanes for the float64 accumulators), which Node ≥ 16 supports.
+ * The loops use 128-bit SIMD (f32x4 lanes in the scatter, f64x2 in the per-position passes), which Node ≥ 16 supports.
  * `sparseKernels()` returns null where WebAssembly or its SIMD is missing; the engine then runs its
  * TypeScript loops, which compute the same values.
  */
@@ -15,13 +15,14 @@ export interface SparseKernels {
   convScatter(
     idx: number, dlt: number, count: number, acc: number, kernel: number,
     rowStart: number, rowK: number, rowOut: number, colStart: number, colK: number, colOut: number,
-    cin: number, span: number, cout: number, inWidth: number, outWidth: number, kw: number, depthwise: number,
+    cin: number, span: number, cout: number, decode: number, outWidth: number, kw: number, depthwise: number,
     marks: number, list: number, countPtr: number,
   ): number;
   denseScatter(idx: number, dlt: number, count: number, acc: number, kernel: number, cin: number, units: number, marks: number, list: number, countPtr: number): void;
   poolScatter(idx: number, dlt: number, count: number, acc: number, channels: number, scale: number, marks: number, list: number, countPtr: number): void;
   deltaPass(values: number, list: number, listCount: number, channels: number, steps: number, sent: number, rectify: number, outIdx: number, outDlt: number): number;
   pointwise(op: number, values: number, out: number, list: number, listCount: number, channels: number, scale: number, shift: number, m: number): void;
+  flush(acc: number, pending: number, list: number, listCount: number, channels: number): void;
   nonZeros(values: number, n: number, outIdx: number, outDlt: number): number;
 }
 

@@ -110,8 +110,13 @@ export class DeltaStage implements Stage {
   }
 }
 
+/**
+ * A linear layer's output: a float64 accumulator (initialised with the bias) and a float32 pending sum of the
+ * current frame's increments (the scatter's SIMD target), folded into the accumulator on the touched positions.
+ */
 export class LinearStage implements Stage {
   private accumulator!: Float64Array;
+  private pending!: Float32Array;
   private bias: Float32Array | null = null; // per output channel
   private readonly touched: TouchedPositions;
   private readonly output: Values;
@@ -129,6 +134,7 @@ export class LinearStage implements Stage {
     private readonly kernels: SparseKernels | null,
   ) {
     arena.reserve('f64', scatter.outputPositions * scatter.outputChannels, (view) => (this.accumulator = view));
+    arena.reserve('f32', scatter.outputPositions * scatter.outputChannels, (view) => (this.pending = view));
     if (bias != null) arena.copy('f32', bias, (view) => (this.bias = view));
     this.touched = new TouchedPositions(scatter.outputPositions, arena);
     this.output = { kind: 'values', values: new Float64Array(0), touched: this.touched, channels: scatter.outputChannels };
@@ -179,13 +185,31 @@ export class LinearStage implements Stage {
       this.firstFrameNonZeroInputs = changes.count;
       this.started = true;
     }
-    this.macsExecuted += this.scatter.scatter(changes.indices, changes.deltas, changes.count, this.accumulator, this.touched);
+    this.macsExecuted += this.scatter.scatter(changes.indices, changes.deltas, changes.count, this.pending, this.touched);
+    this.flush();
     this.nonZeroInputs += changes.count;
     this.frames += 1;
     return this.output;
   }
+  /** accumulator += pending, pending = 0 on the touched positions. */
+  private flush(): void {
+    const { accumulator, pending, touched } = this;
+    const channels = this.scatter.outputChannels;
+    if (this.kernels != null) {
+      this.kernels.flush(accumulator.byteOffset, pending.byteOffset, touched.list.byteOffset, touched.count, channels);
+      return;
+    }
+    const list = touched.list;
+    for (let k = 0; k < touched.count; k++) {
+      for (let i = list[k] * channels, end = i + channels; i < end; i++) {
+        accumulator[i] += pending[i];
+        pending[i] = 0;
+      }
+    }
+  }
   reset(): void {
     this.resetAccumulator();
+    this.pending.fill(0);
     this.touched.clear();
     this.started = false;
     this.frames = 0;

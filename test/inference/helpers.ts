@@ -135,19 +135,20 @@ export function scatterHarness(loops: SparseLoops, make: (arena: Arena, kernels:
   if (loops === 'wasm' && kernels == null) throw new Error('WebAssembly SIMD is not available in this Node');
   const scatter = make(arena, kernels);
   const touched = new TouchedPositions(scatter.outputPositions, arena);
-  const buffers = { accumulator: new Float64Array(0), indices: new Int32Array(0), deltas: new Float64Array(0) };
-  arena.reserve('f64', scatter.outputPositions * scatter.outputChannels, (view) => (buffers.accumulator = view));
+  const buffers = { pending: new Float32Array(0), indices: new Int32Array(0), deltas: new Float64Array(0) };
+  arena.reserve('f32', scatter.outputPositions * scatter.outputChannels, (view) => (buffers.pending = view));
   arena.reserve('i32', maxChanges, (view) => (buffers.indices = view));
   arena.reserve('f64', maxChanges, (view) => (buffers.deltas = view));
   arena.finish(kernels?.memory ?? null);
   return {
     touched,
-    accumulator: () => buffers.accumulator,
+    /** The float32 sums [outputs] the scatter added into. */
+    accumulator: () => buffers.pending,
     /** Scatters the changes (indices[j], deltas[j]); returns the multiply-accumulates done. */
     run(indices: ArrayLike<number>, deltas: ArrayLike<number>): number {
       buffers.indices.set(indices);
       buffers.deltas.set(deltas);
-      return scatter.scatter(buffers.indices, buffers.deltas, indices.length, buffers.accumulator, touched);
+      return scatter.scatter(buffers.indices, buffers.deltas, indices.length, buffers.pending, touched);
     },
   };
 }

@@ -1,9 +1,10 @@
 ;; Hot loops of the sparse streaming engine (lib/inference/): the scatter of non-zero input changes into a
 ;; layer's accumulator, and the per-frame passes over the output positions a change touched. The module owns
 ;; its memory; the engine lays out all its buffers there once (lib/inference/arena.ts) and never grows it
-;; afterwards. Pointers are byte offsets; sizes are element counts. Accumulators, values, steps and levels are
-;; float64, weights float32 (promoted before the multiply), indices and position lists int32, marks bytes.
-;; Every loop does the same float64 operations in the same order as the TypeScript loops in scatter.ts and
+;; afterwards. Pointers are byte offsets; sizes are element counts. A frame's increments δ·W are summed in a
+;; float32 'pending' buffer (f32x4 lanes), which `flush` folds into the float64 accumulators of the touched
+;; positions; values, steps and levels are float64, weights float32, indices and position lists int32, marks
+;; bytes. Every loop does the same IEEE operations in the same order as the TypeScript loops in scatter.ts and
 ;; stages.ts (no fused multiply-add in WebAssembly), so both paths give identical results.
 ;; Built into lib/inference/sparseKernelsBinary.ts by scripts/build-wasm-kernels.js; caller: sparseKernels.ts.
 (module
@@ -19,55 +20,49 @@
         (i32.store (i32.add (local.get $list) (i32.shl (local.get $n) (i32.const 2))) (local.get $p))
         (i32.store (local.get $countPtr) (i32.add (local.get $n) (i32.const 1))))))
 
-  ;; acc[k] += d * w[k] for k < n (acc float64, w float32): f64x2 lanes, 4 weights per step, scalar remainder.
-  (func $axpy (param $acc i32) (param $w i32) (param $n i32) (param $d f64)
-    (local $dv v128) (local $wv v128) (local $end i32) (local $end4 i32)
-    (local.set $dv (f64x2.splat (local.get $d)))
+  ;; pending[k] += d * w[k] for k < n, in float32 (f32x4 lanes, scalar remainder).
+  (func $axpy (param $acc i32) (param $w i32) (param $n i32) (param $d f32)
+    (local $dv v128) (local $end i32) (local $end4 i32)
+    (local.set $dv (f32x4.splat (local.get $d)))
     (local.set $end (i32.add (local.get $w) (i32.shl (local.get $n) (i32.const 2))))
     (local.set $end4 (i32.add (local.get $w) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
     (block $vectorsDone
       (loop $vectors
         (br_if $vectorsDone (i32.ge_u (local.get $w) (local.get $end4)))
-        (local.set $wv (v128.load (local.get $w)))
-        (v128.store (local.get $acc)
-          (f64x2.add (v128.load (local.get $acc)) (f64x2.mul (local.get $dv) (f64x2.promote_low_f32x4 (local.get $wv)))))
-        (v128.store offset=16 (local.get $acc)
-          (f64x2.add (v128.load offset=16 (local.get $acc))
-            (f64x2.mul (local.get $dv)
-              (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $wv) (local.get $wv))))))
+        (v128.store (local.get $acc) (f32x4.add (v128.load (local.get $acc)) (f32x4.mul (local.get $dv) (v128.load (local.get $w)))))
         (local.set $w (i32.add (local.get $w) (i32.const 16)))
-        (local.set $acc (i32.add (local.get $acc) (i32.const 32)))
+        (local.set $acc (i32.add (local.get $acc) (i32.const 16)))
         (br $vectors)))
     (block $done
       (loop $scalars
         (br_if $done (i32.ge_u (local.get $w) (local.get $end)))
-        (f64.store (local.get $acc)
-          (f64.add (f64.load (local.get $acc)) (f64.mul (local.get $d) (f64.promote_f32 (f32.load (local.get $w))))))
+        (f32.store (local.get $acc) (f32.add (f32.load (local.get $acc)) (f32.mul (local.get $d) (f32.load (local.get $w)))))
         (local.set $w (i32.add (local.get $w) (i32.const 4)))
-        (local.set $acc (i32.add (local.get $acc) (i32.const 8)))
+        (local.set $acc (i32.add (local.get $acc) (i32.const 4)))
         (br $scalars))))
 
   ;; Conv / depthwise-conv scatter (scatter.ts, ConvScatter): change j at flat input index (y·W + x)·Cin + c adds
-  ;; δ_j · kernel[ky, kx, c, :span] into acc[(oy·outW + ox)·Cout + outOffset ..] for the taps of row y and
-  ;; column x (tap tables rowStart/rowK/rowOut, colStart/colK/colOut), marking each (oy, ox).
+  ;; δ_j · kernel[ky, kx, c, :span] into pending[(oy·outW + ox)·Cout + outOffset ..] for the taps of row y and
+  ;; column x (tap tables rowStart/rowK/rowOut, colStart/colK/colOut), marking each (oy, ox). The table $decode
+  ;; holds (y << 20) | (x << 10) | c per input index (no integer division per change).
   ;; Returns the multiply-accumulates done.
   (func (export "convScatter")
     (param $idx i32) (param $dlt i32) (param $count i32) (param $acc i32) (param $kernel i32)
     (param $rowStart i32) (param $rowK i32) (param $rowOut i32) (param $colStart i32) (param $colK i32) (param $colOut i32)
-    (param $cin i32) (param $span i32) (param $cout i32) (param $inWidth i32) (param $outWidth i32) (param $kw i32)
+    (param $cin i32) (param $span i32) (param $cout i32) (param $decode i32) (param $outWidth i32) (param $kw i32)
     (param $depthwise i32) (param $marks i32) (param $list i32) (param $countPtr i32) (result i32)
-    (local $j i32) (local $index i32) (local $delta f64) (local $c i32) (local $pixel i32) (local $x i32) (local $y i32)
+    (local $j i32) (local $code i32) (local $delta f32) (local $c i32) (local $x i32) (local $y i32)
     (local $outOffset i32) (local $r i32) (local $rEnd i32) (local $ky i32) (local $rowBase i32) (local $t i32)
     (local $tStart i32) (local $tEnd i32) (local $position i32) (local $macs i32)
     (block $done
       (loop $changes
         (br_if $done (i32.ge_u (local.get $j) (local.get $count)))
-        (local.set $index (i32.load (i32.add (local.get $idx) (i32.shl (local.get $j) (i32.const 2)))))
-        (local.set $delta (f64.load (i32.add (local.get $dlt) (i32.shl (local.get $j) (i32.const 3)))))
-        (local.set $c (i32.rem_u (local.get $index) (local.get $cin)))
-        (local.set $pixel (i32.div_u (local.get $index) (local.get $cin)))
-        (local.set $x (i32.rem_u (local.get $pixel) (local.get $inWidth)))
-        (local.set $y (i32.div_u (local.get $pixel) (local.get $inWidth)))
+        (local.set $code (i32.load (i32.add (local.get $decode)
+          (i32.shl (i32.load (i32.add (local.get $idx) (i32.shl (local.get $j) (i32.const 2)))) (i32.const 2)))))
+        (local.set $delta (f32.demote_f64 (f64.load (i32.add (local.get $dlt) (i32.shl (local.get $j) (i32.const 3))))))
+        (local.set $c (i32.and (local.get $code) (i32.const 1023)))
+        (local.set $x (i32.and (i32.shr_u (local.get $code) (i32.const 10)) (i32.const 1023)))
+        (local.set $y (i32.shr_u (local.get $code) (i32.const 20)))
         (local.set $outOffset (select (i32.mul (local.get $c) (local.get $span)) (i32.const 0) (local.get $depthwise)))
         (local.set $r (i32.load (i32.add (local.get $rowStart) (i32.shl (local.get $y) (i32.const 2)))))
         (local.set $rEnd (i32.load offset=4 (i32.add (local.get $rowStart) (i32.shl (local.get $y) (i32.const 2)))))
@@ -85,7 +80,7 @@
                 (local.set $position (i32.add (local.get $rowBase) (i32.load (i32.add (local.get $colOut) (i32.shl (local.get $t) (i32.const 2))))))
                 (call $axpy
                   (i32.add (local.get $acc)
-                    (i32.shl (i32.add (i32.mul (local.get $position) (local.get $cout)) (local.get $outOffset)) (i32.const 3)))
+                    (i32.shl (i32.add (i32.mul (local.get $position) (local.get $cout)) (local.get $outOffset)) (i32.const 2)))
                   (i32.add (local.get $kernel)
                     (i32.shl
                       (i32.mul
@@ -108,7 +103,7 @@
         (br $changes)))
     (local.get $macs))
 
-  ;; Dense scatter (DenseScatter): change j at index p·Cin + c adds δ_j · kernel[c, :units] into acc[p·units ..].
+  ;; Dense scatter (DenseScatter): change j at index p·Cin + c adds δ_j · kernel[c, :units] into pending[p·units ..].
   (func (export "denseScatter")
     (param $idx i32) (param $dlt i32) (param $count i32) (param $acc i32) (param $kernel i32) (param $cin i32) (param $units i32)
     (param $marks i32) (param $list i32) (param $countPtr i32)
@@ -120,69 +115,107 @@
         (local.set $c (i32.rem_u (local.get $index) (local.get $cin)))
         (local.set $position (i32.div_u (local.get $index) (local.get $cin)))
         (call $axpy
-          (i32.add (local.get $acc) (i32.shl (i32.mul (local.get $position) (local.get $units)) (i32.const 3)))
+          (i32.add (local.get $acc) (i32.shl (i32.mul (local.get $position) (local.get $units)) (i32.const 2)))
           (i32.add (local.get $kernel) (i32.shl (i32.mul (local.get $c) (local.get $units)) (i32.const 2)))
           (local.get $units)
-          (f64.load (i32.add (local.get $dlt) (i32.shl (local.get $j) (i32.const 3)))))
+          (f32.demote_f64 (f64.load (i32.add (local.get $dlt) (i32.shl (local.get $j) (i32.const 3))))))
         (call $mark (local.get $marks) (local.get $list) (local.get $countPtr) (local.get $position))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $changes))))
 
-  ;; Global average pool (PoolScatter): acc[index mod C] += δ · scale; marks position 0 when count > 0.
+  ;; Global average pool (PoolScatter): pending[index mod C] += δ · scale (float32); marks position 0 when count > 0.
   (func (export "poolScatter")
-    (param $idx i32) (param $dlt i32) (param $count i32) (param $acc i32) (param $channels i32) (param $scale f64)
+    (param $idx i32) (param $dlt i32) (param $count i32) (param $acc i32) (param $channels i32) (param $scale f32)
     (param $marks i32) (param $list i32) (param $countPtr i32)
     (local $j i32) (local $a i32)
     (block $done
       (loop $changes
         (br_if $done (i32.ge_u (local.get $j) (local.get $count)))
         (local.set $a (i32.add (local.get $acc)
-          (i32.shl (i32.rem_u (i32.load (i32.add (local.get $idx) (i32.shl (local.get $j) (i32.const 2)))) (local.get $channels)) (i32.const 3))))
-        (f64.store (local.get $a)
-          (f64.add (f64.load (local.get $a))
-            (f64.mul (f64.load (i32.add (local.get $dlt) (i32.shl (local.get $j) (i32.const 3)))) (local.get $scale))))
+          (i32.shl (i32.rem_u (i32.load (i32.add (local.get $idx) (i32.shl (local.get $j) (i32.const 2)))) (local.get $channels)) (i32.const 2))))
+        (f32.store (local.get $a)
+          (f32.add (f32.load (local.get $a))
+            (f32.mul (f32.demote_f64 (f64.load (i32.add (local.get $dlt) (i32.shl (local.get $j) (i32.const 3))))) (local.get $scale))))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $changes)))
     (if (i32.gt_u (local.get $count) (i32.const 0))
       (then (call $mark (local.get $marks) (local.get $list) (local.get $countPtr) (i32.const 0)))))
 
-  ;; Delta layer (DeltaStage): for every unit i of the listed positions, level = nearest(relu?(v_i) / q_i) (round
+;; Delta layer (DeltaStage): for every unit i of the listed positions, level = nearest(relu?(v_i) / q_i) (round
   ;; half to even); where level differs from sent_i, emits (i, (level − sent_i)·q_i) and stores the level.
-  ;; Returns the number of changes written to outIdx / outDlt.
+  ;; Consecutive listed positions are one run of units; two units per step in f64x2 lanes, and only a pair
+  ;; with a changed level leaves the vector path. Returns the number of changes written to outIdx / outDlt.
   (func (export "deltaPass")
     (param $values i32) (param $list i32) (param $listCount i32) (param $channels i32) (param $steps i32) (param $sent i32)
     (param $rectify i32) (param $outIdx i32) (param $outDlt i32) (result i32)
-    (local $k i32) (local $i i32) (local $end i32) (local $v f64) (local $q f64) (local $level f64) (local $previous f64)
-    (local $count i32) (local $off i32)
+    (local $k i32) (local $p i32) (local $i i32) (local $end i32) (local $end2 i32) (local $count i32)
+    (local $v v128) (local $q v128) (local $level v128) (local $previous v128)
     (block $done
-      (loop $positions
+      (loop $runs
         (br_if $done (i32.ge_u (local.get $k) (local.get $listCount)))
-        (local.set $i (i32.mul (i32.load (i32.add (local.get $list) (i32.shl (local.get $k) (i32.const 2)))) (local.get $channels)))
-        (local.set $end (i32.add (local.get $i) (local.get $channels)))
-        (block $unitsDone
-          (loop $units
-            (br_if $unitsDone (i32.ge_u (local.get $i) (local.get $end)))
-            (local.set $off (i32.shl (local.get $i) (i32.const 3)))
-            (local.set $v (f64.load (i32.add (local.get $values) (local.get $off))))
-            (if (i32.and (local.get $rectify) (f64.lt (local.get $v) (f64.const 0)))
-              (then (local.set $v (f64.const 0))))
-            (local.set $q (f64.load (i32.add (local.get $steps) (local.get $off))))
-            (local.set $level (f64.nearest (f64.div (local.get $v) (local.get $q))))
-            (local.set $previous (f64.load (i32.add (local.get $sent) (local.get $off))))
-            (if (f64.ne (local.get $level) (local.get $previous))
-              (then
-                (i32.store (i32.add (local.get $outIdx) (i32.shl (local.get $count) (i32.const 2))) (local.get $i))
-                (f64.store (i32.add (local.get $outDlt) (i32.shl (local.get $count) (i32.const 3)))
-                  (f64.mul (f64.sub (local.get $level) (local.get $previous)) (local.get $q)))
-                (f64.store (i32.add (local.get $sent) (local.get $off)) (local.get $level))
-                (local.set $count (i32.add (local.get $count) (i32.const 1)))))
-            (local.set $i (i32.add (local.get $i) (i32.const 1)))
-            (br $units)))
+        ;; the run of positions p, p+1, ... listed one after the other
+        (local.set $p (i32.load (i32.add (local.get $list) (i32.shl (local.get $k) (i32.const 2)))))
+        (local.set $i (i32.mul (local.get $p) (local.get $channels)))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
-        (br $positions)))
+        (block $runEnd
+          (loop $extend
+            (br_if $runEnd (i32.ge_u (local.get $k) (local.get $listCount)))
+            (br_if $runEnd (i32.ne (i32.load (i32.add (local.get $list) (i32.shl (local.get $k) (i32.const 2))))
+              (i32.add (local.get $p) (i32.const 1))))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $extend)))
+        (local.set $end (i32.mul (i32.add (local.get $p) (i32.const 1)) (local.get $channels)))
+        (local.set $end2 (i32.sub (local.get $end) (i32.const 1)))
+        (block $pairsDone
+          (loop $pairs
+            (br_if $pairsDone (i32.ge_u (local.get $i) (local.get $end2)))
+            (local.set $v (v128.load (i32.add (local.get $values) (i32.shl (local.get $i) (i32.const 3)))))
+            (if (local.get $rectify) (then (local.set $v (f64x2.pmax (local.get $v) (f64x2.splat (f64.const 0))))))
+            (local.set $q (v128.load (i32.add (local.get $steps) (i32.shl (local.get $i) (i32.const 3)))))
+            (local.set $level (f64x2.nearest (f64x2.div (local.get $v) (local.get $q))))
+            (local.set $previous (v128.load (i32.add (local.get $sent) (i32.shl (local.get $i) (i32.const 3)))))
+            (if (v128.any_true (f64x2.ne (local.get $level) (local.get $previous)))
+              (then
+                (local.set $count (call $emit (local.get $i) (f64x2.extract_lane 0 (local.get $level)) (f64x2.extract_lane 0 (local.get $q))
+                  (local.get $sent) (local.get $outIdx) (local.get $outDlt) (local.get $count)))
+                (local.set $count (call $emit (i32.add (local.get $i) (i32.const 1)) (f64x2.extract_lane 1 (local.get $level))
+                  (f64x2.extract_lane 1 (local.get $q)) (local.get $sent) (local.get $outIdx) (local.get $outDlt) (local.get $count)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 2)))
+            (br $pairs)))
+        (if (i32.lt_u (local.get $i) (local.get $end))
+          (then
+            (local.set $count (call $deltaOne (local.get $values) (local.get $steps) (local.get $sent) (local.get $rectify) (local.get $i)
+              (local.get $outIdx) (local.get $outDlt) (local.get $count)))))
+        (br $runs)))
     (local.get $count))
 
-  ;; Element-wise layer (PointwiseStage) on the listed positions: op 0 relu, 1 relu6, 2 affine
+  ;; Emits unit i if its level differs from the one sent; returns the new change count.
+  (func $emit (param $i i32) (param $level f64) (param $q f64) (param $sent i32) (param $outIdx i32) (param $outDlt i32) (param $count i32)
+    (result i32)
+    (local $at i32) (local $previous f64)
+    (local.set $at (i32.add (local.get $sent) (i32.shl (local.get $i) (i32.const 3))))
+    (local.set $previous (f64.load (local.get $at)))
+    (if (result i32) (f64.ne (local.get $level) (local.get $previous))
+      (then
+        (i32.store (i32.add (local.get $outIdx) (i32.shl (local.get $count) (i32.const 2))) (local.get $i))
+        (f64.store (i32.add (local.get $outDlt) (i32.shl (local.get $count) (i32.const 3)))
+          (f64.mul (f64.sub (local.get $level) (local.get $previous)) (local.get $q)))
+        (f64.store (local.get $at) (local.get $level))
+        (i32.add (local.get $count) (i32.const 1)))
+      (else (local.get $count))))
+
+  ;; One unit of the delta pass in scalar code (the odd unit at the end of a run).
+  (func $deltaOne (param $values i32) (param $steps i32) (param $sent i32) (param $rectify i32) (param $i i32)
+    (param $outIdx i32) (param $outDlt i32) (param $count i32) (result i32)
+    (local $v f64) (local $q f64)
+    (local.set $v (f64.load (i32.add (local.get $values) (i32.shl (local.get $i) (i32.const 3)))))
+    (if (i32.and (local.get $rectify) (f64.lt (local.get $v) (f64.const 0))) (then (local.set $v (f64.const 0))))
+    (local.set $q (f64.load (i32.add (local.get $steps) (i32.shl (local.get $i) (i32.const 3)))))
+    (call $emit (local.get $i) (f64.nearest (f64.div (local.get $v) (local.get $q))) (local.get $q)
+      (local.get $sent) (local.get $outIdx) (local.get $outDlt) (local.get $count)))
+
+    ;; Element-wise layer (PointwiseStage) on the listed positions: op 0 relu, 1 relu6, 2 affine
   ;; out = v · scale[i mod m] + shift[i mod m].
   (func (export "pointwise")
     (param $op i32) (param $values i32) (param $out i32) (param $list i32) (param $listCount i32) (param $channels i32)
@@ -211,6 +244,42 @@
             (br $units)))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $positions))))
+
+;; acc[i] += pending[i], pending[i] = 0 for the units of the listed positions (runs of consecutive positions
+  ;; handled as one span; two units per step).
+  (func (export "flush") (param $acc i32) (param $pending i32) (param $list i32) (param $listCount i32) (param $channels i32)
+    (local $k i32) (local $p i32) (local $i i32) (local $end i32) (local $a i32) (local $b i32)
+    (block $done
+      (loop $runs
+        (br_if $done (i32.ge_u (local.get $k) (local.get $listCount)))
+        (local.set $p (i32.load (i32.add (local.get $list) (i32.shl (local.get $k) (i32.const 2)))))
+        (local.set $i (i32.mul (local.get $p) (local.get $channels)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (block $runEnd
+          (loop $extend
+            (br_if $runEnd (i32.ge_u (local.get $k) (local.get $listCount)))
+            (br_if $runEnd (i32.ne (i32.load (i32.add (local.get $list) (i32.shl (local.get $k) (i32.const 2))))
+              (i32.add (local.get $p) (i32.const 1))))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $extend)))
+        (local.set $end (i32.mul (i32.add (local.get $p) (i32.const 1)) (local.get $channels)))
+        (block $pairsDone
+          (loop $pairs
+            (br_if $pairsDone (i32.ge_u (i32.add (local.get $i) (i32.const 1)) (local.get $end)))
+            (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 3))))
+            (local.set $b (i32.add (local.get $pending) (i32.shl (local.get $i) (i32.const 2))))
+            (v128.store (local.get $a) (f64x2.add (v128.load (local.get $a)) (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $b)))))
+            (i64.store (local.get $b) (i64.const 0))
+            (local.set $i (i32.add (local.get $i) (i32.const 2)))
+            (br $pairs)))
+        (if (i32.lt_u (local.get $i) (local.get $end))
+          (then
+            (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 3))))
+            (local.set $b (i32.add (local.get $pending) (i32.shl (local.get $i) (i32.const 2))))
+            (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64.promote_f32 (f32.load (local.get $b)))))
+            (f32.store (local.get $b) (f32.const 0))))
+        (br $runs))))
 
   ;; Whole values as changes against zero (LinearStage without a delta layer in front): the non-zero v_i as (i, v_i).
   (func (export "nonZeros") (param $values i32) (param $n i32) (param $outIdx i32) (param $outDlt i32) (result i32)
