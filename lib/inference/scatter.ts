@@ -142,6 +142,12 @@ export class ConvScatter implements SparseLinear {
   /** (y << 20) | (x << 10) | c of each input index, for the wasm loop (integer division is slow there). */
   private decode = new Int32Array(0);
   private readonly kernels: SparseKernels | null;
+  /** A conv with Cout a multiple of 16 sums the changes of one input pixel per tap first (`scatterGrouped`). */
+  private readonly grouped: boolean;
+  /** Per-group scratch: the wasm loop's splatted δ and row offsets; the TypeScript loop's channels and δ. */
+  private scratch = new Uint8Array(0);
+  private readonly memberChannels: Int32Array;
+  private readonly memberDeltas: Float64Array;
   /**
    * @param kernel conv [kh, kw, Cin, Cout] or depthwise [kh, kw, C, multiplier], row-major (copied into `arena`)
    * @param depthwise true for a depthwise conv (`outChannels` = C·multiplier)
@@ -169,6 +175,10 @@ export class ConvScatter implements SparseLinear {
       }
       arena.copy('i32', decode, (view) => (this.decode = view));
     }
+    this.grouped = !depthwise && outChannels % 16 === 0;
+    if (this.grouped && this.kernels != null) arena.reserve('u8', inChannels * 20, (view) => (this.scratch = view));
+    this.memberChannels = new Int32Array(this.grouped ? inChannels : 0);
+    this.memberDeltas = new Float64Array(this.grouped ? inChannels : 0);
     this.rows = tapsOf(height, arena);
     this.cols = tapsOf(width, arena);
     arena.copy('f32', kernel, (view) => (this.kernel = view));
@@ -178,6 +188,18 @@ export class ConvScatter implements SparseLinear {
   }
 
   scatter(indices: Int32Array, deltas: Float64Array, count: number, pending: Float32Array, touched: TouchedPositions): number {
+    if (this.kernels != null && this.grouped) {
+      const { rows, cols, inChannels: cin, outChannels: cout } = this;
+      const [marks, list, countPtr] = touched.lend();
+      const macs = this.kernels.convScatterGrouped(
+        indices.byteOffset, deltas.byteOffset, count, pending.byteOffset, this.kernel.byteOffset,
+        rows.start.byteOffset, rows.kernel.byteOffset, rows.output.byteOffset, cols.start.byteOffset, cols.kernel.byteOffset, cols.output.byteOffset,
+        cin, cout, this.decode.byteOffset, this.width.output, this.width.kernel, marks, list, countPtr, this.scratch.byteOffset,
+      );
+      touched.settle();
+      return macs;
+    }
+    if (this.grouped) return this.scatterGrouped(indices, deltas, count, pending, touched);
     if (this.kernels != null) {
       const { rows, cols, depthwise, inChannels: cin, outChannels: cout } = this;
       const span = depthwise ? (cout / cin) | 0 : cout;
@@ -223,6 +245,47 @@ export class ConvScatter implements SparseLinear {
           for (let k = 0; k < span; k++) pending[o + k] += Math.fround(delta * kernel[w + k]);
           touched.mark(position);
           macs += span;
+        }
+      }
+    }
+    return macs;
+  }
+
+  /**
+   * The TypeScript twin of the wasm `convScatterGrouped`: the changes of one input pixel (listed one after the
+   * other) are summed per tap and output, s = Σ_m fl(δ_m·w_m) in list order in float32, then pending += s.
+   */
+  private scatterGrouped(indices: Int32Array, deltas: Float64Array, count: number, pending: Float32Array, touched: TouchedPositions): number {
+    const { inChannels: cin, outChannels: cout, kernel, memberChannels, memberDeltas } = this;
+    const inWidth = this.width.input;
+    const outWidth = this.width.output;
+    const kw = this.width.kernel;
+    const { start: rowStart, kernel: rowK, output: rowOut } = this.rows;
+    const { start: colStart, kernel: colK, output: colOut } = this.cols;
+    let macs = 0;
+    let j = 0;
+    while (j < count) {
+      const pixel = (indices[j] / cin) | 0;
+      let n = 0;
+      for (; j < count && ((indices[j] / cin) | 0) === pixel; j++, n++) {
+        memberChannels[n] = indices[j] - pixel * cin;
+        memberDeltas[n] = Math.fround(deltas[j]);
+      }
+      const x = pixel % inWidth;
+      const y = ((pixel - x) / inWidth) | 0;
+      for (let r = rowStart[y], rEnd = rowStart[y + 1]; r < rEnd; r++) {
+        const rowBase = rowOut[r] * outWidth;
+        for (let t = colStart[x], tEnd = colStart[x + 1]; t < tEnd; t++) {
+          const position = rowBase + colOut[t];
+          const tap = (rowK[r] * kw + colK[t]) * cin * cout;
+          const o = position * cout;
+          for (let k = 0; k < cout; k++) {
+            let sum = 0;
+            for (let m = 0; m < n; m++) sum = Math.fround(sum + Math.fround(memberDeltas[m] * kernel[tap + memberChannels[m] * cout + k]));
+            pending[o + k] += sum;
+          }
+          touched.mark(position);
+          macs += n * cout;
         }
       }
     }

@@ -18,6 +18,11 @@ export interface SparseKernels {
     cin: number, span: number, cout: number, decode: number, outWidth: number, kw: number, depthwise: number,
     marks: number, list: number, countPtr: number,
   ): number;
+  convScatterGrouped(
+    idx: number, dlt: number, count: number, acc: number, kernel: number,
+    rowStart: number, rowK: number, rowOut: number, colStart: number, colK: number, colOut: number,
+    cin: number, cout: number, decode: number, outWidth: number, kw: number, marks: number, list: number, countPtr: number, scratch: number,
+  ): number;
   denseScatter(idx: number, dlt: number, count: number, acc: number, kernel: number, cin: number, units: number, marks: number, list: number, countPtr: number): void;
   poolScatter(idx: number, dlt: number, count: number, acc: number, channels: number, scale: number, marks: number, list: number, countPtr: number): void;
   deltaPass(values: number, list: number, listCount: number, channels: number, steps: number, sent: number, rectify: number, outIdx: number, outDlt: number): number;

@@ -66,6 +66,27 @@ for (const loops of ['typescript', 'wasm'] as const) {
       expected.forEach((v, i) => expect(accumulator[i]).toBeCloseTo(v, 5));
     });
 
+    it('Cout = 16 (changes of one pixel summed per tap): equals a dense tf.conv2d of the change map', () => {
+      // Three changes on pixel (2, 3) (channels 0, 2, 3), one on (4, 0), two on (0, 5): the grouped loop sums each
+      // pixel's changes per tap before adding them; the result must still be the conv of the change map.
+      const [h, w, cin, cout] = [6, 6, 4, 16];
+      const kernel = randomArray(9 * cin * cout, 5);
+      const harness = scatterHarness(loops, (arena, kernels) => new ConvScatter(axisGeometry(h, 3, 1, 'same'), axisGeometry(w, 3, 1, 'same'), cin, cout, kernel, false, arena, kernels), 6);
+      const at = (y: number, x: number, c: number) => (y * w + x) * cin + c;
+      const indices = [at(2, 3, 0), at(2, 3, 2), at(2, 3, 3), at(4, 0, 1), at(0, 5, 0), at(0, 5, 3)];
+      const values = [0.5, -1.25, 2, 1, -0.75, 0.25];
+      const delta = new Float32Array(h * w * cin);
+      indices.forEach((i, j) => (delta[i] = values[j]));
+      // Interior pixel (2, 3): 9 taps; (4, 0): 3 rows × 2 columns = 6; (0, 5): 2 × 2 = 4; times changes and Cout.
+      expect(harness.run(indices, values)).toBe((3 * 9 + 1 * 6 + 2 * 4) * cout);
+      const expected = tf.tidy(() => tf.conv2d(tf.tensor4d(delta, [1, h, w, cin]), tf.tensor4d(kernel, [3, 3, cin, cout]), 1, 'same').dataSync());
+      const accumulator = harness.accumulator();
+      expect(expected.length).toBe(accumulator.length);
+      expected.forEach((v, i) => expect(accumulator[i]).toBeCloseTo(v, 5));
+      // Positions: rows 1..3 × cols 2..4, rows 3..5 × cols 0..1, rows 0..1 × cols 4..5; (1, 4) is in the first and third.
+      expect(harness.touched.count).toBe(9 + 6 + 4 - 1);
+    });
+
     it('depthwise: one change updates k·k·multiplier entries, all in its own channel', () => {
       // 6×6×3 input, 3×3 depthwise kernel, multiplier 2, stride 1, 'same': input (2, 3, c=1) feeds 3×3 outputs,
       // only output channels 1·2 .. 1·2+1 = 2, 3 of each: 9 · 2 = 18 entries.

@@ -97,6 +97,20 @@
                       (local.get $span))
                     (i32.const 2))))
                 (local.set $wEnd (i32.add (local.get $w) (local.get $vectorBytes)))
+                ;; four vectors per step while 16 weights remain (Cout is usually a multiple of 16)
+                (block $quadsDone
+                  (loop $quads
+                    (br_if $quadsDone (i32.gt_u (i32.add (local.get $w) (i32.const 64)) (local.get $wEnd)))
+                    (v128.store (local.get $a) (f32x4.add (v128.load (local.get $a)) (f32x4.mul (local.get $dv) (v128.load (local.get $w)))))
+                    (v128.store offset=16 (local.get $a)
+                      (f32x4.add (v128.load offset=16 (local.get $a)) (f32x4.mul (local.get $dv) (v128.load offset=16 (local.get $w)))))
+                    (v128.store offset=32 (local.get $a)
+                      (f32x4.add (v128.load offset=32 (local.get $a)) (f32x4.mul (local.get $dv) (v128.load offset=32 (local.get $w)))))
+                    (v128.store offset=48 (local.get $a)
+                      (f32x4.add (v128.load offset=48 (local.get $a)) (f32x4.mul (local.get $dv) (v128.load offset=48 (local.get $w)))))
+                    (local.set $w (i32.add (local.get $w) (i32.const 64)))
+                    (local.set $a (i32.add (local.get $a) (i32.const 64)))
+                    (br $quads)))
                 (block $vectorsDone
                   (loop $vectors
                     (br_if $vectorsDone (i32.ge_u (local.get $w) (local.get $wEnd)))
@@ -114,6 +128,108 @@
             (br $rows)))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $changes)))
+    (local.get $macs))
+
+;; Conv scatter for Cout a multiple of 16 (not depthwise), grouping the changes of one input pixel: the changes
+  ;; are listed pixel by pixel (channels of a pixel consecutive), and all channels of pixel (y, x) feed the same
+  ;; taps. Per tap and per 16 outputs, s = Σ_m δ_m · kernel[ky, kx, c_m, k..k+15] is summed in registers
+  ;; (s starts at 0, members in list order), then pending += s: the output row is read and written once per
+  ;; tap, not once per change. $scratch holds Cin splatted δ (16 bytes each) followed by Cin int32 row offsets.
+  ;; Same decode table and tap tables as convScatter. Returns the multiply-accumulates done.
+  (func (export "convScatterGrouped")
+    (param $idx i32) (param $dlt i32) (param $count i32) (param $acc i32) (param $kernel i32)
+    (param $rowStart i32) (param $rowK i32) (param $rowOut i32) (param $colStart i32) (param $colK i32) (param $colOut i32)
+    (param $cin i32) (param $cout i32) (param $decode i32) (param $outWidth i32) (param $kw i32)
+    (param $marks i32) (param $list i32) (param $countPtr i32) (param $scratch i32) (result i32)
+    (local $j i32) (local $g i32) (local $n i32) (local $code i32) (local $pixel i32) (local $x i32) (local $y i32)
+    (local $r i32) (local $rEnd i32) (local $ky i32) (local $rowBase i32) (local $t i32) (local $tStart i32) (local $tEnd i32)
+    (local $position i32) (local $macs i32) (local $offsets i32) (local $m i32) (local $tap i32) (local $a i32)
+    (local $k i32) (local $wp i32) (local $rowBytes i32) (local $d v128)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    (local.set $offsets (i32.add (local.get $scratch) (i32.shl (local.get $cin) (i32.const 4))))
+    (local.set $rowBytes (i32.shl (local.get $cout) (i32.const 2)))
+    (block $done
+      (loop $groups
+        (br_if $done (i32.ge_u (local.get $j) (local.get $count)))
+        (local.set $code (i32.load (i32.add (local.get $decode)
+          (i32.shl (i32.load (i32.add (local.get $idx) (i32.shl (local.get $j) (i32.const 2)))) (i32.const 2)))))
+        (local.set $pixel (i32.shr_u (local.get $code) (i32.const 10)))
+        ;; the members: changes j .. g−1 of the same pixel
+        (local.set $g (local.get $j))
+        (local.set $n (i32.const 0))
+        (block $membersDone
+          (loop $members
+            (br_if $membersDone (i32.ge_u (local.get $g) (local.get $count)))
+            (local.set $code (i32.load (i32.add (local.get $decode)
+              (i32.shl (i32.load (i32.add (local.get $idx) (i32.shl (local.get $g) (i32.const 2)))) (i32.const 2)))))
+            (br_if $membersDone (i32.ne (i32.shr_u (local.get $code) (i32.const 10)) (local.get $pixel)))
+            (v128.store (i32.add (local.get $scratch) (i32.shl (local.get $n) (i32.const 4)))
+              (f32x4.splat (f32.demote_f64 (f64.load (i32.add (local.get $dlt) (i32.shl (local.get $g) (i32.const 3)))))))
+            (i32.store (i32.add (local.get $offsets) (i32.shl (local.get $n) (i32.const 2)))
+              (i32.mul (i32.and (local.get $code) (i32.const 1023)) (local.get $rowBytes)))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))
+            (local.set $g (i32.add (local.get $g) (i32.const 1)))
+            (br $members)))
+        (local.set $x (i32.and (local.get $pixel) (i32.const 1023)))
+        (local.set $y (i32.shr_u (local.get $pixel) (i32.const 10)))
+        (local.set $r (i32.load (i32.add (local.get $rowStart) (i32.shl (local.get $y) (i32.const 2)))))
+        (local.set $rEnd (i32.load offset=4 (i32.add (local.get $rowStart) (i32.shl (local.get $y) (i32.const 2)))))
+        (local.set $tStart (i32.load (i32.add (local.get $colStart) (i32.shl (local.get $x) (i32.const 2)))))
+        (local.set $tEnd (i32.load offset=4 (i32.add (local.get $colStart) (i32.shl (local.get $x) (i32.const 2)))))
+        (block $rowsDone
+          (loop $rows
+            (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rEnd)))
+            (local.set $ky (i32.load (i32.add (local.get $rowK) (i32.shl (local.get $r) (i32.const 2)))))
+            (local.set $rowBase (i32.mul (i32.load (i32.add (local.get $rowOut) (i32.shl (local.get $r) (i32.const 2)))) (local.get $outWidth)))
+            (local.set $t (local.get $tStart))
+            (block $colsDone
+              (loop $cols
+                (br_if $colsDone (i32.ge_u (local.get $t) (local.get $tEnd)))
+                (local.set $position (i32.add (local.get $rowBase) (i32.load (i32.add (local.get $colOut) (i32.shl (local.get $t) (i32.const 2))))))
+                (local.set $a (i32.add (local.get $acc) (i32.mul (local.get $position) (local.get $rowBytes))))
+                ;; kernel[ky, kx, 0, 0]
+                (local.set $tap (i32.add (local.get $kernel)
+                  (i32.mul
+                    (i32.mul (i32.add (i32.mul (local.get $ky) (local.get $kw)) (i32.load (i32.add (local.get $colK) (i32.shl (local.get $t) (i32.const 2)))))
+                      (local.get $cin))
+                    (local.get $rowBytes))))
+                (local.set $k (i32.const 0))
+                (block $chunksDone
+                  (loop $chunks
+                    (br_if $chunksDone (i32.ge_u (local.get $k) (local.get $rowBytes)))
+                    (local.set $s0 (v128.const i32x4 0 0 0 0))
+                    (local.set $s1 (v128.const i32x4 0 0 0 0))
+                    (local.set $s2 (v128.const i32x4 0 0 0 0))
+                    (local.set $s3 (v128.const i32x4 0 0 0 0))
+                    (local.set $m (i32.const 0))
+                    (block $sumDone
+                      (loop $sum
+                        (br_if $sumDone (i32.ge_u (local.get $m) (local.get $n)))
+                        (local.set $d (v128.load (i32.add (local.get $scratch) (i32.shl (local.get $m) (i32.const 4)))))
+                        (local.set $wp (i32.add (i32.add (local.get $tap) (local.get $k))
+                          (i32.load (i32.add (local.get $offsets) (i32.shl (local.get $m) (i32.const 2))))))
+                        (local.set $s0 (f32x4.add (local.get $s0) (f32x4.mul (local.get $d) (v128.load (local.get $wp)))))
+                        (local.set $s1 (f32x4.add (local.get $s1) (f32x4.mul (local.get $d) (v128.load offset=16 (local.get $wp)))))
+                        (local.set $s2 (f32x4.add (local.get $s2) (f32x4.mul (local.get $d) (v128.load offset=32 (local.get $wp)))))
+                        (local.set $s3 (f32x4.add (local.get $s3) (f32x4.mul (local.get $d) (v128.load offset=48 (local.get $wp)))))
+                        (local.set $m (i32.add (local.get $m) (i32.const 1)))
+                        (br $sum)))
+                    (local.set $wp (i32.add (local.get $a) (local.get $k)))
+                    (v128.store (local.get $wp) (f32x4.add (v128.load (local.get $wp)) (local.get $s0)))
+                    (v128.store offset=16 (local.get $wp) (f32x4.add (v128.load offset=16 (local.get $wp)) (local.get $s1)))
+                    (v128.store offset=32 (local.get $wp) (f32x4.add (v128.load offset=32 (local.get $wp)) (local.get $s2)))
+                    (v128.store offset=48 (local.get $wp) (f32x4.add (v128.load offset=48 (local.get $wp)) (local.get $s3)))
+                    (local.set $k (i32.add (local.get $k) (i32.const 64)))
+                    (br $chunks)))
+                (if (i32.eqz (i32.load8_u (i32.add (local.get $marks) (local.get $position))))
+                  (then (call $mark (local.get $marks) (local.get $list) (local.get $countPtr) (local.get $position))))
+                (local.set $macs (i32.add (local.get $macs) (i32.mul (local.get $n) (local.get $cout))))
+                (local.set $t (i32.add (local.get $t) (i32.const 1)))
+                (br $cols)))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (br $rows)))
+        (local.set $j (local.get $g))
+        (br $groups)))
     (local.get $macs))
 
   ;; Dense scatter (DenseScatter): change j at index p·Cin + c adds δ_j · kernel[c, :units] into pending[p·units ..].
