@@ -3,19 +3,24 @@
  *
  * Built once from a chain-shaped video model (as from `buildSmallCnn` / `buildMobileNet` with delta layers):
  * weights are copied into typed arrays, with a batch norm that directly follows a conv / depthwise / dense
- * layer folded into it (`foldBatchNorm`). Per frame, in plain loops over typed arrays (no tfjs op per frame):
+ * layer folded into it (`foldBatchNorm`). Per frame, in loops over typed arrays (no tfjs op per frame) laid out
+ * in one block (`Arena`): by default a small WebAssembly module with 128-bit SIMD (`sparseKernels.ts`,
+ * wasm/sparse.wat), else the TypeScript loops (`loops: 'typescript'`), which give bit-identical results:
  * - a delta layer quantises its current input, y = q · round(relu(x) / q) (round half to even, as tf.round),
  *   with its learned per-channel / per-neuron / per-layer step q, compares the level with the one it last
  *   sent and emits only the changes, as a sparse list (index, Δ); the first frame is sent whole (against 0);
- * - a linear layer fed by a delta layer keeps its pre-activation output in an accumulator (initialised with
- *   its bias) and adds W·Δ for the listed changes only (see `scatter.ts`): a conv scatters a k×k×Cout stencil
- *   per change, a depthwise conv a k×k stencil, a dense layer one weight row; a global average pool adds
- *   Δ/(H·W) into its channel; a linear layer fed by whole values recomputes from its bias, skipping zeros;
+ * - a linear layer fed by a delta layer keeps its pre-activation output in a float64 accumulator (initialised
+ *   with its bias) and adds W·Δ for the listed changes only (see `scatter.ts`): a conv scatters a k×k×Cout
+ *   stencil per change (the changes of one input pixel summed per tap when Cout is a multiple of 16), a
+ *   depthwise conv a k×k stencil, a dense layer one weight row; a global average pool adds Δ/(H·W) into its
+ *   channel; a linear layer fed by whole values recomputes from its bias, skipping zeros. A frame's sums are
+ *   formed in float32 (four SIMD lanes) and folded into the accumulator of the touched positions only;
  * - element-wise layers (relu, relu6, an unfolded batch norm) run only on the output positions whose
  *   accumulator changed, and the next delta layer compares only those.
  * The per-frame output therefore equals dense inference of the model with its delta layers in 'quantized'
- * mode (what `createStreamingModel` reproduces with tfjs ops), up to float rounding: accumulators are
- * float64, so they do not drift over long clips. One caveat: a value exactly half-way between two levels
+ * mode (what `createStreamingModel` reproduces with tfjs ops), up to float rounding: the accumulators are
+ * float64 and each frame adds only its own float32-rounded increment (relative error ~6e-8 of that increment,
+ * not of the accumulated value), so they do not drift the way float32 accumulators would. One caveat: a value exactly half-way between two levels
  * (x/q = k + ½) is rounded to even here in exact arithmetic, while tfjs's float32 may land on either side. Such
  * exact ties are rare with learned steps, but common in an untrained model whose consecutive delta layers share
  * one q (the global pool's mean of multiples of q, divided by the same q, is often exactly k + ½); there the
