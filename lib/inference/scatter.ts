@@ -148,6 +148,7 @@ export class ConvScatter implements SparseLinear {
   private scratch = new Uint8Array(0);
   private readonly memberChannels: Int32Array;
   private readonly memberDeltas: Float64Array;
+  private readonly sums: Float32Array;
   /**
    * @param kernel conv [kh, kw, Cin, Cout] or depthwise [kh, kw, C, multiplier], row-major (copied into `arena`)
    * @param depthwise true for a depthwise conv (`outChannels` = C·multiplier)
@@ -179,6 +180,7 @@ export class ConvScatter implements SparseLinear {
     if (this.grouped && this.kernels != null) arena.reserve('u8', inChannels * 20, (view) => (this.scratch = view));
     this.memberChannels = new Int32Array(this.grouped ? inChannels : 0);
     this.memberDeltas = new Float64Array(this.grouped ? inChannels : 0);
+    this.sums = new Float32Array(this.grouped ? outChannels : 0);
     this.rows = tapsOf(height, arena);
     this.cols = tapsOf(width, arena);
     arena.copy('f32', kernel, (view) => (this.kernel = view));
@@ -256,7 +258,7 @@ export class ConvScatter implements SparseLinear {
    * other) are summed per tap and output, s = Σ_m fl(δ_m·w_m) in list order in float32, then pending += s.
    */
   private scatterGrouped(indices: Int32Array, deltas: Float64Array, count: number, pending: Float32Array, touched: TouchedPositions): number {
-    const { inChannels: cin, outChannels: cout, kernel, memberChannels, memberDeltas } = this;
+    const { inChannels: cin, outChannels: cout, kernel, memberChannels, memberDeltas, sums } = this;
     const inWidth = this.width.input;
     const outWidth = this.width.output;
     const kw = this.width.kernel;
@@ -279,11 +281,14 @@ export class ConvScatter implements SparseLinear {
           const position = rowBase + colOut[t];
           const tap = (rowK[r] * kw + colK[t]) * cin * cout;
           const o = position * cout;
-          for (let k = 0; k < cout; k++) {
-            let sum = 0;
-            for (let m = 0; m < n; m++) sum = Math.fround(sum + Math.fround(memberDeltas[m] * kernel[tap + memberChannels[m] * cout + k]));
-            pending[o + k] += sum;
+          // sums[k] = Σ_m fl(δ_m·w) in member order, each add rounded by the float32 store (as f32x4.add).
+          sums.fill(0);
+          for (let m = 0; m < n; m++) {
+            const delta = memberDeltas[m];
+            const w = tap + memberChannels[m] * cout;
+            for (let k = 0; k < cout; k++) sums[k] += Math.fround(delta * kernel[w + k]);
           }
+          for (let k = 0; k < cout; k++) pending[o + k] += sums[k];
           touched.mark(position);
           macs += n * cout;
         }
