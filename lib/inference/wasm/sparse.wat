@@ -270,13 +270,14 @@
     (if (i32.gt_u (local.get $count) (i32.const 0))
       (then (call $mark (local.get $marks) (local.get $list) (local.get $countPtr) (i32.const 0)))))
 
-;; Delta layer (DeltaStage): for every unit i of the listed positions, level = nearest(relu?(v_i) / q_i) (round
-  ;; half to even); where level differs from sent_i, emits (i, (level − sent_i)·q_i) and stores the level.
+;; Delta layer (DeltaStage): for every unit i of the listed positions, level = nearest(relu?(v_i) · inverse_i)
+  ;; (round half to even; inverse_i = 1/q_i, a multiplication being several times cheaper than a division);
+  ;; where level differs from sent_i, emits (i, (level − sent_i)·q_i) and stores the level.
   ;; Consecutive listed positions are one run of units; two units per step in f64x2 lanes, and only a pair
   ;; with a changed level leaves the vector path. Returns the number of changes written to outIdx / outDlt.
   (func (export "deltaPass")
-    (param $values i32) (param $list i32) (param $listCount i32) (param $channels i32) (param $steps i32) (param $sent i32)
-    (param $rectify i32) (param $outIdx i32) (param $outDlt i32) (result i32)
+    (param $values i32) (param $list i32) (param $listCount i32) (param $channels i32) (param $steps i32) (param $inverse i32)
+    (param $sent i32) (param $rectify i32) (param $outIdx i32) (param $outDlt i32) (result i32)
     (local $k i32) (local $p i32) (local $i i32) (local $end i32) (local $end2 i32) (local $count i32)
     (local $v v128) (local $q v128) (local $level v128) (local $previous v128)
     (block $done
@@ -302,7 +303,7 @@
             (local.set $v (v128.load (i32.add (local.get $values) (i32.shl (local.get $i) (i32.const 3)))))
             (if (local.get $rectify) (then (local.set $v (f64x2.pmax (local.get $v) (f64x2.splat (f64.const 0))))))
             (local.set $q (v128.load (i32.add (local.get $steps) (i32.shl (local.get $i) (i32.const 3)))))
-            (local.set $level (f64x2.nearest (f64x2.div (local.get $v) (local.get $q))))
+            (local.set $level (f64x2.nearest (f64x2.mul (local.get $v) (v128.load (i32.add (local.get $inverse) (i32.shl (local.get $i) (i32.const 3)))))))
             (local.set $previous (v128.load (i32.add (local.get $sent) (i32.shl (local.get $i) (i32.const 3)))))
             (if (v128.any_true (f64x2.ne (local.get $level) (local.get $previous)))
               (then
@@ -327,7 +328,7 @@
             (br $pairs)))
         (if (i32.lt_u (local.get $i) (local.get $end))
           (then
-            (local.set $count (call $deltaOne (local.get $values) (local.get $steps) (local.get $sent) (local.get $rectify) (local.get $i)
+            (local.set $count (call $deltaOne (local.get $values) (local.get $steps) (local.get $inverse) (local.get $sent) (local.get $rectify) (local.get $i)
               (local.get $outIdx) (local.get $outDlt) (local.get $count)))))
         (br $runs)))
     (local.get $count))
@@ -348,13 +349,13 @@
       (else (local.get $count))))
 
   ;; One unit of the delta pass in scalar code (the odd unit at the end of a run).
-  (func $deltaOne (param $values i32) (param $steps i32) (param $sent i32) (param $rectify i32) (param $i i32)
+  (func $deltaOne (param $values i32) (param $steps i32) (param $inverse i32) (param $sent i32) (param $rectify i32) (param $i i32)
     (param $outIdx i32) (param $outDlt i32) (param $count i32) (result i32)
     (local $v f64) (local $q f64)
     (local.set $v (f64.load (i32.add (local.get $values) (i32.shl (local.get $i) (i32.const 3)))))
     (if (i32.and (local.get $rectify) (f64.lt (local.get $v) (f64.const 0))) (then (local.set $v (f64.const 0))))
     (local.set $q (f64.load (i32.add (local.get $steps) (i32.shl (local.get $i) (i32.const 3)))))
-    (call $emit (local.get $i) (f64.nearest (f64.div (local.get $v) (local.get $q))) (local.get $q)
+    (call $emit (local.get $i) (f64.nearest (f64.mul (local.get $v) (f64.load (i32.add (local.get $inverse) (i32.shl (local.get $i) (i32.const 3)))))) (local.get $q)
       (local.get $sent) (local.get $outIdx) (local.get $outDlt) (local.get $count)))
 
     ;; Element-wise layer (PointwiseStage) on the listed positions: op 0 relu, 1 relu6, 2 affine
@@ -368,15 +369,18 @@
         (br_if $done (i32.ge_u (local.get $k) (local.get $listCount)))
         (local.set $i (i32.mul (i32.load (i32.add (local.get $list) (i32.shl (local.get $k) (i32.const 2)))) (local.get $channels)))
         (local.set $end (i32.add (local.get $i) (local.get $channels)))
+        ;; c = i mod m, kept by counting (an integer division per unit is slow)
+        (local.set $c (i32.rem_u (local.get $i) (local.get $m)))
         (block $unitsDone
           (loop $units
             (br_if $unitsDone (i32.ge_u (local.get $i) (local.get $end)))
             (local.set $v (f64.load (i32.add (local.get $values) (i32.shl (local.get $i) (i32.const 3)))))
             (if (i32.eq (local.get $op) (i32.const 2))
               (then
-                (local.set $c (i32.shl (i32.rem_u (local.get $i) (local.get $m)) (i32.const 3)))
-                (local.set $v (f64.add (f64.mul (local.get $v) (f64.load (i32.add (local.get $scale) (local.get $c))))
-                  (f64.load (i32.add (local.get $shift) (local.get $c))))))
+                (local.set $v (f64.add (f64.mul (local.get $v) (f64.load (i32.add (local.get $scale) (i32.shl (local.get $c) (i32.const 3)))))
+                  (f64.load (i32.add (local.get $shift) (i32.shl (local.get $c) (i32.const 3))))))
+                (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                (if (i32.eq (local.get $c) (local.get $m)) (then (local.set $c (i32.const 0)))))
               (else
                 (local.set $v (select (local.get $v) (f64.const 0) (f64.gt (local.get $v) (f64.const 0))))
                 (if (i32.eq (local.get $op) (i32.const 1))
