@@ -279,7 +279,7 @@
     (param $values i32) (param $list i32) (param $listCount i32) (param $channels i32) (param $steps i32) (param $inverse i32)
     (param $sent i32) (param $rectify i32) (param $outIdx i32) (param $outDlt i32) (result i32)
     (local $k i32) (local $p i32) (local $i i32) (local $end i32) (local $end2 i32) (local $count i32)
-    (local $v v128) (local $q v128) (local $level v128) (local $previous v128)
+    (local $v v128) (local $q v128) (local $level v128) (local $previous v128) (local $changed v128) (local $delta v128)
     (block $done
       (loop $runs
         (br_if $done (i32.ge_u (local.get $k) (local.get $listCount)))
@@ -305,25 +305,17 @@
             (local.set $q (v128.load (i32.add (local.get $steps) (i32.shl (local.get $i) (i32.const 3)))))
             (local.set $level (f64x2.nearest (f64x2.mul (local.get $v) (v128.load (i32.add (local.get $inverse) (i32.shl (local.get $i) (i32.const 3)))))))
             (local.set $previous (v128.load (i32.add (local.get $sent) (i32.shl (local.get $i) (i32.const 3)))))
-            (if (v128.any_true (f64x2.ne (local.get $level) (local.get $previous)))
-              (then
-                ;; a level changed in at least one lane: emit the lanes that changed, in unit order
-                (if (f64.ne (f64x2.extract_lane 0 (local.get $level)) (f64x2.extract_lane 0 (local.get $previous)))
-                  (then
-                    (i32.store (i32.add (local.get $outIdx) (i32.shl (local.get $count) (i32.const 2))) (local.get $i))
-                    (f64.store (i32.add (local.get $outDlt) (i32.shl (local.get $count) (i32.const 3)))
-                      (f64.mul (f64.sub (f64x2.extract_lane 0 (local.get $level)) (f64x2.extract_lane 0 (local.get $previous)))
-                        (f64x2.extract_lane 0 (local.get $q))))
-                    (local.set $count (i32.add (local.get $count) (i32.const 1)))))
-                (if (f64.ne (f64x2.extract_lane 1 (local.get $level)) (f64x2.extract_lane 1 (local.get $previous)))
-                  (then
-                    (i32.store (i32.add (local.get $outIdx) (i32.shl (local.get $count) (i32.const 2))) (i32.add (local.get $i) (i32.const 1)))
-                    (f64.store (i32.add (local.get $outDlt) (i32.shl (local.get $count) (i32.const 3)))
-                      (f64.mul (f64.sub (f64x2.extract_lane 1 (local.get $level)) (f64x2.extract_lane 1 (local.get $previous)))
-                        (f64x2.extract_lane 1 (local.get $q))))
-                    (local.set $count (i32.add (local.get $count) (i32.const 1)))))
-                ;; both lanes now hold the level sent (unchanged lanes already did)
-                (v128.store (i32.add (local.get $sent) (i32.shl (local.get $i) (i32.const 3))) (local.get $level))))
+            ;; branch-free: write both lanes at the end of the change list and count only the lanes that changed
+            ;; (a data-dependent branch per pair mispredicts on real footage)
+            (local.set $changed (f64x2.ne (local.get $level) (local.get $previous)))
+            (local.set $delta (f64x2.mul (f64x2.sub (local.get $level) (local.get $previous)) (local.get $q)))
+            (i32.store (i32.add (local.get $outIdx) (i32.shl (local.get $count) (i32.const 2))) (local.get $i))
+            (f64.store (i32.add (local.get $outDlt) (i32.shl (local.get $count) (i32.const 3))) (f64x2.extract_lane 0 (local.get $delta)))
+            (local.set $count (i32.add (local.get $count) (i32.and (i32x4.extract_lane 0 (local.get $changed)) (i32.const 1))))
+            (i32.store (i32.add (local.get $outIdx) (i32.shl (local.get $count) (i32.const 2))) (i32.add (local.get $i) (i32.const 1)))
+            (f64.store (i32.add (local.get $outDlt) (i32.shl (local.get $count) (i32.const 3))) (f64x2.extract_lane 1 (local.get $delta)))
+            (local.set $count (i32.add (local.get $count) (i32.and (i32x4.extract_lane 2 (local.get $changed)) (i32.const 1))))
+            (v128.store (i32.add (local.get $sent) (i32.shl (local.get $i) (i32.const 3))) (local.get $level))
             (local.set $i (i32.add (local.get $i) (i32.const 2)))
             (br $pairs)))
         (if (i32.lt_u (local.get $i) (local.get $end))
