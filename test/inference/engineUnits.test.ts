@@ -143,19 +143,20 @@ describe('createSparseEngine: state, memory and errors', () => {
   const S = 16;
   const T = 12;
   const build = () => {
-    const model = buildSmallCnn({ inputShape: [null, S, S, 3], classes: 3, filters: [6, 8], variant: 'delta' });
+    // 16 filters in the second conv: its scatter takes the grouped path (Cout a multiple of 16).
+    const model = buildSmallCnn({ inputShape: [null, S, S, 3], classes: 3, filters: [6, 16], variant: 'delta' });
     randomizeThresholds(model);
     return model;
   };
 
-  it('reset() between clips gives the results and counts of a fresh engine', () => {
+  it.each(['wasm', 'typescript'] as const)('reset() between clips gives the results and counts of a fresh engine (%s loops)', (loops) => {
     const model = build();
     const first = movingClip(T, S, 1);
     const second = movingClip(T, S, 2);
-    const used = createSparseEngine(model);
+    const used = createSparseEngine(model, { loops });
     for (let t = 0; t < T; t++) used.step(frameOf(first, t, S * S * 3));
     used.reset();
-    const fresh = createSparseEngine(model);
+    const fresh = createSparseEngine(model, { loops });
     for (let t = 0; t < T; t++) {
       expect([...used.step(frameOf(second, t, S * S * 3))]).toEqual([...fresh.step(frameOf(second, t, S * S * 3))]);
     }
