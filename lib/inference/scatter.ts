@@ -19,6 +19,8 @@
  * Every buffer lives in the engine's `Arena`. Each scatter runs either the WebAssembly loops (`SparseKernels`,
  * f32x4 SIMD over the Cout contiguous weights) or the TypeScript loops below; both do the same float32
  * operations (δ rounded to float32, then fl(pending + fl(δ·w))) in the same order, so they agree bit for bit.
+ * A conv with Cout a multiple of 16 first sums the changes of one input pixel per tap (s = Σ fl(δ_m·w_m), in
+ * list order), then adds s: the output row is read and written once per tap instead of once per change.
  */
 import { convOutputSize } from '../models/fanOut';
 import type { Arena } from './arena';

@@ -1,12 +1,10 @@
-;; Hot loops of the sparse streaming engine (lib/inference/): the scatter of non-zero input changes into a
-;; layer's accumulator, and the per-frame passes over the output positions a change touched. The module owns
-;; its memory; the engine lays out all its buffers there once (lib/inference/arena.ts) and never grows it
-;; afterwards. Pointers are byte offsets; sizes are element counts. A frame's increments δ·W are summed in a
-;; float32 'pending' buffer (f32x4 lanes), which `flush` folds into the float64 accumulators of the touched
-;; positions; values, steps and levels are float64, weights float32, indices and position lists int32, marks
-;; bytes. Every loop does the same IEEE operations in the same order as the TypeScript loops in scatter.ts and
-;; stages.ts (no fused multiply-add in WebAssembly), so both paths give identical results.
-;; Built into lib/inference/sparseKernelsBinary.ts by scripts/build-wasm-kernels.js; caller: sparseKernels.ts.
+;; Hot loops of the sparse streaming engine (lib/inference/): the scatter of input changes, and the per-frame
+;; passes over the output positions a change touched. The module owns its memory, in which the engine lays out all
+;; its buffers once (arena.ts). Pointers are byte offsets, sizes element counts. A frame's increments δ·W are summed
+;; in a float32 'pending' buffer (f32x4), which `flush` folds into float64 accumulators; values, steps and levels are
+;; float64, weights float32. Each loop does the same IEEE operations in the same order as the TypeScript loops in
+;; scatter.ts / stages.ts (no fused multiply-add in wasm): both paths agree bit for bit. Assembled into
+;; sparseKernelsBinary.ts by scripts/build-wasm-kernels.js.
 (module
   (memory (export "memory") 1)
 
@@ -41,7 +39,7 @@
         (local.set $acc (i32.add (local.get $acc) (i32.const 4)))
         (br $scalars))))
 
-  ;; Conv / depthwise-conv scatter (scatter.ts, ConvScatter): change j at flat input index (y·W + x)·Cin + c adds
+  ;; Conv / depthwise-conv scatter, one change at a time (depthwise, or Cout not a multiple of 16): change j at flat input index (y·W + x)·Cin + c adds
   ;; δ_j · kernel[ky, kx, c, :span] into pending[(oy·outW + ox)·Cout + outOffset ..] for the taps of row y and
   ;; column x (tap tables rowStart/rowK/rowOut, colStart/colK/colOut), marking each (oy, ox). The table $decode
   ;; holds (y << 20) | (x << 10) | c per input index (no integer division per change).
@@ -54,16 +52,12 @@
     (local $j i32) (local $code i32) (local $delta f32) (local $c i32) (local $x i32) (local $y i32)
     (local $outOffset i32) (local $r i32) (local $rEnd i32) (local $ky i32) (local $rowBase i32) (local $t i32)
     (local $tStart i32) (local $tEnd i32) (local $position i32) (local $macs i32)
-    (local $a i32) (local $w i32) (local $wEnd i32) (local $dv v128) (local $vectorBytes i32) (local $rest i32)
-    (local.set $vectorBytes (i32.shl (i32.and (local.get $span) (i32.const -4)) (i32.const 2)))
-    (local.set $rest (i32.and (local.get $span) (i32.const 3)))
     (block $done
       (loop $changes
         (br_if $done (i32.ge_u (local.get $j) (local.get $count)))
         (local.set $code (i32.load (i32.add (local.get $decode)
           (i32.shl (i32.load (i32.add (local.get $idx) (i32.shl (local.get $j) (i32.const 2)))) (i32.const 2)))))
         (local.set $delta (f32.demote_f64 (f64.load (i32.add (local.get $dlt) (i32.shl (local.get $j) (i32.const 3))))))
-        (local.set $dv (f32x4.splat (local.get $delta)))
         (local.set $c (i32.and (local.get $code) (i32.const 1023)))
         (local.set $x (i32.and (i32.shr_u (local.get $code) (i32.const 10)) (i32.const 1023)))
         (local.set $y (i32.shr_u (local.get $code) (i32.const 20)))
@@ -82,43 +76,22 @@
               (loop $cols
                 (br_if $colsDone (i32.ge_u (local.get $t) (local.get $tEnd)))
                 (local.set $position (i32.add (local.get $rowBase) (i32.load (i32.add (local.get $colOut) (i32.shl (local.get $t) (i32.const 2))))))
-                ;; pending[position·Cout + outOffset + k] += δ · kernel[((ky·kw + kx)·Cin + c)·span + k], k < span:
-                ;; the vector loop of $axpy inlined (a call per tap costs as much as a short span)
-                (local.set $a (i32.add (local.get $acc)
-                  (i32.shl (i32.add (i32.mul (local.get $position) (local.get $cout)) (local.get $outOffset)) (i32.const 2))))
-                (local.set $w (i32.add (local.get $kernel)
-                  (i32.shl
-                    (i32.mul
-                      (i32.add
-                        (i32.mul
-                          (i32.add (i32.mul (local.get $ky) (local.get $kw)) (i32.load (i32.add (local.get $colK) (i32.shl (local.get $t) (i32.const 2)))))
-                          (local.get $cin))
-                        (local.get $c))
-                      (local.get $span))
-                    (i32.const 2))))
-                (local.set $wEnd (i32.add (local.get $w) (local.get $vectorBytes)))
-                ;; four vectors per step while 16 weights remain (Cout is usually a multiple of 16)
-                (block $quadsDone
-                  (loop $quads
-                    (br_if $quadsDone (i32.gt_u (i32.add (local.get $w) (i32.const 64)) (local.get $wEnd)))
-                    (v128.store (local.get $a) (f32x4.add (v128.load (local.get $a)) (f32x4.mul (local.get $dv) (v128.load (local.get $w)))))
-                    (v128.store offset=16 (local.get $a)
-                      (f32x4.add (v128.load offset=16 (local.get $a)) (f32x4.mul (local.get $dv) (v128.load offset=16 (local.get $w)))))
-                    (v128.store offset=32 (local.get $a)
-                      (f32x4.add (v128.load offset=32 (local.get $a)) (f32x4.mul (local.get $dv) (v128.load offset=32 (local.get $w)))))
-                    (v128.store offset=48 (local.get $a)
-                      (f32x4.add (v128.load offset=48 (local.get $a)) (f32x4.mul (local.get $dv) (v128.load offset=48 (local.get $w)))))
-                    (local.set $w (i32.add (local.get $w) (i32.const 64)))
-                    (local.set $a (i32.add (local.get $a) (i32.const 64)))
-                    (br $quads)))
-                (block $vectorsDone
-                  (loop $vectors
-                    (br_if $vectorsDone (i32.ge_u (local.get $w) (local.get $wEnd)))
-                    (v128.store (local.get $a) (f32x4.add (v128.load (local.get $a)) (f32x4.mul (local.get $dv) (v128.load (local.get $w)))))
-                    (local.set $w (i32.add (local.get $w) (i32.const 16)))
-                    (local.set $a (i32.add (local.get $a) (i32.const 16)))
-                    (br $vectors)))
-                (if (local.get $rest) (then (call $axpy (local.get $a) (local.get $w) (local.get $rest) (local.get $delta))))
+                ;; pending[position·Cout + outOffset + k] += δ · kernel[((ky·kw + kx)·Cin + c)·span + k], k < span
+                (call $axpy
+                  (i32.add (local.get $acc)
+                    (i32.shl (i32.add (i32.mul (local.get $position) (local.get $cout)) (local.get $outOffset)) (i32.const 2)))
+                  (i32.add (local.get $kernel)
+                    (i32.shl
+                      (i32.mul
+                        (i32.add
+                          (i32.mul
+                            (i32.add (i32.mul (local.get $ky) (local.get $kw)) (i32.load (i32.add (local.get $colK) (i32.shl (local.get $t) (i32.const 2)))))
+                            (local.get $cin))
+                          (local.get $c))
+                        (local.get $span))
+                      (i32.const 2)))
+                  (local.get $span)
+                  (local.get $delta))
                 (if (i32.eqz (i32.load8_u (i32.add (local.get $marks) (local.get $position))))
                   (then (call $mark (local.get $marks) (local.get $list) (local.get $countPtr) (local.get $position))))
                 (local.set $macs (i32.add (local.get $macs) (local.get $span)))
@@ -130,7 +103,7 @@
         (br $changes)))
     (local.get $macs))
 
-;; Conv scatter for Cout a multiple of 16 (not depthwise), grouping the changes of one input pixel: the changes
+  ;; Conv scatter for Cout a multiple of 16 (not depthwise), grouping the changes of one input pixel: the changes
   ;; are listed pixel by pixel (channels of a pixel consecutive), and all channels of pixel (y, x) feed the same
   ;; taps. Per tap and per 16 outputs, s = Σ_m δ_m · kernel[ky, kx, c_m, k..k+15] is summed in registers
   ;; (s starts at 0, members in list order), then pending += s: the output row is read and written once per
@@ -270,11 +243,11 @@
     (if (i32.gt_u (local.get $count) (i32.const 0))
       (then (call $mark (local.get $marks) (local.get $list) (local.get $countPtr) (i32.const 0)))))
 
-;; Delta layer (DeltaStage): for every unit i of the listed positions, level = nearest(relu?(v_i) · inverse_i)
+  ;; Delta layer (DeltaStage): for every unit i of the listed positions, level = nearest(relu?(v_i) · inverse_i)
   ;; (round half to even; inverse_i = 1/q_i, a multiplication being several times cheaper than a division);
   ;; where level differs from sent_i, emits (i, (level − sent_i)·q_i) and stores the level.
-  ;; Consecutive listed positions are one run of units; two units per step in f64x2 lanes, and only a pair
-  ;; with a changed level leaves the vector path. Returns the number of changes written to outIdx / outDlt.
+  ;; Consecutive listed positions are one run of units; two units per step in f64x2 lanes. Returns the number
+  ;; of changes written to outIdx / outDlt.
   (func (export "deltaPass")
     (param $values i32) (param $list i32) (param $listCount i32) (param $channels i32) (param $steps i32) (param $inverse i32)
     (param $sent i32) (param $rectify i32) (param $outIdx i32) (param $outDlt i32) (result i32)
@@ -325,32 +298,22 @@
         (br $runs)))
     (local.get $count))
 
-  ;; Emits unit i if its level differs from the one sent; returns the new change count.
-  (func $emit (param $i i32) (param $level f64) (param $q f64) (param $sent i32) (param $outIdx i32) (param $outDlt i32) (param $count i32)
-    (result i32)
-    (local $at i32) (local $previous f64)
-    (local.set $at (i32.add (local.get $sent) (i32.shl (local.get $i) (i32.const 3))))
-    (local.set $previous (f64.load (local.get $at)))
-    (if (result i32) (f64.ne (local.get $level) (local.get $previous))
-      (then
-        (i32.store (i32.add (local.get $outIdx) (i32.shl (local.get $count) (i32.const 2))) (local.get $i))
-        (f64.store (i32.add (local.get $outDlt) (i32.shl (local.get $count) (i32.const 3)))
-          (f64.mul (f64.sub (local.get $level) (local.get $previous)) (local.get $q)))
-        (f64.store (local.get $at) (local.get $level))
-        (i32.add (local.get $count) (i32.const 1)))
-      (else (local.get $count))))
-
-  ;; One unit of the delta pass in scalar code (the odd unit at the end of a run).
+  ;; One unit of the delta pass in scalar code (the odd unit at the end of a run), branch-free like the pairs.
   (func $deltaOne (param $values i32) (param $steps i32) (param $inverse i32) (param $sent i32) (param $rectify i32) (param $i i32)
     (param $outIdx i32) (param $outDlt i32) (param $count i32) (result i32)
-    (local $v f64) (local $q f64)
-    (local.set $v (f64.load (i32.add (local.get $values) (i32.shl (local.get $i) (i32.const 3)))))
+    (local $off i32) (local $v f64) (local $level f64) (local $previous f64)
+    (local.set $off (i32.shl (local.get $i) (i32.const 3)))
+    (local.set $v (f64.load (i32.add (local.get $values) (local.get $off))))
     (if (i32.and (local.get $rectify) (f64.lt (local.get $v) (f64.const 0))) (then (local.set $v (f64.const 0))))
-    (local.set $q (f64.load (i32.add (local.get $steps) (i32.shl (local.get $i) (i32.const 3)))))
-    (call $emit (local.get $i) (f64.nearest (f64.mul (local.get $v) (f64.load (i32.add (local.get $inverse) (i32.shl (local.get $i) (i32.const 3)))))) (local.get $q)
-      (local.get $sent) (local.get $outIdx) (local.get $outDlt) (local.get $count)))
+    (local.set $level (f64.nearest (f64.mul (local.get $v) (f64.load (i32.add (local.get $inverse) (local.get $off))))))
+    (local.set $previous (f64.load (i32.add (local.get $sent) (local.get $off))))
+    (i32.store (i32.add (local.get $outIdx) (i32.shl (local.get $count) (i32.const 2))) (local.get $i))
+    (f64.store (i32.add (local.get $outDlt) (i32.shl (local.get $count) (i32.const 3)))
+      (f64.mul (f64.sub (local.get $level) (local.get $previous)) (f64.load (i32.add (local.get $steps) (local.get $off)))))
+    (f64.store (i32.add (local.get $sent) (local.get $off)) (local.get $level))
+    (i32.add (local.get $count) (f64.ne (local.get $level) (local.get $previous))))
 
-    ;; Element-wise layer (PointwiseStage) on the listed positions: op 0 relu, 1 relu6, 2 affine
+  ;; Element-wise layer (PointwiseStage) on the listed positions: op 0 relu, 1 relu6, 2 affine
   ;; out = v · scale[i mod m] + shift[i mod m].
   (func (export "pointwise")
     (param $op i32) (param $values i32) (param $out i32) (param $list i32) (param $listCount i32) (param $channels i32)
@@ -383,7 +346,7 @@
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $positions))))
 
-;; acc[i] += pending[i], pending[i] = 0 for the units of the listed positions (runs of consecutive positions
+  ;; acc[i] += pending[i], pending[i] = 0 for the units of the listed positions (runs of consecutive positions
   ;; handled as one span; two units per step).
   (func (export "flush") (param $acc i32) (param $pending i32) (param $list i32) (param $listCount i32) (param $channels i32)
     (local $k i32) (local $p i32) (local $i i32) (local $end i32) (local $a i32) (local $b i32)
