@@ -11,17 +11,21 @@
  * Σ nnz(input)·fanOut / Σ n·fanOut over the linear layers and all streamed frames (the first, sent whole,
  * included), as the engine counts it (`SparseLayerStats`).
  *
+ * The engine runs its WebAssembly SIMD loops by default (`loops`: 'typescript' measures the fallback), on one
+ * thread; on wasm, dense convolutions may run in the oneDNN addon on several threads (`denseConvolutions` says).
+ *
  * Method: the three measurements are interleaved per repeat (engine, dense frame-by-frame, dense clip), each
  * after an untimed warm-up pass; the median over repeats is reported. The slope of the engine's time against
  * op density is an ordinary least-squares fit over the clips.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BackendName, initBackend } from '../backend/initBackend';
 import { FfmpegDecoder } from '../data/ffmpeg';
 import { bundledSampleRoot } from '../data/splits';
-import { createSparseEngine, SparseEngine } from '../inference/engine';
+import { createSparseEngine, SparseEngine, SparseLoops } from '../inference/engine';
 import { buildSmallCnn } from '../models/smallCnn';
 import { loadCheckpointModel, readCheckpointState } from '../train/checkpoint';
 import { studyRecipe } from '../study/settings';
@@ -48,6 +52,8 @@ export interface StreamingBenchArgs {
   weizmannRoot?: string;
   /** UCF101 sample video. Default: the first bundled sample (data/ucf101-samples). */
   ucf101Video?: string;
+  /** The sparse engine's loops ('wasm' SIMD or 'typescript'; `SparseEngineOptions.loops`). Default 'wasm'. */
+  loops?: SparseLoops;
   /** No progress display. Default false. */
   quiet?: boolean;
 }
@@ -71,6 +77,12 @@ export interface StreamingBenchResult {
   streaming: {
     backend: string;
     model: { description: string; trained: boolean; run: string | null; frameShape: number[] };
+    /** The sparse engine's loops that ran. */
+    loops: SparseLoops;
+    /** On wasm: who computed the dense model's convolutions (the oneDNN addon, possibly multi-threaded, or wasm). */
+    denseConvolutions: string | null;
+    /** Logical CPUs and the 1-minute load average before and after the measurement (timings are wall-clock). */
+    machine: { cpus: number; loadBefore: number; loadAfter: number };
     frames: number;
     repeats: number;
     clips: StreamingBenchClip[];
@@ -173,7 +185,8 @@ export async function runStreamingBench(args: StreamingBenchArgs = {}): Promise<
     const random = new SeededRandom(17);
     clips.push({ name: 'noise', source: 'uniform noise in [0, 1], new every frame (seed 17)', data: Float32Array.from({ length: frames * frameSize }, () => random.next()) });
 
-    const engine = createSparseEngine(model);
+    const engine = createSparseEngine(model, { loops: args.loops });
+    const loadBefore = os.loadavg()[0];
     const progress = createProgress({ label: 'bench streaming', total: clips.length * repeats, unit: 'repeats', mode: args.quiet ? 'silent' : 'auto' });
     const results: StreamingBenchClip[] = [];
     try {
@@ -225,6 +238,9 @@ export async function runStreamingBench(args: StreamingBenchArgs = {}): Promise<
       streaming: {
         backend: choice.backend,
         model: { description, trained, run, frameShape },
+        loops: engine.loops,
+        denseConvolutions: choice.convKernels == null ? null : `${choice.convKernels.provider} (${choice.convKernels.reason})`,
+        machine: { cpus: os.cpus().length, loadBefore, loadAfter: os.loadavg()[0] },
         frames,
         repeats,
         clips: results,
@@ -255,6 +271,8 @@ export function formatStreamingBench(result: StreamingBenchResult): string {
   const lines = [
     `streaming inference, backend ${s.backend}, ${s.model.description}; ${s.frames} frames per clip, median of ${s.repeats}` +
       (s.repeats < 3 ? ' (fewer than 3 repeats: a smoke test, not a measurement)' : ''),
+    `sparse engine: ${s.loops} loops, one thread; dense convolutions: ${s.denseConvolutions ?? s.backend}; ` +
+      `${s.machine.cpus} CPUs, load average ${s.machine.loadBefore.toFixed(1)} before, ${s.machine.loadAfter.toFixed(1)} after`,
     'clip        op density  sparse ms/frame  dense ms/frame  dense-clip ms/frame  vs dense  vs dense-clip',
   ];
   for (const c of s.clips) {

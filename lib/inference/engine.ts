@@ -3,23 +3,28 @@
  *
  * Built once from a chain-shaped video model (as from `buildSmallCnn` / `buildMobileNet` with delta layers):
  * weights are copied into typed arrays, with a batch norm that directly follows a conv / depthwise / dense
- * layer folded into it (`foldBatchNorm`). Per frame, in plain loops over typed arrays (no tfjs op per frame):
+ * layer folded into it (`foldBatchNorm`). Per frame, in loops over typed arrays (no tfjs op per frame) laid out
+ * in one block (`Arena`): by default a small WebAssembly module with 128-bit SIMD (`sparseKernels.ts`,
+ * wasm/sparse.wat), else the TypeScript loops (`loops: 'typescript'`), which give bit-identical results:
  * - a delta layer quantises its current input, y = q · round(relu(x) / q) (round half to even, as tf.round),
  *   with its learned per-channel / per-neuron / per-layer step q, compares the level with the one it last
  *   sent and emits only the changes, as a sparse list (index, Δ); the first frame is sent whole (against 0);
- * - a linear layer fed by a delta layer keeps its pre-activation output in an accumulator (initialised with
- *   its bias) and adds W·Δ for the listed changes only (see `scatter.ts`): a conv scatters a k×k×Cout stencil
- *   per change, a depthwise conv a k×k stencil, a dense layer one weight row; a global average pool adds
- *   Δ/(H·W) into its channel; a linear layer fed by whole values recomputes from its bias, skipping zeros;
+ * - a linear layer fed by a delta layer keeps its pre-activation output in a float64 accumulator (initialised
+ *   with its bias) and adds W·Δ for the listed changes only (see `scatter.ts`): a conv scatters a k×k×Cout
+ *   stencil per change (the changes of one input pixel summed per tap when Cout is a multiple of 16), a
+ *   depthwise conv a k×k stencil, a dense layer one weight row; a global average pool adds Δ/(H·W) into its
+ *   channel; a linear layer fed by whole values recomputes from its bias, skipping zeros. A frame's sums are
+ *   formed in float32 (four SIMD lanes) and folded into the accumulator of the touched positions only;
  * - element-wise layers (relu, relu6, an unfolded batch norm) run only on the output positions whose
  *   accumulator changed, and the next delta layer compares only those.
  * The per-frame output therefore equals dense inference of the model with its delta layers in 'quantized'
- * mode (what `createStreamingModel` reproduces with tfjs ops), up to float rounding: accumulators are
- * float64, so they do not drift over long clips. One caveat: a value exactly half-way between two levels
- * (x/q = k + ½) is rounded to even here in exact arithmetic, while tfjs's float32 may land on either side. Such
- * exact ties are rare with learned steps, but common in an untrained model whose consecutive delta layers share
- * one q (the global pool's mean of multiples of q, divided by the same q, is often exactly k + ½); there the
- * two may differ by one level of a unit.
+ * mode (what `createStreamingModel` reproduces with tfjs ops), up to float rounding: the accumulators are
+ * float64 and each frame adds only its own float32-rounded increment (relative error ~6e-8 of that increment,
+ * not of the accumulated value), so they do not drift the way float32 accumulators would. One caveat: a
+ * value exactly half-way between two levels (x/q = k + ½) is rounded to even here in float64 (as x·(1/q)),
+ * while tfjs's float32 may land on either side. Such exact ties are rare with learned steps, but common in an
+ * untrained model whose consecutive delta layers share one q (the global pool's mean of multiples of q,
+ * divided by the same q, is often exactly k + ½); there the two may differ by one level of a unit.
  *
  * Operation counts use the definitions of `measureSparsity` and `createStreamingModel`: per linear layer,
  * Σ nnz(input)·fanOut over the frames (the input being Δ behind a delta layer, else the values), fanOut from
@@ -33,30 +38,34 @@ import { DeltaActivation } from '../layers/deltaActivation';
 import { activationName, LinearKind, linearKind, modelChain, unwrapTimeDistributed } from '../models/chain';
 import { FanOutConvention, fanOutOf } from '../models/fanOut';
 import { batchNormParams, foldBatchNormInChain, FoldedLinearLayer, isBatchNorm } from '../models/foldBatchNorm';
-import type { StreamingLayerStats } from '../sparsity/streaming';
+import { Arena } from './arena';
 import { axisGeometry, ConvScatter, DenseScatter, PoolScatter, SparseLinear, TouchedPositions } from './scatter';
+import { sparseKernels, SparseKernels } from './sparseKernels';
+import { DeltaStage, LinearStage, Pointwise, PointwiseStage, SparseLayerStats, Stage, Signal, Values } from './stages';
 
-/** Operation counts of one linear layer since the last reset: those of the exact reference, and more. */
-export interface SparseLayerStats extends StreamingLayerStats {
-  /** Multiplications per input (`fanOutOf`). */
-  fanOut: number;
-  /** Σ nnz(input) over all frames. */
-  nonZeroInputs: number;
-  /** nnz(input) of the first frame since the last reset (sent whole behind a delta layer). */
-  firstFrameNonZeroInputs: number;
-  /** Multiply-accumulates the engine's loops executed (exact stencil taps, borders included). */
-  macsExecuted: number;
-}
+export { roundHalfEven } from './stages';
+export type { SparseLayerStats } from './stages';
 
 /** Options of `createSparseEngine`. */
 export interface SparseEngineOptions {
   /** Fan-out convention of the op counts. Default 'macs' (as `measureSparsity`). */
   fanOutConvention?: FanOutConvention;
+  /**
+   * Which loops run the scatter and the per-position passes: 'wasm' (WebAssembly with 128-bit SIMD, the
+   * default) or 'typescript' (plain loops over typed arrays). Both give identical results; 'wasm' falls back to
+   * 'typescript' where WebAssembly SIMD is unavailable (`SparseEngine.loops` says which ran).
+   */
+  loops?: SparseLoops;
 }
+
+/** The engine's loop implementations (see `SparseEngineOptions.loops`). */
+export type SparseLoops = 'wasm' | 'typescript';
 
 export interface SparseEngine {
   /** Per-frame input shape [H, W, C]. */
   readonly frameShape: number[];
+  /** The loops that run (see `SparseEngineOptions.loops`). */
+  readonly loops: SparseLoops;
   /**
    * Processes one frame [H, W, C] (float32: a Float32Array of H·W·C values in row-major order, or a tensor,
    * which is read and not disposed). Returns the per-frame output (e.g. logits [classes]) as a new array.
@@ -71,205 +80,6 @@ export interface SparseEngine {
   stats(): SparseLayerStats[];
   /** Releases the buffers; the engine must not be used afterwards. */
   dispose(): void;
-}
-
-/** Whole values after a layer; the positions listed (position·channels + c) may have changed this frame. */
-interface Values {
-  kind: 'values';
-  values: Float64Array;
-  touched: TouchedPositions;
-  channels: number;
-}
-/** Sparse changes sent by a delta layer: (indices[j], deltas[j]) for j < count. */
-interface Changes {
-  kind: 'changes';
-  indices: Int32Array;
-  deltas: Float64Array;
-  count: number;
-  size: number;
-}
-type Signal = Values | Changes;
-
-interface Stage {
-  run(input: Signal): Signal;
-  reset(): void;
-}
-
-/** round() with ties to even, as tf.round (banker's rounding). */
-export function roundHalfEven(x: number): number {
-  const r = Math.round(x); // ties towards +∞
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
-
-class DeltaStage implements Stage {
-  private readonly sent: Float64Array;
-  private readonly output: Changes;
-  constructor(
-    private readonly steps: Float64Array, // q per unit [n]
-    private readonly rectify: boolean,
-  ) {
-    const n = steps.length;
-    this.sent = new Float64Array(n);
-    this.output = { kind: 'changes', indices: new Int32Array(n), deltas: new Float64Array(n), count: 0, size: n };
-  }
-  run(input: Signal): Signal {
-    const { values, touched, channels } = input as Values;
-    const { steps, sent, rectify } = this;
-    const { indices, deltas } = this.output;
-    const list = touched.list;
-    let count = 0;
-    for (let k = 0; k < touched.count; k++) {
-      const base = list[k] * channels;
-      for (let c = 0; c < channels; c++) {
-        const i = base + c;
-        let v = values[i];
-        if (rectify && v < 0) v = 0;
-        const q = steps[i];
-        const level = roundHalfEven(v / q);
-        const previous = sent[i];
-        if (level !== previous) {
-          indices[count] = i;
-          deltas[count] = (level - previous) * q;
-          sent[i] = level;
-          count++;
-        }
-      }
-    }
-    this.output.count = count;
-    return this.output;
-  }
-  reset(): void {
-    this.sent.fill(0);
-    this.output.count = 0;
-  }
-}
-
-class LinearStage implements Stage {
-  private readonly accumulator: Float64Array;
-  private readonly touched: TouchedPositions;
-  private readonly output: Values;
-  private readonly all: Changes;
-  private started = false;
-  private frames = 0;
-  private nonZeroInputs = 0;
-  private firstFrameNonZeroInputs = 0;
-  private macsExecuted = 0;
-  constructor(
-    private readonly scatter: SparseLinear,
-    private readonly bias: Float32Array | null, // per output channel
-    readonly info: { name: string; kind: LinearKind | 'pool'; fanOut: number; deltaInput: boolean },
-  ) {
-    this.accumulator = new Float64Array(scatter.outputPositions * scatter.outputChannels);
-    this.touched = new TouchedPositions(scatter.outputPositions);
-    this.output = { kind: 'values', values: this.accumulator, touched: this.touched, channels: scatter.outputChannels };
-    const n = scatter.inputSize;
-    this.all = { kind: 'changes', indices: new Int32Array(n), deltas: new Float64Array(n), count: 0, size: n };
-    this.resetAccumulator();
-  }
-  private resetAccumulator(): void {
-    const { bias, accumulator } = this;
-    if (bias == null) accumulator.fill(0);
-    else for (let i = 0; i < accumulator.length; i++) accumulator[i] = bias[i % bias.length];
-  }
-  /** The non-zero entries of whole values, as changes against a zero input. */
-  private nonZeros(input: Values): Changes {
-    const { values } = input;
-    const { indices, deltas } = this.all;
-    let count = 0;
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      if (v !== 0) {
-        indices[count] = i;
-        deltas[count++] = v;
-      }
-    }
-    this.all.count = count;
-    return this.all;
-  }
-  run(input: Signal): Signal {
-    let changes: Changes;
-    this.touched.clear();
-    if (input.kind === 'changes') {
-      changes = input;
-    } else {
-      // Whole values (no delta layer in front): recompute from the bias, skipping zeros.
-      this.resetAccumulator();
-      changes = this.nonZeros(input);
-      this.touched.all();
-    }
-    if (!this.started) {
-      // The first frame: every output is new, whatever the input touched.
-      this.touched.all();
-      this.firstFrameNonZeroInputs = changes.count;
-      this.started = true;
-    }
-    this.macsExecuted += this.scatter.scatter(changes.indices, changes.deltas, changes.count, this.accumulator, this.touched);
-    this.nonZeroInputs += changes.count;
-    this.frames += 1;
-    return this.output;
-  }
-  reset(): void {
-    this.resetAccumulator();
-    this.touched.clear();
-    this.started = false;
-    this.frames = 0;
-    this.nonZeroInputs = 0;
-    this.firstFrameNonZeroInputs = 0;
-    this.macsExecuted = 0;
-  }
-  stats(): SparseLayerStats | null {
-    const { name, kind, fanOut, deltaInput } = this.info;
-    if (kind === 'pool') return null;
-    return {
-      name,
-      kind,
-      deltaInput,
-      frames: this.frames,
-      operations: this.nonZeroInputs * fanOut,
-      denseOperations: this.frames * this.scatter.inputSize * fanOut,
-      fanOut,
-      nonZeroInputs: this.nonZeroInputs,
-      firstFrameNonZeroInputs: this.firstFrameNonZeroInputs,
-      macsExecuted: this.macsExecuted,
-    };
-  }
-}
-
-/** An element-wise map: relu, relu6, or a per-channel affine map (an unfolded batch norm). */
-type Pointwise = { op: 'relu' } | { op: 'relu6' } | { op: 'affine'; scale: Float64Array; shift: Float64Array };
-
-class PointwiseStage implements Stage {
-  private readonly output: Values;
-  constructor(
-    readonly op: Pointwise,
-    size: number,
-  ) {
-    this.output = { kind: 'values', values: new Float64Array(size), touched: new TouchedPositions(0), channels: 1 };
-  }
-  run(input: Signal): Signal {
-    const { values, touched, channels } = input as Values;
-    const out = this.output.values;
-    const list = touched.list;
-    const op = this.op;
-    for (let k = 0; k < touched.count; k++) {
-      const base = list[k] * channels;
-      for (let i = base; i < base + channels; i++) {
-        const v = values[i];
-        if (op.op === 'relu') out[i] = v > 0 ? v : 0;
-        else if (op.op === 'relu6') out[i] = v > 0 ? (v < 6 ? v : 6) : 0;
-        else {
-          const c = i % op.scale.length;
-          out[i] = v * op.scale[c] + op.shift[c];
-        }
-      }
-    }
-    this.output.touched = touched;
-    this.output.channels = channels;
-    return this.output;
-  }
-  reset(): void {
-    this.output.values.fill(0);
-  }
 }
 
 const product = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
@@ -303,11 +113,19 @@ function expandedSteps(layer: DeltaActivation, frameShape: number[]): Float64Arr
   return out;
 }
 
-function linearScatter(layer: tf.layers.Layer, kind: LinearKind, weights: FoldedLinearLayer, inShape: number[], outShape: number[]): SparseLinear {
+function linearScatter(
+  layer: tf.layers.Layer,
+  kind: LinearKind,
+  weights: FoldedLinearLayer,
+  inShape: number[],
+  outShape: number[],
+  arena: Arena,
+  kernels: SparseKernels | null,
+): SparseLinear {
   const config = unwrapTimeDistributed(layer).getConfig();
   if (kind === 'dense') {
     const cin = inShape[inShape.length - 1];
-    return new DenseScatter(product(inShape), cin, product(inShape) / cin, weights.kernel, weights.outputs);
+    return new DenseScatter(product(inShape), cin, product(inShape) / cin, weights.kernel, weights.outputs, arena, kernels);
   }
   const [kh, kw] = weights.kernelShape;
   const strides = typeof config.strides === 'number' ? [config.strides, config.strides] : (config.strides as number[]);
@@ -317,7 +135,7 @@ function linearScatter(layer: tf.layers.Layer, kind: LinearKind, weights: Folded
   if (height.output !== outShape[0] || width.output !== outShape[1]) {
     throw new DeltaSparsityError(`${layer.name}: computed output ${height.output}x${width.output} differs from the model's ${outShape.slice(0, 2).join('x')}`);
   }
-  return new ConvScatter(height, width, inShape[2], weights.outputs, weights.kernel, kind === 'depthwise');
+  return new ConvScatter(height, width, inShape[2], weights.outputs, weights.kernel, kind === 'depthwise', arena, kernels);
 }
 
 /**
@@ -327,6 +145,10 @@ function linearScatter(layer: tf.layers.Layer, kind: LinearKind, weights: Folded
  */
 export function createSparseEngine(model: tf.LayersModel, options: SparseEngineOptions = {}): SparseEngine {
   const convention = options.fanOutConvention ?? 'macs';
+  const requested = options.loops ?? 'wasm';
+  if (requested !== 'wasm' && requested !== 'typescript') throw invalidArgument('loops', "'wasm' or 'typescript'", requested);
+  const kernels = requested === 'wasm' ? sparseKernels() : null;
+  const arena = new Arena();
   const chain = modelChain(model);
   const inputShape = model.inputs[0].shape;
   if (inputShape.length !== 5 || inputShape.slice(2).some((d) => d == null)) {
@@ -357,14 +179,15 @@ export function createSparseEngine(model: tf.LayersModel, options: SparseEngineO
       // relu then a rectifying quantiser is the quantiser alone (relu is idempotent): skip a pass over the units.
       const previous = stages[stages.length - 1];
       if (layer.rectify && previous instanceof PointwiseStage && previous.op.op === 'relu') stages.pop();
-      stages.push(new DeltaStage(expandedSteps(layer, shape), layer.rectify));
+      stages.push(new DeltaStage(expandedSteps(layer, shape), layer.rectify, arena, kernels));
       signal = 'changes';
     } else if (kind != null || className === 'GlobalAveragePooling2D') {
       const inShape = frameShapeOf(layer.input as tf.SymbolicTensor, layer);
       const outShape = frameShapeOf(layer.output as tf.SymbolicTensor, layer);
       const deltaInput = signal === 'changes';
       if (kind == null) {
-        stages.push(new LinearStage(new PoolScatter(product(inShape), inShape[inShape.length - 1]), null, { name: inner.name, kind: 'pool', fanOut: 1, deltaInput }));
+        const pool = new PoolScatter(product(inShape), inShape[inShape.length - 1], kernels);
+        stages.push(new LinearStage(pool, null, { name: inner.name, kind: 'pool', fanOut: 1, deltaInput }, arena, kernels));
       } else {
         const config = inner.getConfig();
         const dilation = config.dilationRate ?? 1;
@@ -378,15 +201,12 @@ export function createSparseEngine(model: tf.LayersModel, options: SparseEngineO
           return;
         }
         const weights = folded.get(i) as FoldedLinearLayer;
-        const stage = new LinearStage(linearScatter(layer, kind, weights, inShape, outShape), weights.bias, {
-          name: inner.name,
-          kind,
-          fanOut: fanOutOf(layer, inShape, convention),
-          deltaInput,
-        });
+        const scatter = linearScatter(layer, kind, weights, inShape, outShape, arena, kernels);
+        const info = { name: inner.name, kind, fanOut: fanOutOf(layer, inShape, convention), deltaInput };
+        const stage = new LinearStage(scatter, weights.bias, info, arena, kernels);
         stages.push(stage);
         linearStages.push(stage);
-        if (activation != null) stages.push(new PointwiseStage(activation, product(outShape)));
+        if (activation != null) stages.push(new PointwiseStage(activation, product(outShape), arena, kernels));
       }
       signal = 'values';
     } else if (isBatchNorm(layer)) {
@@ -398,14 +218,14 @@ export function createSparseEngine(model: tf.LayersModel, options: SparseEngineO
         scale[c] = p.gamma[c] / Math.sqrt(p.movingVariance[c] + p.epsilon);
         shift[c] = p.beta[c] - p.movingMean[c] * scale[c];
       }
-      stages.push(new PointwiseStage({ op: 'affine', scale, shift }, product(frameShapeOf(layer.output as tf.SymbolicTensor, layer))));
+      stages.push(new PointwiseStage({ op: 'affine', scale, shift }, product(frameShapeOf(layer.output as tf.SymbolicTensor, layer)), arena, kernels));
     } else if (isInputNormalization(inner)) {
       // (x − mean) / std per channel: an affine pointwise stage in front of the input's delta layer.
       if (!needValues(layer, 'InputNormalization')) return;
       const { mean, std } = inner.statistics();
       const scale = Float64Array.from(std, (s) => 1 / s);
       const shift = Float64Array.from(mean, (m, c) => -m / std[c]);
-      stages.push(new PointwiseStage({ op: 'affine', scale, shift }, product(frameShapeOf(layer.output as tf.SymbolicTensor, layer))));
+      stages.push(new PointwiseStage({ op: 'affine', scale, shift }, product(frameShapeOf(layer.output as tf.SymbolicTensor, layer)), arena, kernels));
     } else if (className === 'ReLU' || className === 'Activation') {
       const config = inner.getConfig();
       const name = activationName(layer);
@@ -415,7 +235,9 @@ export function createSparseEngine(model: tf.LayersModel, options: SparseEngineO
         unsupported.push(`${layer.name} (${className} ${className === 'ReLU' ? `maxValue ${String(config.maxValue)}` : name})`);
         return;
       }
-      if (op != null && needValues(layer, className)) stages.push(new PointwiseStage(op, product(frameShapeOf(layer.output as tf.SymbolicTensor, layer))));
+      if (op != null && needValues(layer, className)) {
+        stages.push(new PointwiseStage(op, product(frameShapeOf(layer.output as tf.SymbolicTensor, layer)), arena, kernels));
+      }
     } else if (PASS_THROUGH.has(className)) {
       return;
     } else if (className === 'GlobalAveragePooling1D' && i === chain.length - 1) {
@@ -430,8 +252,10 @@ export function createSparseEngine(model: tf.LayersModel, options: SparseEngineO
   }
 
   const frameSize = product(frameShape);
-  const input: Values = { kind: 'values', values: new Float64Array(frameSize), touched: new TouchedPositions(frameSize / frameShape[2]), channels: frameShape[2] };
-  input.touched.all();
+  const input: Values = { kind: 'values', values: new Float64Array(0), touched: new TouchedPositions(frameSize / frameShape[2], arena), channels: frameShape[2] };
+  arena.reserve('f64', frameSize, (view) => (input.values = view));
+  arena.onFinish(() => input.touched.all());
+  arena.finish(kernels?.memory ?? null);
   let outputSum: Float64Array | null = null;
   let frames = 0;
 
@@ -461,6 +285,7 @@ export function createSparseEngine(model: tf.LayersModel, options: SparseEngineO
 
   return {
     frameShape: [...frameShape],
+    loops: kernels == null ? 'typescript' : 'wasm',
     step(frame: Float32Array | tf.Tensor): Float32Array {
       readFrame(frame);
       let signal: Signal = input;

@@ -1,3 +1,3 @@
 /** Sparse streaming delta inference: per-frame work proportional to the number of changes. */
 export { createSparseEngine, roundHalfEven } from './engine';
-export type { SparseEngine, SparseEngineOptions, SparseLayerStats } from './engine';
+export type { SparseEngine, SparseEngineOptions, SparseLayerStats, SparseLoops } from './engine';

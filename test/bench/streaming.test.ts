@@ -46,6 +46,19 @@ describe('runStreamingBench', () => {
   }, 120_000);
 });
 
+describe('runStreamingBench loops', () => {
+  it('runs the TypeScript fallback on request, with the op densities of the wasm loops, and says which ran', async () => {
+    const missing = path.join(os.tmpdir(), 'no-weizmann-here');
+    const common = { frames: 4, repeats: 1, backend: 'cpu' as const, weizmannRoot: missing, quiet: true };
+    const wasm = await runStreamingBench({ ...common, loops: 'wasm' });
+    const typescript = await runStreamingBench({ ...common, loops: 'typescript' });
+    expect([wasm.streaming.loops, typescript.streaming.loops]).toEqual(['wasm', 'typescript']);
+    expect(typescript.streaming.clips.map((c) => c.opDensity)).toEqual(wasm.streaming.clips.map((c) => c.opDensity));
+    expect(wasm.streaming.denseConvolutions).toBeNull(); // the cpu backend has no conv provider choice
+    expect(wasm.streaming.machine.cpus).toBeGreaterThan(0);
+  }, 120_000);
+});
+
 describe('runStreamingBench --run', () => {
   it('uses the model of a run folder with a checkpoint, and rejects a folder without one', async () => {
     const run = fs.mkdtempSync(path.join(os.tmpdir(), 'stream-run-'));

@@ -107,3 +107,28 @@ describe('createSparseEngine: equals dense inference of the quantised model', ()
     });
   }
 });
+
+describe('createSparseEngine: the WebAssembly and TypeScript loops agree', () => {
+  const clip = movingClip(T, SIZE, 9);
+  for (const [name, build] of models) {
+    it(`${name}: every one of ${T} frames within 1e-5, and the same op counts`, () => {
+      const model = build();
+      const wasm = createSparseEngine(model, { loops: 'wasm' });
+      const typescript = createSparseEngine(model, { loops: 'typescript' });
+      expect([wasm.loops, typescript.loops]).toEqual(['wasm', 'typescript']);
+      const a = streamClip(wasm, clip);
+      const b = streamClip(typescript, clip);
+      // Both do the same IEEE operations in the same order, so 1e-5 of the logits' scale is a loose bound.
+      expect(relativeError(a, b)).toBeLessThan(1e-5);
+      expect(wasm.stats()).toEqual(typescript.stats());
+      expect(wasm.stats().reduce((n, s) => n + s.nonZeroInputs, 0)).toBeGreaterThan(0);
+      wasm.dispose();
+      typescript.dispose();
+    });
+  }
+
+  it("rejects another value of 'loops'", () => {
+    const model = models[0][1]();
+    expect(() => createSparseEngine(model, { loops: 'gpu' as 'wasm' })).toThrow(/loops.*'wasm' or 'typescript'.*Received: loops=.*gpu/);
+  });
+});

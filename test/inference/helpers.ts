@@ -3,6 +3,10 @@ import * as tf from '@tensorflow/tfjs';
 import { SeededRandom } from '../../lib/util/random';
 import { assembleVideoModel, ChainStep, classifierHead, SparsityLayerArgs } from '../../lib/models/assemble';
 import { modelChain, unwrapTimeDistributed } from '../../lib/models/chain';
+import { Arena } from '../../lib/inference/arena';
+import type { SparseLoops } from '../../lib/inference/engine';
+import { SparseLinear, TouchedPositions } from '../../lib/inference/scatter';
+import { sparseKernels, SparseKernels } from '../../lib/inference/sparseKernels';
 
 /**
  * A clip [T, H, W, 3] with real temporal structure: a sinusoidal grating drifting slowly to the right over the
@@ -119,4 +123,32 @@ export function mobileNetWithBatchNorm(inputShape: [number, number, number, numb
   randomizeBatchNorms(model);
   randomizeThresholds(model);
   return model;
+}
+
+/**
+ * One scatter with its accumulator, change list and touched set laid out in an arena, run by the given loops
+ * (the WebAssembly loops need every buffer in their own memory).
+ */
+export function scatterHarness(loops: SparseLoops, make: (arena: Arena, kernels: SparseKernels | null) => SparseLinear, maxChanges: number) {
+  const arena = new Arena();
+  const kernels = loops === 'wasm' ? sparseKernels() : null;
+  if (loops === 'wasm' && kernels == null) throw new Error('WebAssembly SIMD is not available in this Node');
+  const scatter = make(arena, kernels);
+  const touched = new TouchedPositions(scatter.outputPositions, arena);
+  const buffers = { pending: new Float32Array(0), indices: new Int32Array(0), deltas: new Float64Array(0) };
+  arena.reserve('f32', scatter.outputPositions * scatter.outputChannels, (view) => (buffers.pending = view));
+  arena.reserve('i32', maxChanges, (view) => (buffers.indices = view));
+  arena.reserve('f64', maxChanges, (view) => (buffers.deltas = view));
+  arena.finish(kernels?.memory ?? null);
+  return {
+    touched,
+    /** The float32 sums [outputs] the scatter added into. */
+    accumulator: () => buffers.pending,
+    /** Scatters the changes (indices[j], deltas[j]); returns the multiply-accumulates done. */
+    run(indices: ArrayLike<number>, deltas: ArrayLike<number>): number {
+      buffers.indices.set(indices);
+      buffers.deltas.set(deltas);
+      return scatter.scatter(buffers.indices, buffers.deltas, indices.length, buffers.pending, touched);
+    },
+  };
 }

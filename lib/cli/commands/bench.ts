@@ -10,7 +10,7 @@
 import { Command } from 'commander';
 import { collect } from '../options';
 import { JsonOption, action, printJson, say, withJsonOption } from '../output';
-import { invalidArgument } from '../../util/errors';
+import { invalidArgument, requireOneOf } from '../../util/errors';
 import { BACKEND_NAMES, BackendName } from '../../backend';
 import { BenchArgs, BenchResult, benchTrainVideo, formatStreamingBench, runBench, runStreamingBench, TrainVideoResult } from '../../bench';
 
@@ -35,6 +35,8 @@ interface BenchOptions extends JsonOption {
   run?: string;
   /** With --streaming: frames per clip. Default 64. */
   frames?: string;
+  /** With --streaming: the sparse engine's loops, 'wasm' (default) or 'typescript'. */
+  loops?: string;
   /** Benchmark the study's video model training (baseline, delta) instead, against PyTorch when present. */
   trainVideo?: boolean;
   /** --train-video: alternating rounds. Default 5. */
@@ -119,6 +121,7 @@ export function registerBenchCommand(program: Command): void {
       .option('--streaming', 'ms per frame of the sparse delta engine vs dense tfjs inference, on clips of different density', false)
       .option('--run <dir>', 'with --streaming: trained run folder (default: the study delta run if trained, else untrained weights)')
       .option('--frames <n>', 'with --streaming: frames per clip (default 64)')
+      .option('--loops <name>', "with --streaming: the sparse engine's loops, wasm (SIMD, default) or typescript")
       .option('--train-video', "train the study's video model (baseline, delta; clips [8,32,32,3], batch 16) and compare with PyTorch", false)
       .option('--rounds <n>', '--train-video: alternating rounds of ours and PyTorch (default 5)')
       .option('--no-pytorch', '--train-video: do not run the PyTorch comparison'),
@@ -130,6 +133,7 @@ export function registerBenchCommand(program: Command): void {
           backend: parseBackends(options.backend)?.[0],
           repeats: parseInteger('--repeats', options.repeats, 1) ?? (options.quick ? 1 : undefined),
           frames: parseInteger('--frames', options.frames, 2) ?? (options.quick ? 8 : undefined),
+          loops: options.loops === undefined ? undefined : requireOneOf('--loops', options.loops, ['wasm', 'typescript'] as const),
           quiet: Boolean(options.json),
         });
         say(options, formatStreamingBench(result));
