@@ -1,7 +1,7 @@
 /** What a delta layer sees and sends: activations and deltas over time, frames and maps as heatmaps. */
 import { invalidArgument } from '../../util/errors';
 import type { Figure, PlotTrace } from '../types';
-import { seriesColor } from '../palette';
+import { assignColors } from '../palette';
 import { baseLayout, checkFiniteArray, escapeTemplate, stackedDomains } from './common';
 
 export interface UnitTrace {
@@ -35,6 +35,7 @@ export function activationsDeltasFigure(args: ActivationsDeltasArgs): Figure {
     throw invalidArgument('units', 'a non-empty array of { name, activation, delta }', units);
   }
   const data: PlotTrace[] = [];
+  const colors = assignColors(units.map((unit) => unit.name));
   units.forEach((unit, u) => {
     const activation = checkFiniteArray(`units[${u}].activation`, unit.activation);
     const delta = checkFiniteArray(`units[${u}].delta`, unit.delta);
@@ -45,7 +46,7 @@ export function activationsDeltasFigure(args: ActivationsDeltasArgs): Figure {
     if (time.length !== activation.length) {
       throw invalidArgument('time', `${activation.length} values (one per step)`, time.length);
     }
-    const color = seriesColor(u);
+    const color = colors[u];
     data.push({
       type: 'scatter', mode: 'lines', name: unit.name, x: time, y: activation, xaxis: 'x', yaxis: 'y',
       legendgroup: unit.name, line: { color, width: 2 },

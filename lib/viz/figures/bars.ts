@@ -1,7 +1,7 @@
 /** Per-layer grouped bars (densities, energies). */
 import { invalidArgument } from '../../util/errors';
 import type { Figure, PlotTrace } from '../types';
-import { seriesColor } from '../palette';
+import { assignColors } from '../palette';
 import { baseLayout, checkFiniteArray, escapeTemplate } from './common';
 
 export interface LayerSeries {
@@ -33,6 +33,7 @@ export function layerBarsFigure(args: LayerBarsArgs): Figure {
   if (!Array.isArray(series) || series.length === 0) {
     throw invalidArgument('series', 'a non-empty array of { name, values }', series);
   }
+  const colors = assignColors(series.map((s) => s.name));
   const data: PlotTrace[] = series.map((s, i) => {
     const values = checkFiniteArray(`series[${i}].values`, s.values);
     if (values.length !== layers.length) {
@@ -46,7 +47,7 @@ export function layerBarsFigure(args: LayerBarsArgs): Figure {
       name: s.name,
       x: [...layers],
       y: values,
-      marker: { color: seriesColor(i) },
+      marker: { color: colors[i] },
       hovertemplate: `${escapeTemplate(s.name)}<br>%{x}: %{y:.4g}<extra></extra>`,
     };
   });

@@ -2,7 +2,7 @@
 import { invalidArgument } from '../../util/errors';
 import { leastSquares } from '../../util/leastSquares';
 import type { Figure, PlotAnnotation, PlotShape, PlotTrace } from '../types';
-import { seriesColor } from '../palette';
+import { NAMED_COLORS, assignColors } from '../palette';
 import { baseLayout, checkFiniteArray, escapeTemplate, formatNumber } from './common';
 
 export interface CostSeries {
@@ -89,13 +89,14 @@ export function costCrossoverFigure(args: CostCrossoverArgs): Figure {
     : args.series.length >= 2
       ? lineCrossings(x, costs[0], costs[1]).map((c) => ({ ...c, between: [args.series[0].name, args.series[1].name] as [string, string] }))
       : [];
+  const colors = assignColors(args.series.map((s) => s.name));
   const data: PlotTrace[] = args.series.map((s, i) => ({
     type: 'scatter',
     mode: 'lines',
     name: s.name,
     x,
     y: costs[i],
-    line: { color: seriesColor(i), width: 2.5 },
+    line: { color: colors[i], width: 2.5 },
     hovertemplate: `${escapeTemplate(s.name)}<br>temporal density %{x:.3g}<br>cost %{y:.4g}<extra></extra>`,
   }));
   const shapes: PlotShape[] = [];
@@ -188,7 +189,7 @@ export function timeVersusDensityFigure(args: TimeVersusDensityArgs): Figure {
       y: points.map((p) => p.sparseMsPerFrame),
       text: points.map((p) => p.name),
       textposition: 'top center',
-      marker: { color: seriesColor(0), size: 10 },
+      marker: { color: NAMED_COLORS.delta, size: 10 },
       hovertemplate: '%{text}<br>op density %{x:.3g}<br>%{y:.3g} ms/frame<extra></extra>',
     },
     {
@@ -197,7 +198,7 @@ export function timeVersusDensityFigure(args: TimeVersusDensityArgs): Figure {
       name: `least squares: ${formatNumber(fit.intercept)} + ${formatNumber(fit.slope)}·density ms`,
       x: [0, 1],
       y: [fit.intercept, atFull],
-      line: { color: seriesColor(0), width: 2, dash: 'dash' },
+      line: { color: NAMED_COLORS.delta, width: 2, dash: 'dash' },
     },
     {
       type: 'scatter',
@@ -205,10 +206,10 @@ export function timeVersusDensityFigure(args: TimeVersusDensityArgs): Figure {
       name: 'op-density model (time ∝ operations)',
       x: [0, 1],
       y: [0, atFull],
-      line: { color: seriesColor(2), width: 2, dash: 'dot' },
+      line: { color: '#999999', width: 2, dash: 'dot' },
     },
-    { type: 'scatter', mode: 'lines', name: 'dense, frame by frame', x: [0, 1], y: [dense, dense], line: { color: seriesColor(3), width: 2 } },
-    { type: 'scatter', mode: 'lines', name: 'dense, whole clip', x: [0, 1], y: [denseClip, denseClip], line: { color: seriesColor(1), width: 2 } },
+    { type: 'scatter', mode: 'lines', name: 'dense, frame by frame', x: [0, 1], y: [dense, dense], line: { color: NAMED_COLORS.dense, width: 2 } },
+    { type: 'scatter', mode: 'lines', name: 'dense, whole clip', x: [0, 1], y: [denseClip, denseClip], line: { color: NAMED_COLORS.dense, width: 2, dash: 'dashdot' } },
   ];
   return {
     data,

@@ -1,7 +1,7 @@
 /** Training curves: per-epoch metrics of several runs, and per-layer quantities per epoch. */
 import { invalidArgument } from '../../util/errors';
 import type { Figure, PlotAxis, PlotLayout, PlotTrace } from '../types';
-import { seriesColor } from '../palette';
+import { assignColors } from '../palette';
 import { axisKey, axisRef, baseLayout, checkFiniteArray, checkNumberOrGapArray, escapeTemplate, stackedDomains } from './common';
 
 /** One training run: per-epoch values of any number of metrics. */
@@ -52,6 +52,7 @@ export function trainingCurvesFigure(args: TrainingCurvesArgs): Figure {
     return Array.from({ length: longest }, (_, i) => i + 1);
   });
   const wholeEpochs = allEpochs.every((e) => Number.isInteger(e)) && new Set(allEpochs).size <= 15;
+  const colors = assignColors(runs.map((run) => run.name));
   metrics.forEach((metric, m) => {
     const isLast = m === metrics.length - 1;
     const xAxis: PlotAxis = {
@@ -89,8 +90,8 @@ export function trainingCurvesFigure(args: TrainingCurvesArgs): Figure {
         yaxis: axisRef('y', m),
         legendgroup: run.name,
         showlegend: m === 0,
-        line: { color: seriesColor(r), width: 2 },
-        marker: { color: seriesColor(r), size: 5 },
+        line: { color: colors[r], width: 2 },
+        marker: { color: colors[r], size: 5 },
         hovertemplate: `${escapeTemplate(run.name)}<br>epoch %{x}<br>${escapeTemplate(metric)} %{y:.4g}<extra></extra>`,
       });
     });
