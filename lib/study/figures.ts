@@ -3,6 +3,7 @@ import type { AblationRecord } from '../ablation/thresholdAblation';
 import { crossoverTemporalDensity, estimateCost, loadHardware, type CostResult, type HardwareSpec, type LayerWorkload } from '../hardware';
 import type { SparsityMeasurement } from '../sparsity';
 import type { EpochMetrics } from '../train/runFolder';
+import { invalidArgument } from '../util/errors';
 import {
   costCrossoverFigure,
   layerBarsFigure,
@@ -42,24 +43,60 @@ export function layerDensityFigure(measurements: Record<string, SparsityMeasurem
   });
 }
 
-/** Accuracy against the fraction of dense MACs a delta accelerator executes, for ablation points and models. */
-export function studyParetoFigure(records: AblationRecord[], models: Record<string, { accuracy: number; deltaOpFraction: number }>): Figure {
+/** What the Pareto plot needs of a trained study model: `summarizeRun`'s result fits. */
+export interface ParetoModel {
+  testVideoAccuracy: number;
+  testClipAccuracy: number;
+  macsPerFrame: { dense: number; steadyState: number; firstFrameIncluded: number };
+}
+
+/** `'fixed-q sweep'` or `'trained-λ sweep'`: the legend kind of an ablation record. */
+export function ablationKind(record: AblationRecord): string {
+  return record.config.mode === 'trained' ? 'trained-λ sweep' : 'fixed-q sweep';
+}
+
+/**
+ * Test accuracy (%) against delta MACs per frame (millions, first frame of each clip excluded: the steady
+ * state that the ablation store records), coloured by kind: fixed-q sweep, trained-λ sweep and the study
+ * models (`models`, by name: `'baseline'`, `'delta'`, `'spatial-l1'`, annotated). Accuracy is test VIDEO
+ * accuracy when every point has it, else test clip accuracy for all (the y-axis title says which).
+ * Throws a DeltaSparsityError when a model lacks `macsPerFrame` (pass `summarizeRun(name, run)`).
+ */
+export function studyParetoFigure(records: AblationRecord[], models: Record<string, ParetoModel>): Figure {
+  for (const [name, model] of Object.entries(models)) {
+    if (model == null || typeof model !== 'object' || !model.macsPerFrame || !Number.isFinite(model.macsPerFrame.steadyState)) {
+      throw invalidArgument(`models.${name}`, 'a run summary with macsPerFrame.steadyState and test accuracies (summarizeRun(name, run))', model);
+    }
+  }
+  const usable = records.filter((record) => record.result.deltaOpsPerFrame !== null && Number.isFinite(record.result.deltaOpsPerFrame));
+  const video = usable.every((r) => Number.isFinite(r.result.testVideoAccuracy)) && Object.values(models).every((m) => Number.isFinite(m.testVideoAccuracy));
+  const accuracyOf = (result: { testVideoAccuracy: number; testClipAccuracy: number }) => 100 * (video ? result.testVideoAccuracy : result.testClipAccuracy);
   const points: ParetoPoint[] = [
-    ...records
-      .filter((record) => record.result.denseToDeltaOpsRatio !== null && record.result.denseToDeltaOpsRatio > 0)
-      .map((record) => ({
-        label: `q=${record.config.threshold}${record.config.mode === 'trained' ? ` λ=${record.config.sparsityWeight}` : ''}`,
-        opDensity: 1 / (record.result.denseToDeltaOpsRatio as number),
-        accuracy: record.result.testClipAccuracy,
-      })),
-    ...Object.entries(models).map(([name, model]) => ({ label: name, opDensity: model.deltaOpFraction, accuracy: model.accuracy })),
+    ...usable.map((record) => ({
+      label: record.config.mode === 'trained' ? `${record.config.variant} λ=${record.config.sparsityWeight} (q₀=${record.config.threshold})` : `q=${record.config.threshold}`,
+      kind: ablationKind(record),
+      opDensity: (record.result.deltaOpsPerFrame as number) / 1e6,
+      accuracy: accuracyOf(record.result),
+      hover: `temporal density ${formatShort(record.result.temporalDensity)}, mean q ${formatShort(record.result.meanThreshold)}`,
+    })),
+    ...Object.entries(models).map(([name, model]) => ({
+      label: name,
+      kind: name,
+      opDensity: model.macsPerFrame.steadyState / 1e6,
+      accuracy: accuracyOf(model),
+      hover: `dense: ${formatShort(model.macsPerFrame.dense / 1e6)} M MACs/frame`,
+    })),
   ];
   return paretoFigure({
-    title: 'Accuracy vs. delta op density (fraction of dense MACs executed)',
+    title: 'Accuracy against delta MACs per frame',
     points,
-    xTitle: 'delta op density (Σ nnz(Δ)·fanOut / Σ n·fanOut)',
-    yTitle: 'test clip accuracy',
+    xTitle: 'delta MACs per frame, first frame excluded (M)',
+    yTitle: video ? 'test video accuracy (%)' : 'test clip accuracy (%)',
   });
+}
+
+function formatShort(value: number | null): string {
+  return value === null || !Number.isFinite(value) ? 'n/a' : String(Number(value.toPrecision(3)));
 }
 
 /** Energy per frame of each layer in each execution mode (µJ). */
