@@ -1,6 +1,6 @@
 /** The study's figures, built from plain results (shared by the HTML report and the notebooks). */
 import type { AblationRecord } from '../ablation/thresholdAblation';
-import { crossoverTemporalDensity, estimateCost, loadHardware, type CostResult, type HardwareSpec, type LayerWorkload } from '../hardware';
+import { energyVersusTemporalDensity, loadHardware, operatingPoint, type CostMode, type CostResult, type HardwareSpec, type LayerWorkload } from '../hardware';
 import type { SparsityMeasurement } from '../sparsity';
 import type { EpochMetrics } from '../train/runFolder';
 import { invalidArgument } from '../util/errors';
@@ -112,32 +112,45 @@ export function layerEnergyFigure(cost: CostResult): Figure {
   });
 }
 
+export interface CrossoverFigureOptions {
+  /** Grid points over [0, 1] (the exact cross-overs are added). Default 21. */
+  points?: number;
+  /**
+   * Trained models to mark at their measured operating point (`operatingPoint`: overall temporal density,
+   * delta-execution energy with their own per-layer densities), by name, e.g. `{ baseline, delta, 'spatial-l1' }`
+   * workloads. Default: none.
+   */
+  models?: Record<string, LayerWorkload[]>;
+}
+
+const MODE_NAMES: Record<CostMode, string> = { dense: 'dense', spatial: 'zero-skipping', delta: 'delta' };
+
 /**
- * Whole-network energy per frame against a temporal density applied to every layer, with the exact
- * cross-overs of `crossoverTemporalDensity` marked (delta vs dense, delta vs zero-skipping).
+ * Whole-network energy per frame (µJ) against a temporal density applied to every layer of `workloads`
+ * (`energyVersusTemporalDensity`), with the exact cross-overs marked (delta vs dense, delta vs zero-skipping)
+ * and, with `options.models`, each trained model's measured operating point on the delta line's side.
+ * The third argument may be the number of grid points (as before).
  */
-export function crossoverFigure(workloads: LayerWorkload[], hardware: string | HardwareSpec, points = 21): Figure {
+export function crossoverFigure(workloads: LayerWorkload[], hardware: string | HardwareSpec, options: number | CrossoverFigureOptions = {}): Figure {
+  const opts: CrossoverFigureOptions = typeof options === 'number' ? { points: options } : options;
   const spec = typeof hardware === 'string' ? loadHardware(hardware) : hardware;
-  const exact = crossoverTemporalDensity(workloads, spec).overall;
-  const marked = [
-    { x: exact.vsDense, between: ['delta', 'dense'] as [string, string] },
-    { x: exact.vsSpatial, between: ['delta', 'zero-skipping'] as [string, string] },
-  ].filter((c) => c.x > 0 && c.x < 1);
-  // The grid includes the cross-overs so that the (piecewise linear) delta line passes through the markers.
-  const grid = Array.from({ length: points }, (_, i) => i / (points - 1));
-  const densities = [...new Set([...grid, ...marked.map((c) => c.x)])].sort((a, b) => a - b);
-  const totals = densities.map((t) => estimateCost(workloads, spec, { temporalDensity: t }).totals);
-  const energy = (mode: 'dense' | 'spatial' | 'delta') => totals.map((t) => t[mode].energyPj.total / 1e6);
-  const delta = energy('delta');
+  const curve = energyVersusTemporalDensity(workloads, spec, { points: opts.points ?? 21 });
   return costCrossoverFigure({
     title: `Energy per frame vs. temporal density (${spec.name})`,
-    temporalDensity: densities,
+    temporalDensity: curve.temporalDensity,
+    xTitle: 'temporal density (fraction of changes sent, every layer)',
     yTitle: 'energy per frame (µJ)',
-    series: [
-      { name: 'dense', cost: energy('dense') },
-      { name: 'delta', cost: delta },
-      { name: 'zero-skipping', cost: energy('spatial') },
-    ],
-    crossovers: marked.map((c) => ({ ...c, y: delta[densities.indexOf(c.x)] })),
+    series: (['dense', 'delta', 'spatial'] as const).map((mode) => ({ name: MODE_NAMES[mode], cost: curve.energyUj[mode] })),
+    crossovers: curve.crossovers.map((c) => ({ x: c.temporalDensity, y: c.energyUj, between: [MODE_NAMES[c.between[0]], MODE_NAMES[c.between[1]]] as [string, string] })),
+    ...(opts.models ? { note: 'Lines: the delta model with the same temporal density in every layer.<br>Markers: each trained model in delta execution, with its own measured per-layer densities (so it may sit off the line).', height: 480 } : {}),
+    operatingPoints: Object.entries(opts.models ?? {}).map(([name, modelWorkloads]) => {
+      const point = operatingPoint(modelWorkloads, spec);
+      return {
+        name,
+        temporalDensity: point.temporalDensity,
+        cost: point.energyUj.delta,
+        hover: (['dense', 'spatial', 'delta'] as const).map((mode) => `${MODE_NAMES[mode]}: ${point.energyUj[mode].toPrecision(3)} µJ/frame`).join('<br>'),
+      };
+    }),
   });
 }

@@ -206,7 +206,7 @@ export async function runStudy(options: StudyOptions = {}): Promise<StudyResult>
       temporal: layerDensityFigure(measurements, 'temporalDensity'),
       pareto: studyParetoFigure(records, Object.fromEntries(models.map((m) => [m.name, m]))),
       energy: layerEnergyFigure(costs.delta),
-      crossover: crossoverFigure(deltaWorkloads, hardware),
+      crossover: crossoverFigure(deltaWorkloads, hardware, { models: Object.fromEntries(Object.entries(measurements).map(([name, m]) => [name, toWorkloads(m)])) }),
     },
   });
   return result;

@@ -63,6 +63,8 @@ export interface PlotAnnotation {
   ay?: number;
   xanchor?: 'left' | 'center' | 'right';
   yanchor?: 'top' | 'middle' | 'bottom';
+  /** Alignment of the lines of a multi-line (`<br>`) text. */
+  align?: 'left' | 'center' | 'right';
   font?: { size?: number; color?: string };
 }
 

@@ -2,7 +2,7 @@
 import { invalidArgument } from '../../util/errors';
 import { leastSquares } from '../../util/leastSquares';
 import type { Figure, PlotAnnotation, PlotShape, PlotTrace } from '../types';
-import { NAMED_COLORS, assignColors } from '../palette';
+import { MODEL_SYMBOLS, NAMED_COLORS, assignColors } from '../palette';
 import { baseLayout, checkFiniteArray, escapeTemplate, formatNumber } from './common';
 
 export interface CostSeries {
@@ -44,6 +44,17 @@ export function lineCrossings(x: readonly number[], a: readonly number[], b: rea
   return out;
 }
 
+/** A measured point to mark on a cost curve, e.g. a trained model at its own temporal density. */
+export interface OperatingPointMark {
+  /** Legend name, e.g. `'delta'`: a study model name gets its registry colour and symbol. */
+  name: string;
+  temporalDensity: number;
+  /** Cost there, in the unit of the y axis. */
+  cost: number;
+  /** More hover text (HTML `<br>` allowed). */
+  hover?: string;
+}
+
 export interface CostCrossoverArgs {
   /** Temporal density values (fraction of changes sent), increasing. */
   temporalDensity: readonly number[];
@@ -58,6 +69,13 @@ export interface CostCrossoverArgs {
    * are at least two series. Pass `[]` to mark none.
    */
   crossovers?: readonly LineCrossing[];
+  /**
+   * Measured operating points, one marker trace each (named `<name> (measured)`), drawn after the
+   * cross-over trace, so a reader sees which side of a cross-over each model is on. Default: none.
+   */
+  operatingPoints?: readonly OperatingPointMark[];
+  /** A note under the x axis (e.g. how the operating points were measured). Default: none. */
+  note?: string;
   /** Log y axis. Default: false. */
   logY?: boolean;
   /** Figure height in pixels. Default: 450. */
@@ -66,7 +84,8 @@ export interface CostCrossoverArgs {
 
 /**
  * Cost against temporal density, one line per series, each cross-over marked by a vertical dotted line,
- * a black diamond and a label. Traces: one per series, plus one ("cross-over") when any is marked.
+ * a black diamond and a label, then the operating points. Traces: one per series, one ("cross-over") when
+ * any is marked, one per operating point.
  */
 export function costCrossoverFigure(args: CostCrossoverArgs): Figure {
   const x = checkFiniteArray('temporalDensity', args.temporalDensity);
@@ -116,19 +135,42 @@ export function costCrossoverFigure(args: CostCrossoverArgs): Figure {
       shapes.push({ type: 'line', x0: c.x, x1: c.x, y0: 0, y1: 1, xref: 'x', yref: 'paper', line: { color: '#000000', width: 1, dash: 'dot' } });
       annotations.push({
         text: `cross-over at ${formatNumber(c.x)}`, x: c.x, y: 1, xref: 'x', yref: 'paper',
-        showarrow: false, xanchor: 'left', yanchor: 'top', font: { size: 12 },
+        // Near the right end the text goes to the left of its line, so that it stays inside the plot.
+        showarrow: false, xanchor: c.x > x[0] + 0.75 * (x[x.length - 1] - x[0]) ? 'right' : 'left', yanchor: 'top', font: { size: 12 },
       });
     }
   }
+  if (args.note !== undefined) {
+    annotations.push({ text: args.note, x: 0, y: -0.2, xref: 'paper', yref: 'paper', showarrow: false, xanchor: 'left', yanchor: 'top', align: 'left', font: { size: 11, color: '#555555' } });
+  }
+  const marks = args.operatingPoints ?? [];
+  const markColors = assignColors(marks.map((m) => m.name));
+  marks.forEach((mark, i) => {
+    checkFiniteArray(`operatingPoints[${i}]`, [mark.temporalDensity, mark.cost]);
+    const symbol = MODEL_SYMBOLS[mark.name.toLowerCase()] ?? 'circle';
+    data.push({
+      type: 'scatter',
+      mode: 'markers',
+      name: `${mark.name} (measured)`,
+      x: [mark.temporalDensity],
+      y: [mark.cost],
+      text: [mark.hover ? `${mark.name}<br>${mark.hover}` : mark.name],
+      marker: { color: markColors[i], size: 14, symbol, line: { color: '#000000', width: 1.5 } },
+      hovertemplate: '<b>%{text}</b><br>measured temporal density %{x:.3g}<br>cost %{y:.4g}<extra></extra>',
+    });
+  });
   return {
     data,
     layout: baseLayout(args.title, {
       height: args.height ?? 450,
-      xaxis: { title: { text: args.xTitle ?? 'temporal density' } },
+      // The measured range only: markers would otherwise pad the axis beyond the last density.
+      xaxis: { title: { text: args.xTitle ?? 'temporal density' }, range: [x[0] - 0.01 * (x[x.length - 1] - x[0]), x[x.length - 1] + 0.01 * (x[x.length - 1] - x[0])] },
       yaxis: { title: { text: args.yTitle }, ...(args.logY ? { type: 'log' as const } : { rangemode: 'tozero' as const }) },
       shapes,
       annotations,
-      legend: { orientation: 'h', x: 0, y: 1.02, yanchor: 'bottom' },
+      ...(args.note !== undefined ? { margin: { l: 70, r: 30, t: args.title !== undefined ? 60 : 30, b: 120 } } : {}),
+      // Beside the plot: with operating points there are too many entries for a row above it (it ran into the title).
+      legend: { orientation: 'v', x: 1.02, y: 1, xanchor: 'left', yanchor: 'top' },
     }),
   };
 }
