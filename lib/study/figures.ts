@@ -13,21 +13,54 @@ import {
   type ParetoPoint,
 } from '../viz';
 
-/** Loss, accuracy and temporal density per epoch, one line per run. */
-export function studyCurvesFigure(runs: Record<string, EpochMetrics[]>): Figure {
+export interface StudyCurvesOptions {
+  /**
+   * Epochs already done before each run's epoch 1 (its x axis starts after them). Default: for every run
+   * but `'baseline'`, the baseline's epoch count, since the study refines from the trained baseline
+   * (baseline 1..24, refinements 25..32).
+   */
+  epochOffsets?: Record<string, number>;
+  title?: string;
+}
+
+/**
+ * Training of the study's runs on one epoch axis, refinements continuing the baseline's: training
+ * cross-entropy, the sparsity penalty as trained (λ·penalty, log axis; runs without one are left out),
+ * test video accuracy (%) and temporal density, each in its own panel. Cross-entropy and penalty are apart
+ * because their sum (the training loss) includes λ·penalty and so is not comparable across variants.
+ */
+export function studyCurvesFigure(runs: Record<string, EpochMetrics[]>, options: StudyCurvesOptions = {}): Figure {
+  const baselineEpochs = runs.baseline?.reduce((most, row) => Math.max(most, row.epoch), 0) ?? 0;
+  const offsetOf = (name: string) => options.epochOffsets?.[name] ?? (name === 'baseline' ? 0 : baselineEpochs);
+  const column = (rows: EpochMetrics[], key: string, scale = 1, positiveOnly = false) =>
+    rows.map((row) => {
+      const value = row[key];
+      return typeof value === 'number' && Number.isFinite(value) && (!positiveOnly || value > 0) ? value * scale : null;
+    });
+  const refined = Object.keys(runs).filter((name) => offsetOf(name) > 0);
+  const firstRefined = Math.min(...refined.map(offsetOf));
   return trainingCurvesFigure({
-    title: 'Training: loss, test accuracy and temporal density per epoch',
+    title: options.title ?? 'Training: cross-entropy, sparsity penalty, test accuracy and temporal density per epoch',
     runs: Object.entries(runs).map(([name, metrics]) => ({
       name,
-      epochs: metrics.map((row) => row.epoch),
+      epochs: metrics.map((row) => row.epoch + offsetOf(name)),
       history: {
-        trainLoss: metrics.map((row) => row.trainLoss as number | null),
-        testClipAccuracy: metrics.map((row) => row.testClipAccuracy as number | null),
-        temporalDensity: metrics.map((row) => row.temporalDensity as number | null),
+        trainCrossEntropy: column(metrics, 'trainCrossEntropy'),
+        trainPenalty: column(metrics, 'trainPenalty', 1, true),
+        testVideoAccuracy: column(metrics, 'testVideoAccuracy', 100),
+        temporalDensity: column(metrics, 'temporalDensity'),
       },
     })),
-    metrics: ['trainLoss', 'testClipAccuracy', 'temporalDensity'],
-    metricTitles: { trainLoss: 'training loss', testClipAccuracy: 'test clip accuracy', temporalDensity: 'temporal density' },
+    metrics: ['trainCrossEntropy', 'trainPenalty', 'testVideoAccuracy', 'temporalDensity'],
+    metricTitles: {
+      trainCrossEntropy: 'training cross-entropy',
+      trainPenalty: 'λ·penalty (training)',
+      testVideoAccuracy: 'test video accuracy (%)',
+      temporalDensity: 'temporal density',
+    },
+    logMetrics: ['trainPenalty'],
+    height: 4 * 220 + 100,
+    ...(refined.length > 0 && Number.isFinite(firstRefined) ? { epochMarks: [{ epoch: firstRefined + 0.5, text: 'refinements start' }] } : {}),
   });
 }
 

@@ -25,12 +25,17 @@ export interface TrainingCurvesArgs {
   title?: string;
   /** Figure height in pixels. Default: 260 per metric + 80. */
   height?: number;
+  /**
+   * Vertical dotted lines across every subplot, e.g. `{ epoch: 24.5, text: 'refinements start' }` between the
+   * baseline's last epoch and the first refinement epoch. Default: none.
+   */
+  epochMarks?: readonly { epoch: number; text: string }[];
 }
 
 /**
  * Loss / accuracy / density per epoch for several runs: one stacked subplot per metric with a shared epoch
  * axis; a run has the same colour in every subplot and one legend entry. Traces: one per (metric, run) that
- * has values for that metric, metric-major.
+ * has that metric (all null: an empty trace), metric-major.
  */
 export function trainingCurvesFigure(args: TrainingCurvesArgs): Figure {
   const { runs } = args;
@@ -53,6 +58,7 @@ export function trainingCurvesFigure(args: TrainingCurvesArgs): Figure {
   });
   const wholeEpochs = allEpochs.every((e) => Number.isInteger(e)) && new Set(allEpochs).size <= 15;
   const colors = assignColors(runs.map((run) => run.name));
+  const inLegend = new Set<string>();
   metrics.forEach((metric, m) => {
     const isLast = m === metrics.length - 1;
     const xAxis: PlotAxis = {
@@ -66,7 +72,8 @@ export function trainingCurvesFigure(args: TrainingCurvesArgs): Figure {
       domain: domains[m],
       anchor: axisRef('x', m),
       title: { text: args.metricTitles?.[metric] ?? metric },
-      ...(args.logMetrics?.includes(metric) ? { type: 'log' as const } : {}),
+      // Log axes: a tick per decade (Plotly's default labels 2 and 5 between decades read as values).
+      ...(args.logMetrics?.includes(metric) ? { type: 'log' as const, dtick: 1 } : {}),
     };
     layout[axisKey('x', m)] = xAxis;
     layout[axisKey('y', m)] = yAxis;
@@ -80,6 +87,8 @@ export function trainingCurvesFigure(args: TrainingCurvesArgs): Figure {
       if (x.length !== y.length) {
         throw invalidArgument(`runs[${r}].epochs`, `${y.length} epochs (one per value of ${metric})`, x.length);
       }
+      const firstOfRun = !inLegend.has(run.name);
+      inLegend.add(run.name);
       data.push({
         type: 'scatter',
         mode: 'lines+markers',
@@ -89,13 +98,22 @@ export function trainingCurvesFigure(args: TrainingCurvesArgs): Figure {
         xaxis: axisRef('x', m),
         yaxis: axisRef('y', m),
         legendgroup: run.name,
-        showlegend: m === 0,
+        showlegend: firstOfRun,
         line: { color: colors[r], width: 2 },
         marker: { color: colors[r], size: 5 },
         hovertemplate: `${escapeTemplate(run.name)}<br>epoch %{x}<br>${escapeTemplate(metric)} %{y:.4g}<extra></extra>`,
       });
     });
   });
+  const marks = args.epochMarks ?? [];
+  if (marks.length === 0) return { data, layout };
+  marks.forEach((mark, i) => checkFiniteArray(`epochMarks[${i}].epoch`, [mark.epoch]));
+  layout.shapes = marks.map((mark) => ({
+    type: 'line' as const, x0: mark.epoch, x1: mark.epoch, y0: 0, y1: 1, xref: 'x', yref: 'paper', line: { color: '#555555', width: 1, dash: 'dot' as const },
+  }));
+  layout.annotations = marks.map((mark) => ({
+    text: mark.text, x: mark.epoch, y: 1, xref: 'x', yref: 'paper', showarrow: false, xanchor: 'left' as const, yanchor: 'bottom' as const, font: { size: 11, color: '#555555' },
+  }));
   return { data, layout };
 }
 
