@@ -9,3 +9,4 @@ export * from './figures/bars';
 export * from './figures/pareto';
 export * from './figures/activations';
 export * from './figures/cost';
+export * from './figures/maps';

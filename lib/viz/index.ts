@@ -2,6 +2,8 @@
 export * from './types';
 export * from './figures';
 export * from './palette';
+export { pickTracePixels, pixelSeries } from './pixelTraces';
+export type { FlatClip, NamedPixel, PickPixelsOptions } from './pixelTraces';
 export { COLUMN_SPECS, columnSpec, columnHeader, decamelize } from './columns';
 export type { ColumnSpec } from './columns';
 export { formatTable, formatSignificant, formatTableCell, tableColumnsAndRows } from './table';

@@ -96,6 +96,9 @@ export interface HeatmapArgs {
   colorbarTitle?: string;
   /** Figure height in pixels. Default: 420. */
   figureHeight?: number;
+  /** Axis titles. Default: `'x (pixel)'`, `'y (pixel)'` (column and row of the map). */
+  xTitle?: string;
+  yTitle?: string;
 }
 
 /**
@@ -127,13 +130,14 @@ export function heatmapFigure(args: HeatmapArgs): Figure {
       // Square pixels: a width that fits the image's aspect ratio plus the colour bar, so the bar sits
       // next to the image instead of at the far edge of a wide output.
       width: Math.min(1000, Math.max(320, Math.round(((figureHeight - 90) * rows[0].length) / rows.length) + 200)),
-      xaxis: { constrain: 'domain', showticklabels: true },
-      yaxis: { autorange: 'reversed', scaleanchor: 'x', constrain: 'domain' },
+      xaxis: { constrain: 'domain', showticklabels: true, title: { text: args.xTitle ?? 'x (pixel)' } },
+      yaxis: { autorange: 'reversed', scaleanchor: 'x', constrain: 'domain', title: { text: args.yTitle ?? 'y (pixel)' } },
     }),
   };
 }
 
-function toRows(args: HeatmapArgs): number[][] {
+/** The image of `args` as rows of numbers (`values[row][col]`), checked. */
+export function toRows(args: Pick<HeatmapArgs, 'values' | 'height' | 'width'>): number[][] {
   const { values } = args;
   if (values == null || typeof values !== 'object' || typeof (values as ArrayLike<unknown>).length !== 'number') {
     throw invalidArgument('values', 'rows of numbers or a flat array with height and width', values);
