@@ -32,7 +32,8 @@ const COUNT = { exact: true } as const;
  */
 export const COLUMN_SPECS: Readonly<Record<string, ColumnSpec>> = {
   // Names and settings
-  name: { label: 'model' },
+  // `name` is a model in run summaries and a layer in workloads and sparsity rows: left as is.
+  name: { label: 'name' },
   model: { label: 'model' },
   layer: { label: 'layer' },
   kind: { label: 'layer kind' },
