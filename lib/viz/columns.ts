@@ -111,10 +111,13 @@ export const COLUMN_SPECS: Readonly<Record<string, ColumnSpec>> = {
   trainFramesPerSec: { label: 'training speed', unit: 'frames/s' },
 };
 
-/** `testVideoAccuracy` -> `'test video accuracy'`, `energy_total_pj` -> `'energy total pj'`, `MACs` stays. */
+/**
+ * `testVideoAccuracy` -> `'test video accuracy'`, `energy_total_pj` -> `'energy total pj'`, `MACs` stays.
+ * Subscript-like keys keep their underscores (`x_t`, `Δ_t`: a part of one letter is a subscript, not a word).
+ */
 export function decamelize(key: string): string {
-  return key
-    .replace(/_/g, ' ')
+  const snakeWords = key.includes('_') && key.split('_').every((part) => part.length >= 2);
+  return (snakeWords ? key.replace(/_/g, ' ') : key)
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .split(' ')
     .filter((word) => word.length > 0)

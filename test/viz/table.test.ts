@@ -21,6 +21,8 @@ describe('column labels', () => {
     expect(columnHeader('conv2.somethingNew')).toBe('conv2 something new');
     expect(decamelize('trainFramesPerSec')).toBe('train frames per sec');
     expect(decamelize('energy_delta_state_pj')).toBe('energy delta state pj');
+    // Notebook keys written as math keep their subscripts.
+    expect([decamelize('x_t'), decamelize('Δ_t'), decamelize('reads Δ')]).toEqual(['x_t', 'Δ_t', 'reads Δ']);
     expect(decamelize('denseMACsPerFrame')).toBe('dense MACs per frame');
     expect(columnHeader('someNewKey', { someNewKey: { label: 'new', unit: 'ms' } })).toBe('new (ms)');
   });
