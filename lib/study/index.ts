@@ -9,4 +9,5 @@ export { publishedDeltaResult } from './published';
 export type { PublishedResult } from './published';
 export { studyData, studyPaths, studyRecipe, studySeeds, studyThresholds, studyTrainConfig, dataSourceKey, STUDY_DATA } from './settings';
 export type { StudyData, StudyOptions, StudyProtocol } from './settings';
-export { studyCurvesFigure, layerDensityFigure, studyParetoFigure, layerEnergyFigure, crossoverFigure } from './figures';
+export { studyCurvesFigure, layerDensityFigure, studyParetoFigure, layerEnergyFigure, crossoverFigure, meanThresholdFigure, ablationKind } from './figures';
+export type { StudyCurvesOptions, ParetoModel, CrossoverFigureOptions } from './figures';

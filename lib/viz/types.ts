@@ -14,11 +14,13 @@ export interface PlotAxis {
   /** Name of the axis whose range this one follows (shared x axes of stacked subplots). */
   matches?: string;
   range?: [number, number];
-  /** Tick spacing (1 for whole epochs). */
+  /** Tick spacing (1 for whole epochs; on a log axis 1 = a tick per decade, without Plotly's 2 and 5 labels between decades, which read as values). */
   dtick?: number;
   autorange?: boolean | 'reversed';
   rangemode?: 'normal' | 'tozero' | 'nonnegative';
   showticklabels?: boolean;
+  /** Tick marks: `''` for none. */
+  ticks?: '' | 'outside' | 'inside';
   zeroline?: boolean;
   scaleanchor?: string;
   constrain?: 'range' | 'domain';
@@ -47,7 +49,33 @@ export interface PlotTrace {
   zmin?: number;
   zmax?: number;
   showscale?: boolean;
-  colorbar?: { title?: { text: string } };
+  colorbar?: ColorBar;
+  /** Name of the shared colour axis (`'coloraxis'`, `'coloraxis2'`, ...) instead of the trace's own scale. */
+  coloraxis?: string;
+  /** Bar widths in x units (histogram bins). */
+  width?: number[];
+  /** Hover data per point, available as `%{customdata}` in `hovertemplate`. */
+  customdata?: (number | string)[];
+}
+
+/** A colour bar (Plotly `colorbar`), placed in paper coordinates. */
+export interface ColorBar {
+  title?: { text: string; side?: 'right' | 'top' | 'bottom' };
+  x?: number;
+  y?: number;
+  len?: number;
+  thickness?: number;
+  xanchor?: 'left' | 'center' | 'right';
+  yanchor?: 'top' | 'middle' | 'bottom';
+}
+
+/** A colour axis shared by several heatmaps (Plotly `layout.coloraxis*`). */
+export interface ColorAxis {
+  colorscale?: string | [number, string][];
+  cmin?: number;
+  cmax?: number;
+  showscale?: boolean;
+  colorbar?: ColorBar;
 }
 
 /** A text annotation (Plotly `layout.annotations[i]`). */
@@ -63,6 +91,8 @@ export interface PlotAnnotation {
   ay?: number;
   xanchor?: 'left' | 'center' | 'right';
   yanchor?: 'top' | 'middle' | 'bottom';
+  /** Alignment of the lines of a multi-line (`<br>`) text. */
+  align?: 'left' | 'center' | 'right';
   font?: { size?: number; color?: string };
 }
 
@@ -84,6 +114,8 @@ export interface PlotLayout {
   width?: number;
   height?: number;
   barmode?: 'group' | 'stack' | 'overlay';
+  /** Gap between bars as a fraction of their width. */
+  bargap?: number;
   showlegend?: boolean;
   legend?: { orientation?: 'h' | 'v'; x?: number; y?: number; xanchor?: 'left' | 'center' | 'right'; yanchor?: 'top' | 'middle' | 'bottom' };
   margin?: { l?: number; r?: number; t?: number; b?: number };
@@ -92,6 +124,7 @@ export interface PlotLayout {
   shapes?: PlotShape[];
   template?: string;
   [axis: `xaxis${string}` | `yaxis${string}`]: PlotAxis | undefined;
+  [colorAxis: `coloraxis${string}`]: ColorAxis | undefined;
 }
 
 /** A Plotly figure: traces plus layout. Plain data, safe to `JSON.stringify`. */
