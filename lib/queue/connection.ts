@@ -60,14 +60,18 @@ export async function probeRedis(connection: QueueConnection): Promise<void> {
     enableOfflineQueue: false,
     retryStrategy: () => null,
   });
-  // Without a listener ioredis prints its own "Unhandled error event" lines; the rejection below says it all.
-  client.on('error', () => undefined);
+  // The first error event carries the cause (ECONNREFUSED, WRONGPASS); connect() then rejects with only
+  // "Connection is closed". Listening also stops ioredis printing "Unhandled error event" lines.
+  let cause: unknown;
+  client.on('error', (error: unknown) => {
+    cause ??= error;
+  });
   try {
     await client.connect();
     const answer = await client.ping();
     if (answer !== 'PONG') throw new Error(`unexpected answer to PING: ${answer}`);
   } catch (error) {
-    throw unusableRedis(connection, error);
+    throw unusableRedis(connection, cause ?? error);
   } finally {
     client.disconnect();
   }
