@@ -178,6 +178,25 @@ describe.skipIf(!redisInstalled && !redisRequired)('queued sweeps on redis-serve
     }
   });
 
+  it('reports a point that fails 3 times with its error and exits non-zero, listing it', async () => {
+    // A worker that cannot store the baseline it fetches: every attempt fails the same way.
+    const workDir = path.join(folder, 'broken');
+    fs.mkdirSync(workDir, { recursive: true });
+    fs.writeFileSync(path.join(workDir, 'baselines'), 'a file where the worker wants a folder');
+    const broken = await startWorker(redis.url, workDir);
+    processes.push(broken);
+    const store = path.join(folder, 'failing.jsonl');
+    const result = await runCli(['ablate', '--baseline', baseline, '--thresholds', '0.33', '--set', 'epochs=1', '--store', store, '--queue', redis.url]);
+    await stopProcess([broken]);
+    expect(result.status).toBe(1);
+    const key = /failed: delta q=0.33 λ=\S+ \(key ([0-9a-f]{16})\) after 3 attempt\(s\): (.*)/.exec(result.stderr);
+    expect(key, result.stderr).not.toBeNull();
+    expect(key?.[2]).toMatch(/ENOTDIR|EEXIST|not a directory|file already exists/i);
+    expect(result.stderr).toMatch(/error: 1 point\(s\) failed; rerun the same command to retry them/);
+    expect(startedJobs([broken.output()]).get(key?.[1] as string)).toBe(3);
+    expect(fs.existsSync(store) ? fs.readFileSync(store, 'utf8') : '').toBe(''); // nothing recorded for it
+  });
+
   it('fails a malformed job without executing it, and a job for another copy of the dataset with the difference named', async () => {
     // A folder dataset needs only file names and sizes for its identity: placeholder files stand for videos.
     const makeCopy = (root: string, skip?: string) => {
