@@ -58,9 +58,60 @@ export interface RefinementJob {
   dataset: DatasetIdentity;
 }
 
+/** One fold × seed run of a leave-one-subject-out study (`study --protocol lopo ... --queue`). */
+export interface LopoFoldPoint {
+  fold: number;
+  seed: number;
+  /** Hash of everything the run's recipe trains with (configuration, epochs, λ per variant): `lopoRecipeHash`. */
+  recipe: string;
+}
+
+export const lopoFoldPointSchema = z.strictObject({ fold: z.number().int().min(0), seed: z.number().int(), recipe: configHash });
+
+/** The study options a worker needs to rebuild the recipe (paths of the coordinator's machine are replaced). */
+export const lopoStudySchema = z.strictObject({
+  fast: z.boolean(),
+  data: z.enum(['weizmann', 'folder']),
+  folderRoot: z.string().optional(),
+  subjectPattern: z.string().optional(),
+  seeds: z.number().int().min(1).optional(),
+});
+export type LopoStudySettings = z.infer<typeof lopoStudySchema>;
+
+export const lopoFoldJobSchema = z
+  .strictObject({
+    version: z.literal(1),
+    kind: z.literal('lopo-fold'),
+    key: configHash,
+    point: lopoFoldPointSchema,
+    study: lopoStudySchema,
+    dataset: datasetIdentitySchema,
+  })
+  .refine((job) => job.key === configKey(job.point), { message: 'key is not the hash of point', path: ['key'] });
+
+export interface LopoFoldJob {
+  version: 1;
+  kind: 'lopo-fold';
+  key: string;
+  point: LopoFoldPoint;
+  study: LopoStudySettings;
+  dataset: DatasetIdentity;
+}
+
+/** What a worker returns for a fold: the run's model summaries and the dataset description (see lib/study). */
+export const lopoFoldResultSchema = z.strictObject({
+  result: z.strictObject({
+    run: z.strictObject({ fold: z.number().int(), testSubject: z.string(), seed: z.number().int(), models: z.array(z.record(z.string(), z.unknown())).min(1) }),
+    dataset: z.record(z.string(), z.unknown()),
+  }),
+  seconds: z.number().nullable(),
+  worker: z.string(),
+});
+export type LopoFoldJobResult = z.infer<typeof lopoFoldResultSchema>;
+
 /** Any job payload (discriminated by `kind`). */
-export const jobPayloadSchema = refinementJobSchema;
-export type JobPayload = RefinementJob;
+export const jobPayloadSchema = z.discriminatedUnion('kind', [refinementJobSchema, lopoFoldJobSchema]);
+export type JobPayload = RefinementJob | LopoFoldJob;
 
 /** What a worker returns for a refinement. */
 export const refinementResultSchema = z.strictObject({

@@ -20,7 +20,8 @@ import { stableHash } from '../util/stableHash';
 import { localBaseline } from './baselineBlob';
 import { bullConnection, probeRedis, redisOptions, safeMessage } from './connection';
 import { checkDatasetIdentity, configForDataRoot, datasetIdentityOf } from './datasetIdentity';
-import { JOB_ATTEMPTS, QUEUE_NAME, QUEUE_PREFIX, parseJobPayload, type RefinementJob, type RefinementJobResult } from './payload';
+import { runLopoFoldJob } from './lopo';
+import { JOB_ATTEMPTS, QUEUE_NAME, QUEUE_PREFIX, parseJobPayload, type LopoFoldJobResult, type RefinementJob, type RefinementJobResult } from './payload';
 import type { QueueConnection } from './redisUrl';
 
 export interface QueueWorkerOptions {
@@ -109,18 +110,20 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     return { result: { ...result, runDir: `${host}:${runDir}` }, seconds: (Date.now() - startedAt) / 1000, worker: host };
   };
 
-  const processJob = async (job: Job): Promise<RefinementJobResult> => {
+  const processJob = async (job: Job): Promise<RefinementJobResult | LopoFoldJobResult> => {
     const parsed = parseJobPayload(job.data);
     if (!parsed.ok) {
       log(`worker: job ${job.id}: malformed payload (${parsed.problem}): failed, not executed`);
       // UnrecoverableError: no retry, the payload would be as malformed the next time.
       throw new UnrecoverableError(`malformed job payload: ${parsed.problem}`);
     }
-    const { point } = parsed.job;
-    log(`worker: job ${job.id}: start (attempt ${job.attemptsStarted} of ${JOB_ATTEMPTS}) ${point.variant} q=${point.threshold} λ=${point.sparsityWeight}`);
+    const payload = parsed.job;
+    const what = payload.kind === 'refinement' ? `${payload.point.variant} q=${payload.point.threshold} λ=${payload.point.sparsityWeight}` : `lopo fold ${payload.point.fold} seed ${payload.point.seed}`;
+    log(`worker: job ${job.id}: start (attempt ${job.attemptsStarted} of ${JOB_ATTEMPTS}) ${what}`);
     try {
-      const result = await runRefinement(parsed.job);
-      log(`worker: job ${job.id}: done in ${result.seconds?.toFixed(1)} s, test video accuracy ${result.result.testVideoAccuracy}`);
+      const result =
+        payload.kind === 'refinement' ? await runRefinement(payload) : await runLopoFoldJob(payload, options.workDir, options.dataRoot, options.progress ?? 'lines');
+      log(`worker: job ${job.id}: done in ${result.seconds?.toFixed(1)} s`);
       return result;
     } catch (error) {
       const message = safeMessage(error, connection);
