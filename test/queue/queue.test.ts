@@ -21,6 +21,7 @@ import {
   filesUnder,
   findRedisServer,
   redisRequired,
+  repoRoot,
   runCli,
   startCli,
   startRedis,
@@ -195,6 +196,40 @@ describe.skipIf(!redisInstalled && !redisRequired)('queued sweeps on redis-serve
     expect(result.stderr).toMatch(/error: 1 point\(s\) failed; rerun the same command to retry them/);
     expect(startedJobs([broken.output()]).get(key?.[1] as string)).toBe(3);
     expect(fs.existsSync(store) ? fs.readFileSync(store, 'utf8') : '').toBe(''); // nothing recorded for it
+  });
+
+  it('runs leave-one-subject-out folds on workers with their own copy of the data, with the summary of a local run', async () => {
+    // 3 classes x 3 people of the bundled Weizmann footage: 3 folds. The workers read another copy of it (--data-root).
+    const copy = (root: string) => {
+      for (const action of ['bend', 'jack', 'walk']) {
+        fs.mkdirSync(path.join(root, action), { recursive: true });
+        for (const person of ['daria', 'denis', 'eli']) {
+          fs.copyFileSync(path.join(repoRoot, 'data', 'weizmann', action, `${person}_${action}.avi`), path.join(root, action, `${person}_${action}.avi`));
+        }
+      }
+    };
+    const coordinatorData = path.join(folder, 'lopo-data');
+    const workerData = path.join(folder, 'lopo-data-on-workers');
+    copy(coordinatorData);
+    copy(workerData);
+    const workers = await Promise.all([1, 2].map((n) => startWorker(redis.url, path.join(folder, `lw${n}`), ['--data-root', workerData])));
+    processes.push(...workers);
+    const study = ['study', '--protocol', 'lopo', '--fast', '--seeds', '1', '--data', 'folder', '--folder', coordinatorData, '--subject', '^([a-z]+)_'];
+    const queued = await runCli([...study, '--out', path.join(folder, 'lopo-queued'), '--queue', redis.url, '--json']);
+    await stopProcess(workers);
+    expect(queued.status, queued.stderr).toBe(0);
+    const local = await runCli([...study, '--out', path.join(folder, 'lopo-local'), '--json']);
+    expect(local.status, local.stderr).toBe(0);
+    type Summary = { runs: { fold: number; seed: number; testSubject: string; models: Record<string, unknown>[] }[]; aggregate: unknown[] };
+    const read = (out: string) => JSON.parse(fs.readFileSync(path.join(folder, out, 'summary.json'), 'utf8')) as Summary;
+    const [q, l] = [read('lopo-queued'), read('lopo-local')];
+    expect(q.runs.map((run) => `${run.fold}/${run.seed}/${run.testSubject}`)).toEqual(['0/1/daria', '1/1/denis', '2/1/eli']);
+    // Same seeds, backend and kernels: identical numbers here (the runs' JSON is compared whole).
+    expect(q.runs).toEqual(l.runs);
+    expect(q.aggregate).toEqual(l.aggregate);
+    // Each fold ran once, on one of the workers, from the workers' own copy.
+    expect([...startedJobs(workers.map((w) => w.output())).values()]).toEqual([1, 1, 1]);
+    expect(queued.stderr).toContain('3 job(s) enqueued by this run');
   });
 
   it('fails a malformed job without executing it, and a job for another copy of the dataset with the difference named', async () => {
