@@ -7,5 +7,7 @@ export { startQueueWorker } from './worker';
 export type { QueueWorker, QueueWorkerOptions } from './worker';
 export { queuedTrainingSweep } from './ablation';
 export type { QueuedTrainingSweepOptions } from './ablation';
+export { queuedLopoStudy } from './lopo';
+export type { QueuedLopoStudyResult } from './lopo';
 export { parseJobPayload, jobPayloadSchema, QUEUE_NAME, QUEUE_PREFIX, JOB_ATTEMPTS } from './payload';
 export type { JobPayload, DatasetIdentity } from './payload';
