@@ -315,5 +315,13 @@ describe.skipIf(!redisInstalled && !redisRequired)('queued sweeps on redis-serve
         expect(result.stderr + result.stdout).not.toContain(PASSWORD.slice(3));
       }
     }
+    // The queue runs refinements and LOPO folds only: elsewhere --queue is a mistake, not silently ignored.
+    const withSource = await runCli(['ablate', '--source', baseline, '--thresholds', '0.1', '--store', path.join(folder, 'never.jsonl'), '--queue', redis.url]);
+    expect(withSource.status).toBe(1);
+    expect(withSource.stderr).toMatch(/^error: --queue: expected no value with --source .*Received: --queue="redis:\/\/:\*\*\*@127\.0\.0\.1:\d+\/0"$/m);
+    const split = await runCli(['study', '--fast', '--queue', redis.url]);
+    expect(split.status).toBe(1);
+    expect(split.stderr).toMatch(/^error: --queue: expected no value without --protocol lopo/m);
+    expect(withSource.stderr + split.stderr).not.toContain(PASSWORD);
   });
 });
