@@ -95,9 +95,13 @@ async function coordinate<Config, Result>(options: QueuedSweepOptions<Config, Re
   const keys = points.map((point) => configKey(point));
   const configOf = new Map(keys.map((key, index) => [key, points[index]]));
   const pending = [...new Set(keys.filter((key) => !store.has(key)))];
-  for (const key of keys) {
+  for (const key of new Set(keys)) {
     const stored = store.get(key);
-    if (stored) options.onPoint?.(stored, true);
+    if (!stored) continue;
+    options.onPoint?.(stored, true);
+    // A coordinator killed between storing a record and removing its job left the job behind: tidy it now.
+    const leftover = await queue.getJob(key);
+    if (leftover !== undefined && (await leftover.getState()) === 'completed') await leftover.remove();
   }
   let enqueued = 0;
   if (pending.length > 0) {

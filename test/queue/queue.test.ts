@@ -124,6 +124,12 @@ describe.skipIf(!redisInstalled && !redisRequired)('queued sweeps on redis-serve
     for (const file of [...filesUnder(folder)]) texts.push(fs.readFileSync(file).toString('latin1'));
     expect(texts.filter((text) => text.includes(PASSWORD))).toEqual([]);
     expect(queued.stderr).toContain('redis://:***@127.0.0.1');
+
+    // Rerunning the finished sweep (no worker running now) enqueues nothing and reads all 6 points from the store.
+    const again = await runCli([...sweep, '--store', queuedStore, '--queue', redis.url]);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toContain('0 job(s) enqueued by this run');
+    expect(again.stdout).toContain('0 point(s) computed, 6 reused');
   });
 
   it('records every point once when a worker is killed with SIGKILL in the middle of a job', async () => {
