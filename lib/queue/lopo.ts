@@ -62,6 +62,8 @@ export async function runLopoFoldJob(job: LopoFoldJob, workDir: string, dataRoot
   if (recipe !== job.point.recipe) {
     throw new DeltaSparsityError(`recipe: expected this worker to train fold ${fold} seed ${seed} as the coordinator planned (recipe ${job.point.recipe}). Received: recipe ${recipe}; run the same delta-sparsity version on coordinator and workers`);
   }
+  // No yieldingDataset here: LOPO data are files (folder, Weizmann) read clip by clip with asynchronous I/O, which
+  // lets BullMQ's lock-renewal timers run between batches.
   const finished = await runLopoFold(options, { fold, seed }, studySubjects(options));
   return { result: JSON.parse(JSON.stringify(finished)) as FoldResult, seconds: (Date.now() - startedAt) / 1000, worker: os.hostname() };
 }
