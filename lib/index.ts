@@ -19,3 +19,5 @@ export * from './inference';
 export * from './train';
 export * from './ablation';
 export * from './study';
+export { queuedTrainingSweep, queuedLopoStudy, startQueueWorker, parseQueueUrl } from './queue';
+export type { QueueConnection, QueueWorker, QueueWorkerOptions, QueuedSweepOutcome } from './queue';

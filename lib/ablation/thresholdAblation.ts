@@ -219,8 +219,21 @@ export interface TrainingSweepOptions {
   onPoint?: (record: AblationRecord, reused: boolean) => void;
 }
 
-/** Refines from a baseline once per (variant, initial q, λ) and records the results (see the module comment). */
-export async function trainingSweep(options: TrainingSweepOptions): Promise<SweepOutcome<AblationPoint, AblationResult>> {
+/** What a training sweep will run: its points and the configuration every refinement starts from. */
+export interface TrainingSweepPlan {
+  /** One point per (variant, initial q, λ), in grid order. */
+  points: AblationPoint[];
+  /** The baseline's configuration with the sweep's overrides (no initFrom); each point sets variant, q and λ. */
+  refinementBase: TrainConfig;
+  /** Epochs the baseline has finished (the refinements check it). */
+  baselineEpochs: number | undefined;
+}
+
+/**
+ * The points of a training sweep and their shared refinement configuration, from the baseline run folder;
+ * trains nothing. Throws the same DeltaSparsityErrors as `trainingSweep` for bad options.
+ */
+export function planTrainingSweep(options: Omit<TrainingSweepOptions, 'storeFile' | 'dataset' | 'progress' | 'onPoint'>): TrainingSweepPlan {
   checkThresholds(options.thresholds);
   options.sparsityWeights?.forEach((w, i) => requireNonNegative(`sparsityWeights[${i}]`, w));
   expectFolderOrNothing(options.runsRoot, 'runsRoot');
@@ -236,6 +249,54 @@ export async function trainingSweep(options: TrainingSweepOptions): Promise<Swee
       sparsityWeight: options.sparsityWeights ?? [refinementBase.sparsity.sparsityWeight],
     },
   );
+  return { points, refinementBase, baselineEpochs: readCheckpointState(options.baselineRunDir)?.epochsDone };
+}
+
+/** The run folder name of a refinement point, under the sweep's runs root. */
+export function refinementRunName(point: AblationPoint): string {
+  return `${point.variant}-q${point.threshold}-l${point.sparsityWeight}-${stableHash(point, 8)}`;
+}
+
+/**
+ * Trains one point of a training sweep: refines `baselineRunDir` with the point's variant, initial q and λ
+ * in `runDir` (resumable), and returns what the last epoch measured. Used by `trainingSweep` and by queue
+ * workers (lib/queue), which pass their own copy of the baseline.
+ */
+export async function runRefinementPoint(args: {
+  point: AblationPoint;
+  refinementBase: TrainConfig;
+  baselineRunDir: string;
+  baselineEpochs: number | undefined;
+  runDir: string;
+  dataset: VideoDataset;
+  progress?: ProgressMode;
+}): Promise<AblationResult> {
+  const { point } = args;
+  const result = await train({
+    runDir: args.runDir,
+    dataset: args.dataset,
+    progress: args.progress,
+    config: mergeConfig(args.refinementBase, {
+      model: { variant: point.variant },
+      sparsity: { threshold: point.threshold, sparsityWeight: point.sparsityWeight },
+      initFrom: path.resolve(args.baselineRunDir),
+      initFromEpochs: args.baselineEpochs,
+    }),
+  });
+  result.model.dispose();
+  // train() has just evaluated and measured the last epoch: reuse that instead of measuring again.
+  const last = result.metrics[result.metrics.length - 1];
+  const number = (key: string) => (typeof last?.[key] === 'number' ? (last[key] as number) : Number.NaN);
+  return {
+    ...resultOf({ clipAccuracy: number('testClipAccuracy'), videoAccuracy: number('testVideoAccuracy'), loss: number('testLoss') }, result.sparsity),
+    meanThreshold: typeof last?.meanThreshold === 'number' ? last.meanThreshold : null,
+    runDir: args.runDir,
+  };
+}
+
+/** Refines from a baseline once per (variant, initial q, λ) and records the results (see the module comment). */
+export async function trainingSweep(options: TrainingSweepOptions): Promise<SweepOutcome<AblationPoint, AblationResult>> {
+  const { points, refinementBase, baselineEpochs } = planTrainingSweep(options);
   let dataset = options.dataset;
   return runSweep({
     points,
@@ -244,27 +305,15 @@ export async function trainingSweep(options: TrainingSweepOptions): Promise<Swee
     onPoint: options.onPoint,
     runPoint: async (point) => {
       dataset ??= await datasetFromConfig(refinementBase, options.progress);
-      const runDir = path.join(options.runsRoot, `${point.variant}-q${point.threshold}-l${point.sparsityWeight}-${stableHash(point, 8)}`);
-      const result = await train({
-        runDir,
+      return runRefinementPoint({
+        point,
+        refinementBase,
+        baselineRunDir: options.baselineRunDir,
+        baselineEpochs,
+        runDir: path.join(options.runsRoot, refinementRunName(point)),
         dataset,
         progress: options.progress,
-        config: mergeConfig(refinementBase, {
-          model: { variant: point.variant },
-          sparsity: { threshold: point.threshold, sparsityWeight: point.sparsityWeight },
-          initFrom: path.resolve(options.baselineRunDir),
-          initFromEpochs: readCheckpointState(options.baselineRunDir)?.epochsDone,
-        }),
       });
-      result.model.dispose();
-      // train() has just evaluated and measured the last epoch: reuse that instead of measuring again.
-      const last = result.metrics[result.metrics.length - 1];
-      const number = (key: string) => (typeof last?.[key] === 'number' ? (last[key] as number) : Number.NaN);
-      return {
-        ...resultOf({ clipAccuracy: number('testClipAccuracy'), videoAccuracy: number('testVideoAccuracy'), loss: number('testLoss') }, result.sparsity),
-        meanThreshold: typeof last?.meanThreshold === 'number' ? last.meanThreshold : null,
-        runDir,
-      };
     },
   });
 }

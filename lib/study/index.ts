@@ -1,7 +1,7 @@
 export { runStudy, modelRow } from './runStudy';
 export { checkStudyOptions } from './checkOptions';
 export type { StudyResult, StudyDataset } from './runStudy';
-export { runLopoStudy, studySubjects } from './lopoStudy';
+export { runLopoStudy, runLopoFold, finishLopoStudy, studySubjects } from './lopoStudy';
 export type { LopoRun, LopoStudyResult } from './lopoStudy';
 export { summarizeRun, deltaGain, aggregateSummaries, meanStd } from './summary';
 export type { ModelSummary, MacsPerFrame, DeltaGain, AggregateSummary, MeanStd } from './summary';

@@ -63,6 +63,22 @@ export function studySubjects(options: StudyOptions): string[] {
   return subjects;
 }
 
+/**
+ * One fold × seed run of the protocol: the recipe in its own run folders under the study's `out` (reused when
+ * finished), summarized. Used by `runLopoStudy` and by queue workers (lib/queue).
+ */
+export async function runLopoFold(options: StudyOptions, run: { fold: number; seed: number }, subjects: string[]): Promise<{ run: LopoRun; dataset: StudyDataset }> {
+  const lopo: StudyOptions = { ...options, protocol: 'lopo' };
+  const recipe = await trainRecipe(studyRecipe(lopo, run));
+  const classes = recipe.dataset.classNames.length;
+  const models = Object.entries(recipe.runs).map(([name, trained]) => summarizeRun(name, trained, classes));
+  for (const trained of Object.values(recipe.runs)) trained.model.dispose();
+  return {
+    run: { fold: run.fold, testSubject: subjects[run.fold], seed: run.seed, models },
+    dataset: describeStudyDataset(recipe.dataset, 'lopo', studySeeds(lopo), models[0].testVideos),
+  };
+}
+
 /** Runs the leave-one-subject-out protocol (see the module comment). */
 export async function runLopoStudy(options: StudyOptions): Promise<LopoStudyResult> {
   const startedAt = Date.now();
@@ -70,8 +86,7 @@ export async function runLopoStudy(options: StudyOptions): Promise<LopoStudyResu
   if (options.protocol !== undefined && options.protocol !== 'lopo') throw invalidArgument('protocol', '"lopo" for runLopoStudy', options.protocol);
   checkStudyOptions(lopo);
   const seeds = studySeeds(lopo);
-  const paths = studyPaths(lopo);
-  fs.mkdirSync(paths.out, { recursive: true });
+  fs.mkdirSync(studyPaths(lopo).out, { recursive: true });
   const subjects = studySubjects(lopo);
   const runs: LopoRun[] = [];
   let dataset: StudyDataset | undefined;
@@ -79,19 +94,27 @@ export async function runLopoStudy(options: StudyOptions): Promise<LopoStudyResu
   for (let fold = 0; fold < subjects.length; fold++) {
     for (const seed of seeds) {
       // Each fold × seed run has its own folders: rerunning the protocol reuses every finished run.
-      const recipe = await trainRecipe(studyRecipe(lopo, { fold, seed }));
-      const classes = recipe.dataset.classNames.length;
-      const models = Object.entries(recipe.runs).map(([name, run]) => summarizeRun(name, run, classes));
-      for (const run of Object.values(recipe.runs)) run.model.dispose();
-      dataset ??= describeStudyDataset(recipe.dataset, 'lopo', seeds, models[0].testVideos);
-      runs.push({ fold, testSubject: subjects[fold], seed, models });
-      const baseline = models.find((m) => m.name === 'baseline');
+      const finished = await runLopoFold(lopo, { fold, seed }, subjects);
+      dataset ??= finished.dataset;
+      runs.push(finished.run);
+      const baseline = finished.run.models.find((m) => m.name === 'baseline');
       // One line per finished fold × seed run, between the epoch bars of the runs.
       progress.update(runs.length, `fold ${fold} (${subjects[fold]}) seed ${seed}: baseline ${(100 * (baseline?.testVideoAccuracy ?? Number.NaN)).toFixed(0)}%`);
     }
   }
   progress.stop();
+  return finishLopoStudy(lopo, subjects, runs, dataset as StudyDataset, startedAt);
+}
 
+/**
+ * Aggregates every fold × seed run (in fold, then seed order) and writes summary.json, folds.csv and the report
+ * into the study's `out` folder.
+ */
+export function finishLopoStudy(options: StudyOptions, subjects: string[], runs: LopoRun[], dataset: StudyDataset, startedAt: number): LopoStudyResult {
+  const lopo: StudyOptions = { ...options, protocol: 'lopo' };
+  const seeds = studySeeds(lopo);
+  const paths = studyPaths(lopo);
+  fs.mkdirSync(paths.out, { recursive: true });
   const gains = runs.map((run) => {
     const baseline = run.models.find((m) => m.name === 'baseline') as ModelSummary;
     const delta = run.models.find((m) => m.name === 'delta') as ModelSummary;

@@ -4,6 +4,8 @@
  *   delta-sparsity ablate --source runs/delta --thresholds 0.05,0.1,0.2,0.4 --store runs/ablation.jsonl
  *   delta-sparsity ablate --baseline runs/baseline --runs-root runs/sweep --thresholds 0.05,0.1,0.2 \
  *       --lambdas 1e-4,1e-3 --variants delta,spatial-l1 --set epochs=3 --store runs/sweep.jsonl
+ *   delta-sparsity ablate --baseline runs/baseline --thresholds 0.05,0.1 --lambdas 0.01,0.03 \
+ *       --store runs/sweep.jsonl --queue redis://:PASSWORD@lab-server:6379/0   # run by `delta-sparsity worker`s
  */
 import { Command } from 'commander';
 import { ablationRows, fixedThresholdSweep, openAblationStore, trainingSweep } from '../../ablation/thresholdAblation';
@@ -11,6 +13,8 @@ import { expectFileOrNothing, expectFolderOrNothing } from '../../util/files';
 import { DeltaSparsityError, invalidArgument } from '../../util/errors';
 import { collect, parseNumberList, parseSetOverrides, startBackend } from '../options';
 import { type JsonOption, action, printJson, say, withJsonOption } from '../output';
+import { queuedTrainingSweep } from '../../queue/ablation';
+import { queueConnectionOption } from './worker';
 
 interface AblateOptions extends JsonOption {
   source?: string;
@@ -22,6 +26,7 @@ interface AblateOptions extends JsonOption {
   store: string;
   set: string[];
   backend?: string;
+  queue?: string;
 }
 
 function cell(value: unknown): string {
@@ -42,13 +47,18 @@ export function registerAblateCommand(program: Command): void {
       .option('--variants <list>', 'with --baseline: delta and/or spatial-l1 (default delta)')
       .requiredOption('--store <file>', 'JSONL results store (finished points are skipped on rerun)')
       .option('--set <key=value>', 'with --baseline: override a refinement option, e.g. epochs=3 (repeatable)', collect, [])
-      .option('--backend <name>', 'tensorflow, wasm or cpu'),
+      .option('--backend <name>', 'tensorflow, wasm or cpu')
+      .option('--queue <url>', 'with --baseline: run the refinements on `delta-sparsity worker`s through this Redis (redis://[:password@]host[:port][/db], rediss:// for TLS)'),
   ).action(
     action(async (options: AblateOptions) => {
       if ((options.source === undefined) === (options.baseline === undefined)) {
         throw new DeltaSparsityError('ablate: give exactly one of --source <delta run> or --baseline <baseline run>');
       }
       // Every option is checked before any work starts (and before the backend prints its banner).
+      const connection = options.queue === undefined ? undefined : queueConnectionOption(options.queue);
+      if (connection !== undefined && options.source !== undefined) {
+        throw invalidArgument('--queue', 'no value with --source (fixed-threshold points take seconds; the queue runs --baseline refinements)', connection.redacted);
+      }
       const thresholds = parseNumberList('--thresholds', options.thresholds);
       if (options.source !== undefined) {
         // These shape refinements only: silently ignoring them would report a sweep the user did not ask for.
@@ -71,8 +81,28 @@ export function registerAblateCommand(program: Command): void {
       await startBackend(options.backend, false);
       const progress = options.json ? 'lines' : 'auto';
       let outcome;
+      let failed: { key: string; config: { variant: string; threshold: number; sparsityWeight: number }; error: string; attempts: number }[] = [];
       if (options.source !== undefined) {
         outcome = await fixedThresholdSweep({ sourceRunDir: options.source, thresholds, storeFile: options.store, progress });
+      } else if (connection !== undefined) {
+        const variants = (options.variants ?? 'delta').split(',').map((v) => v.trim());
+        for (const variant of variants) {
+          if (variant !== 'delta' && variant !== 'spatial-l1') throw invalidArgument('--variants', 'delta and/or spatial-l1', variant);
+        }
+        const queued = await queuedTrainingSweep({
+          connection,
+          baselineRunDir: options.baseline as string,
+          runsRoot: options.runsRoot,
+          storeFile: options.store,
+          thresholds,
+          sparsityWeights: options.lambdas ? parseNumberList('--lambdas', options.lambdas) : undefined,
+          variants: variants as ('delta' | 'spatial-l1')[],
+          config: parseSetOverrides(options.set),
+          progress,
+        });
+        failed = queued.failed;
+        say(options, `queue ${connection.redacted}: ${queued.enqueued} job(s) enqueued by this run`);
+        outcome = queued;
       } else {
         if (options.runsRoot === undefined) throw invalidArgument('--runs-root', 'a folder for the refinement runs (with --baseline)', undefined);
         const variants = (options.variants ?? 'delta').split(',').map((v) => v.trim());
@@ -95,7 +125,14 @@ export function registerAblateCommand(program: Command): void {
       const columns = ['mode', 'variant', 'threshold', 'sparsityWeight', 'testClipAccuracy', 'testVideoAccuracy', 'spatialDensity', 'temporalDensity', 'denseToDeltaOpsRatio'];
       say(options, columns.join('\t'));
       for (const row of rows) say(options, columns.map((column) => cell(row[column])).join('\t'));
-      printJson(options, { store: options.store, ran: outcome.ran, reused: outcome.reused, rows });
+      for (const point of failed) {
+        process.stderr.write(`failed: ${point.config.variant} q=${point.config.threshold} λ=${point.config.sparsityWeight} (key ${point.key}) after ${point.attempts} attempt(s): ${point.error}\n`);
+      }
+      if (failed.length > 0) {
+        process.stderr.write(`error: ${failed.length} point(s) failed; rerun the same command to retry them\n`);
+        process.exitCode = 1;
+      }
+      printJson(options, { store: options.store, ran: outcome.ran, reused: outcome.reused, rows, ...(connection ? { failed } : {}) });
     }),
   );
 }

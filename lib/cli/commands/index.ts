@@ -6,6 +6,7 @@ import { registerDataCommand } from './data';
 import { registerTrainCommand } from './train';
 import { registerAblateCommand } from './ablate';
 import { registerStudyCommand } from './study';
+import { registerWorkerCommand } from './worker';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -16,3 +17,4 @@ commandRegistrations.push(registerBenchCommand);
 commandRegistrations.push(registerDataCommand);
 commandRegistrations.push(registerTrainCommand);
 commandRegistrations.push(registerAblateCommand);
+commandRegistrations.push(registerWorkerCommand);

@@ -7,6 +7,7 @@
  *   delta-sparsity study                                  # reports/study/report.html
  *   delta-sparsity study --fast --json                    # seconds: CI smoke run
  *   delta-sparsity study --protocol lopo --seeds 3        # reports/study-lopo/report.html
+ *   delta-sparsity study --protocol lopo --queue redis://:PASSWORD@lab-server:6379/0   # folds run by `delta-sparsity worker`s
  *   delta-sparsity study --data synthetic                 # the embedded synthetic set
  *   delta-sparsity study --ucf101 /data/UCF-101 --classes 5 --videos-per-class 20
  *   delta-sparsity study --folder ~/kth --subject '^person(\d+)_' --test-subjects 22,23,24
@@ -16,6 +17,8 @@ import { checkStudyOptions, runLopoStudy, runStudy, STUDY_DATA, type ModelSummar
 import { invalidArgument } from '../../util/errors';
 import { parseNumberList, startBackend } from '../options';
 import { type JsonOption, action, printJson, say, withJsonOption } from '../output';
+import { queuedLopoStudy } from '../../queue/lopo';
+import { queueConnectionOption } from './worker';
 
 interface StudyCommandOptions extends JsonOption {
   out?: string;
@@ -32,6 +35,7 @@ interface StudyCommandOptions extends JsonOption {
   hardware?: string;
   thresholds?: string;
   backend?: string;
+  queue?: string;
 }
 
 const percent = (value: number) => `${(100 * value).toFixed(1)}%`;
@@ -98,16 +102,35 @@ export function registerStudyCommand(program: Command): void {
       .option('--seeds <n>', 'training seeds per split or fold (default 1; 3 with --protocol lopo)')
       .option('--hardware <preset|file>', 'hardware for the cost estimate', 'eyeriss-v2-like')
       .option('--thresholds <list>', 'fixed-threshold ablation q values', '0.025,0.05,0.1,0.2,0.4')
-      .option('--backend <name>', 'tensorflow, wasm or cpu'),
+      .option('--backend <name>', 'tensorflow, wasm or cpu')
+      .option('--queue <url>', 'with --protocol lopo: run the fold x seed runs on `delta-sparsity worker`s through this Redis (redis://[:password@]host[:port][/db], rediss:// for TLS)'),
   ).action(
     action(async (options: StudyCommandOptions) => {
       const study = studyOptionsFromCommand(options);
+      const connection = options.queue === undefined ? undefined : queueConnectionOption(options.queue);
+      if (connection !== undefined && study.protocol !== 'lopo') throw invalidArgument('--queue', 'no value without --protocol lopo (the queue runs leave-one-subject-out folds)', connection.redacted);
       // Every option is checked before the backend starts and long before the first epoch.
       checkStudyOptions(study);
       await startBackend(options.backend, false);
       const header = `model        video acc (n)  >chance  temp dens  zs MACs/f  Δ MACs/f(T)  Δ MACs/f(∞)`;
       if (study.protocol === 'lopo') {
-        const result = await runLopoStudy(study);
+        let result;
+        if (connection !== undefined) {
+          const queued = await queuedLopoStudy({ ...study, connection });
+          say(options, `queue ${connection.redacted}: ${queued.enqueued} job(s) enqueued by this run`);
+          if (!('aggregate' in queued)) {
+            for (const point of queued.failed) {
+              process.stderr.write(`failed: fold ${point.config.fold} seed ${point.config.seed} (key ${point.key}) after ${point.attempts} attempt(s): ${point.error}\n`);
+            }
+            process.stderr.write(`error: ${queued.failed.length} fold run(s) failed; rerun the same command to retry them (finished runs are kept)\n`);
+            printJson(options, { failed: queued.failed });
+            process.exitCode = 1;
+            return;
+          }
+          result = queued;
+        } else {
+          result = await runLopoStudy(study);
+        }
         say(options, `dataset ${result.dataset.name}: ${result.dataset.split}; ${result.dataset.classes.length} classes; clips of ${result.dataset.clipLength} frames at ${result.dataset.size}px; seeds ${result.dataset.seeds.join(',')}`);
         for (const a of result.aggregate) {
           say(options, `${a.name.padEnd(11)} test video accuracy ${(100 * a.testVideoAccuracy.mean).toFixed(1)} ± ${(100 * a.testVideoAccuracy.std).toFixed(1)}% over ${a.runs} runs (${a.runsAboveChance} above chance), temporal density ${(100 * a.temporalDensity.mean).toFixed(1)}%`);

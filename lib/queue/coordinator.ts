@@ -1,0 +1,174 @@
+/**
+ * The coordinator side of a queued sweep: enqueue one BullMQ job per point not yet in the results store, wait
+ * for the workers, and append every result to the store as it arrives, exactly as a local sweep would.
+ *
+ * - Job ids are the points' configuration hashes (`configKey`), so a coordinator that is killed and restarted
+ *   finds its jobs (waiting, running or finished) and enqueues nothing twice; points already stored are never
+ *   enqueued at all.
+ * - A job is tried `JOB_ATTEMPTS` times (a worker killed mid-job counts too: BullMQ's stalled-job check hands it
+ *   to another worker). A point that still fails is reported with its error; rerunning the sweep tries it again.
+ * - A finished job is removed from Redis only after its record is durably in the store, so a crash between the
+ *   two loses nothing, and the store (first record of a key wins) records each point once.
+ */
+import { Queue, type Job } from 'bullmq';
+import * as z from 'zod';
+import type { ResultsStore, SweepRecord } from '../ablation/resultsStore';
+import { configKey } from '../ablation/resultsStore';
+import type { SweepOutcome } from '../ablation/sweep';
+import { DeltaSparsityError } from '../util/errors';
+import { createProgress, type ProgressMode } from '../util/progress';
+import { bullConnection, probeRedis, safeMessage } from './connection';
+import { JOB_ATTEMPTS, QUEUE_NAME, QUEUE_PREFIX, type JobPayload } from './payload';
+import type { QueueConnection } from './redisUrl';
+
+/** A point that failed on every attempt. */
+export interface FailedPoint<Config> {
+  key: string;
+  config: Config;
+  /** The last attempt's error (password-free). */
+  error: string;
+  attempts: number;
+}
+
+export interface QueuedSweepOptions<Config, Result> {
+  connection: QueueConnection;
+  points: readonly Config[];
+  store: ResultsStore<Config, Result>;
+  /** The job payload of a point (called only for points that are enqueued). */
+  payload: (config: Config, key: string) => JobPayload;
+  /** Parses a worker's return value into the point's result and its seconds. */
+  result: z.ZodType<{ result: Result; seconds: number | null }>;
+  /** Called once before the first job is enqueued, when at least one point is missing (e.g. to publish a baseline). */
+  beforeEnqueue?: (queue: Queue) => Promise<void>;
+  progress?: ProgressMode;
+  /** How often the coordinator looks at its jobs, in ms. Default 500. */
+  pollMs?: number;
+  /** Called after each point is stored. */
+  onPoint?: (record: SweepRecord<Config, Result>, reused: boolean) => void;
+}
+
+export interface QueuedSweepOutcome<Config, Result> extends SweepOutcome<Config, Result> {
+  /** Jobs this coordinator added (a restarted coordinator adds none for points already queued). */
+  enqueued: number;
+  /** Points that failed `JOB_ATTEMPTS` times; their records are missing from `records`. */
+  failed: FailedPoint<Config>[];
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Opens the sweep queue (the caller closes it). Errors of its Redis clients are printed once, password-free. */
+export function openQueue(connection: QueueConnection): Queue {
+  const queue = new Queue(QUEUE_NAME, { connection: bullConnection(connection), prefix: QUEUE_PREFIX });
+  let reported = false;
+  queue.on('error', (error) => {
+    if (reported) return;
+    reported = true;
+    process.stderr.write(`queue ${connection.redacted}: ${safeMessage(error, connection)}\n`);
+  });
+  return queue;
+}
+
+/**
+ * Runs a sweep through the queue (see the module comment). The results store is locked for the whole sweep,
+ * as a local sweep locks it. Resolves when every point is stored or has failed; the caller decides what a
+ * failure means (the CLI exits non-zero, listing them).
+ */
+export async function runQueuedSweep<Config, Result>(options: QueuedSweepOptions<Config, Result>): Promise<QueuedSweepOutcome<Config, Result>> {
+  const { store, connection } = options;
+  await probeRedis(connection);
+  const lock = store.lock();
+  const queue = openQueue(connection);
+  try {
+    return await coordinate(options, queue);
+  } catch (error) {
+    if (error instanceof DeltaSparsityError) throw error;
+    // A library error (Redis gone mid-sweep): one line, password hidden.
+    throw new DeltaSparsityError(`--queue: the sweep on ${connection.redacted} stopped: ${safeMessage(error, connection)}. Rerun to resume (${store.file} keeps every finished point).`);
+  } finally {
+    lock.release();
+    await queue.close().catch(() => undefined);
+  }
+}
+
+async function coordinate<Config, Result>(options: QueuedSweepOptions<Config, Result>, queue: Queue): Promise<QueuedSweepOutcome<Config, Result>> {
+  const { store, points } = options;
+  const keys = points.map((point) => configKey(point));
+  const configOf = new Map(keys.map((key, index) => [key, points[index]]));
+  const pending = [...new Set(keys.filter((key) => !store.has(key)))];
+  for (const key of new Set(keys)) {
+    const stored = store.get(key);
+    if (!stored) continue;
+    options.onPoint?.(stored, true);
+    // A coordinator killed between storing a record and removing its job left the job behind: tidy it now.
+    const leftover = await queue.getJob(key);
+    if (leftover !== undefined && (await leftover.getState()) === 'completed') await leftover.remove();
+  }
+  let enqueued = 0;
+  if (pending.length > 0) {
+    await options.beforeEnqueue?.(queue);
+    for (const key of pending) {
+      const existing = await queue.getJob(key);
+      if (existing !== undefined) {
+        // A job from an earlier coordinator: keep it unless it failed, which a rerun is meant to retry.
+        if ((await existing.getState()) !== 'failed') continue;
+        await existing.remove();
+      }
+      await queue.add('point', options.payload(configOf.get(key) as Config, key), {
+        jobId: key,
+        attempts: JOB_ATTEMPTS,
+        backoff: { type: 'fixed', delay: 1000 },
+        removeOnComplete: false,
+        removeOnFail: false,
+      });
+      enqueued += 1;
+    }
+  }
+
+  const progress = createProgress({ label: 'queued sweep', total: pending.length, unit: 'points', mode: options.progress });
+  const unresolved = new Set(pending);
+  const failed: FailedPoint<Config>[] = [];
+  let ran = 0;
+  try {
+    while (unresolved.size > 0) {
+      let running = 0;
+      for (const key of [...unresolved]) {
+        const job: Job | undefined = await queue.getJob(key);
+        if (job === undefined) throw new DeltaSparsityError(`queue: job ${key} vanished from Redis (removed by hand?). Rerun to enqueue it again.`);
+        const state = await job.getState();
+        if (state === 'active') running += 1;
+        if (state === 'completed') {
+          const parsed = options.result.safeParse(job.returnvalue);
+          if (!parsed.success) {
+            failed.push({ key, config: configOf.get(key) as Config, error: `malformed result from the worker (${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message})`, attempts: job.attemptsMade });
+          } else {
+            const record: SweepRecord<Config, Result> = {
+              key,
+              config: configOf.get(key) as Config,
+              result: parsed.data.result,
+              finishedAt: new Date(job.finishedOn ?? Date.now()).toISOString(),
+              seconds: parsed.data.seconds ?? Number.NaN,
+            };
+            store.append(record);
+            ran += 1;
+            options.onPoint?.(record, false);
+            // Only once the record is durable: a crash before this line leaves the job, and a rerun finds the key stored.
+            await job.remove();
+          }
+          unresolved.delete(key);
+        } else if (state === 'failed') {
+          failed.push({ key, config: configOf.get(key) as Config, error: job.failedReason ?? 'unknown error', attempts: job.attemptsMade });
+          unresolved.delete(key);
+        }
+      }
+      progress.update(ran + failed.length, `running ${running}, failed ${failed.length}`);
+      if (unresolved.size > 0) await sleep(options.pollMs ?? 500);
+    }
+  } finally {
+    progress.stop();
+  }
+  const records = keys.flatMap((key) => {
+    const record = store.get(key);
+    return record ? [record] : [];
+  });
+  return { records, ran, reused: keys.length - ran - failed.length, enqueued, failed };
+}

@@ -1,0 +1,13 @@
+export { parseQueueUrl, redactUrl, redactSecrets } from './redisUrl';
+export type { QueueConnection } from './redisUrl';
+export { probeRedis } from './connection';
+export { runQueuedSweep } from './coordinator';
+export type { QueuedSweepOptions, QueuedSweepOutcome, FailedPoint } from './coordinator';
+export { startQueueWorker } from './worker';
+export type { QueueWorker, QueueWorkerOptions } from './worker';
+export { queuedTrainingSweep } from './ablation';
+export type { QueuedTrainingSweepOptions } from './ablation';
+export { queuedLopoStudy } from './lopo';
+export type { QueuedLopoStudyResult } from './lopo';
+export { parseJobPayload, jobPayloadSchema, QUEUE_NAME, QUEUE_PREFIX, JOB_ATTEMPTS } from './payload';
+export type { JobPayload, DatasetIdentity } from './payload';

@@ -1,0 +1,74 @@
+/**
+ * Redis URLs of the sweep queue (`--queue redis://[user:password@]host[:port][/db]`, or `rediss://` for TLS):
+ * parsed into connection options, and always shown with the password hidden. The password may also come
+ * from the environment variable DELTA_QUEUE_PASSWORD, so that it is not visible in the process list.
+ */
+import { DeltaSparsityError } from '../util/errors';
+
+/** Where the queue lives, ready for ioredis / BullMQ. */
+export interface QueueConnection {
+  host: string;
+  /** TCP port. Default 6379. */
+  port: number;
+  /** Redis database number (the URL's path). Default 0. */
+  db: number;
+  username?: string;
+  password?: string;
+  /** Present for `rediss://`: TLS with the server's name checked against its certificate. */
+  tls?: { servername: string };
+  /** The URL as it may be printed: the password replaced by `***`. */
+  redacted: string;
+}
+
+const PASSWORD_ENV = 'DELTA_QUEUE_PASSWORD';
+
+/** The URL with any password replaced by `***` (best effort on text that is not a URL). */
+export function redactUrl(text: string): string {
+  // user:password@ or :password@ right after the scheme; done on the raw text so that an unparseable URL is redacted too.
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^@/]*)@/i, (_match, scheme: string, credentials: string) => {
+    const colon = credentials.indexOf(':');
+    return colon < 0 ? `${scheme}***@` : `${scheme}${credentials.slice(0, colon)}:***@`;
+  });
+}
+
+/** `text` with every occurrence of each secret replaced by `***` (for messages from libraries). */
+export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
+  let result = text;
+  for (const secret of secrets) {
+    if (secret !== undefined && secret.length > 0) result = result.split(secret).join('***');
+  }
+  return result;
+}
+
+function badUrl(redacted: string, why: string): DeltaSparsityError {
+  return new DeltaSparsityError(`--queue: expected a Redis URL redis://[:password@]host[:port][/db] or rediss://... (${why}). Received: --queue=${JSON.stringify(redacted)}`);
+}
+
+/**
+ * Parses a queue URL. Throws a one-line DeltaSparsityError (URL shown redacted) for another scheme, a missing
+ * host, a bad port or database. `env` supplies DELTA_QUEUE_PASSWORD when the URL has no password.
+ */
+export function parseQueueUrl(text: string, env: NodeJS.ProcessEnv = process.env): QueueConnection {
+  const redactedText = redactUrl(text.trim());
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    throw badUrl(redactedText, 'not a URL');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw badUrl(redactedText, `unsupported scheme "${url.protocol.replace(/:$/, '')}"`);
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (host === '') throw badUrl(redactedText, 'no host');
+  const port = url.port === '' ? 6379 : Number(url.port);
+  const dbText = url.pathname.replace(/^\//, '');
+  const db = dbText === '' ? 0 : Number(dbText);
+  if (!Number.isInteger(db) || db < 0 || !/^\d*$/.test(dbText)) throw badUrl(redactedText, `database "${dbText}" is not a number >= 0`);
+  if (url.search !== '' || url.hash !== '') throw badUrl(redactedText, 'no query or fragment');
+  const password = url.password !== '' ? decodeURIComponent(url.password) : env[PASSWORD_ENV] || undefined;
+  const username = url.username !== '' ? decodeURIComponent(url.username) : undefined;
+  const tls = url.protocol === 'rediss:' ? { servername: host } : undefined;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  const credentials = password !== undefined ? `${username ?? ''}:***@` : username !== undefined ? `${username}@` : '';
+  const redacted = `${url.protocol}//${credentials}${shownHost}:${port}/${db}`;
+  return { host, port, db, username, password, tls, redacted };
+}
