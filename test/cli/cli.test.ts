@@ -22,7 +22,7 @@ beforeAll(() => {
 
 describe('delta-sparsity CLI', () => {
   it('has --help on every command', () => {
-    for (const command of ['study', 'train', 'ablate', 'cost', 'data', 'bench']) {
+    for (const command of ['study', 'train', 'ablate', 'cost', 'data', 'bench', 'worker']) {
       const { status, stdout } = run([command, '--help']);
       expect(status, command).toBe(0);
       expect(stdout, command).toContain(`Usage: delta-sparsity ${command}`);
