@@ -6,7 +6,7 @@ export * from './util/errors';
 export { SeededRandom } from './util/random';
 export { leastSquares } from './util/leastSquares';
 export { createProgress } from './util/progress';
-export type { Progress, ProgressOptions, ProgressMode } from './util/progress';
+export type { Progress, ProgressOptions, ProgressMode, ProgressSink } from './util/progress';
 export * from './viz';
 export * from './hardware';
 export * from './backend';
