@@ -10,3 +10,5 @@ export type { PublishedResult } from './published';
 export { studyData, studyPaths, studyRecipe, studySeeds, studyThresholds, studyTrainConfig, dataSourceKey, STUDY_DATA } from './settings';
 export type { StudyData, StudyOptions, StudyProtocol } from './settings';
 export { studyCurvesFigure, layerDensityFigure, studyParetoFigure, layerEnergyFigure, crossoverFigure } from './figures';
+export { studyFromEnvironment } from './environment';
+export type { StudyEnvironment, StudyEnvironmentOptions } from './environment';

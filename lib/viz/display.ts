@@ -10,6 +10,7 @@
  *   untrusted notebooks). Used for the committed notebook outputs.
  */
 import { invalidArgument, requireOneOf } from '../util/errors';
+import { warnIfStaleBuild } from '../util/staleBuild';
 import { figureToPng } from './chromium';
 import type { ChromiumRenderOptions } from './chromium';
 import { figureDivHtml, plotlyScriptTag, tableHtml } from './html';
@@ -83,6 +84,7 @@ function send(display: NotebookDisplay, action: (d: NotebookDisplay) => void): v
 
 /** Shows a figure as the output of the current notebook cell (see the module comment for the modes). */
 export function showFigure(figure: Figure, options: ShowFigureOptions = {}): void {
+  warnIfStaleBuild();
   const mode = options.mode !== undefined ? requireOneOf('mode', options.mode, FIGURE_MODES) : figureModeFromEnv();
   const display = options.display ?? tslabDisplay();
   if (mode === 'png') {
@@ -99,6 +101,7 @@ export function showFigure(figure: Figure, options: ShowFigureOptions = {}): voi
 
 /** Shows a danfojs DataFrame or an array of plain objects as an HTML table (cells escaped). */
 export function showTable(table: DataFrameLike | TableRows, options: TableOptions & { display?: NotebookDisplay } = {}): void {
+  warnIfStaleBuild();
   const html = tableHtml(table, options);
   send(options.display ?? tslabDisplay(), (d) => d.html(html));
 }
