@@ -12,3 +12,5 @@ export { findChromium, dumpDom, screenshotHtml, figureToPng } from './chromium';
 export type { ChromiumRenderOptions } from './chromium';
 export { liveTrainingDisplay, notebookProgress } from './live';
 export type { LiveTrainingDisplay, LiveTrainingOptions, NotebookProgress, TextDisplay } from './live';
+export { framesGridFigure, framePng } from './framesGrid';
+export type { FrameImage, FramesGridArgs, FramesGridColumn } from './framesGrid';
