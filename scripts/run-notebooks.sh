@@ -44,7 +44,9 @@ if ! command -v jupyter >/dev/null 2>&1; then
   echo "run-notebooks: jupyter not found. Debian: apt-get install -y jupyter-nbconvert python3-nbclient jupyter-client" >&2
   exit 1
 fi
-if ! jupyter kernelspec list 2>/dev/null | grep -qE '^\s*tslab\s'; then
+# Listed first, then searched: with pipefail, `grep -q` closing the pipe early made the check fail at random.
+kernels="$(jupyter kernelspec list 2>/dev/null || true)"
+if ! grep -qE '^\s*tslab\s' <<<"$kernels"; then
   echo "run-notebooks: the tslab kernel is not registered. Run: npx tslab install --python=/usr/bin/python3 --binary=\"$root/node_modules/.bin/tslab\"" >&2
   exit 1
 fi
