@@ -127,28 +127,16 @@ export function framesGridFigure(args: FramesGridArgs): Figure {
       layout[`xaxis${k}`] = { domain: [x0, Math.min(1, x0 + cell / plotWidth)], visible: false, anchor: `y${k}` };
       layout[`yaxis${k}`] = { domain: [Math.max(0, y1 - cell / plotHeight), y1], visible: false, anchor: `x${k}`, scaleanchor: `x${k}` };
     });
-    annotations.push({
-      text: column.label,
-      x: (c * (cell + gap) + cell / 2) / plotWidth,
-      y: 1,
-      xref: 'paper',
-      yref: 'paper',
-      showarrow: false,
-      yanchor: 'bottom',
-      font: { size: 12 },
-    });
+  });
+  // Labels are placed relative to the first row's and first column's subplots ('x1 domain' refs), so they
+  // stay centred on their pictures whatever margins Plotly settles on.
+  columns.forEach((column, c) => {
+    const k = c * rows + 1;
+    annotations.push({ text: column.label, x: 0.5, y: 1, xref: `x${k} domain`, yref: `y${k} domain`, showarrow: false, yanchor: 'bottom', font: { size: 12 } });
   });
   args.rowLabels?.forEach((label, r) => {
-    annotations.push({
-      text: label,
-      x: 0,
-      y: 1 - (r * (cell + gap) + cell / 2) / plotHeight,
-      xref: 'paper',
-      yref: 'paper',
-      showarrow: false,
-      xanchor: 'right',
-      font: { size: 12 },
-    });
+    const k = r + 1;
+    annotations.push({ text: label, x: 0, y: 0.5, xref: `x${k} domain`, yref: `y${k} domain`, showarrow: false, xanchor: 'right', font: { size: 12 } });
   });
   return { data, layout };
 }
