@@ -4,6 +4,7 @@ export * from './spec';
 export * from './presets';
 export * from './validate';
 export * from './cost';
+export * from './crossoverCurve';
 export { costToRows, formatCostTable } from './report';
 export type { CostRow } from './report';
 export { costToDataFrame } from './dataframe';

@@ -204,9 +204,9 @@ export async function runStudy(options: StudyOptions = {}): Promise<StudyResult>
       curves: studyCurvesFigure(histories),
       spatial: layerDensityFigure(measurements, 'spatialDensity'),
       temporal: layerDensityFigure(measurements, 'temporalDensity'),
-      pareto: studyParetoFigure(records, Object.fromEntries(models.map((m) => [m.name, { accuracy: m.testClipAccuracy, deltaOpFraction: m.deltaOpDensity }]))),
+      pareto: studyParetoFigure(records, Object.fromEntries(models.map((m) => [m.name, m]))),
       energy: layerEnergyFigure(costs.delta),
-      crossover: crossoverFigure(deltaWorkloads, hardware),
+      crossover: crossoverFigure(deltaWorkloads, hardware, { models: Object.fromEntries(Object.entries(measurements).map(([name, m]) => [name, toWorkloads(m)])) }),
     },
   });
   return result;

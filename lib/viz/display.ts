@@ -132,9 +132,13 @@ export function showFigure(figure: Figure, options: ShowFigureOptions = {}): voi
   }
 }
 
-/** Shows a danfojs DataFrame or an array of plain objects as an HTML table (cells escaped). */
+/**
+ * Shows a danfojs DataFrame or an array of plain objects as an HTML table (cells escaped), with human
+ * headers and units, values in those units and 3 significant figures (`formatTable`; `labels: false` for
+ * the raw keys). Choose `columns` or `transpose: true` for wide tables.
+ */
 export function showTable(table: DataFrameLike | TableRows, options: TableOptions & { display?: NotebookDisplay } = {}): void {
   warnIfStaleBuild();
-  const html = tableHtml(table, options);
+  const html = tableHtml(table, { labels: true, ...options });
   send(options.display ?? tslabDisplay(), (d) => d.html(html));
 }

@@ -7,6 +7,10 @@ import * as path from 'node:path';
 import { invalidArgument } from '../util/errors';
 import { writeFileAtomic } from '../util/files';
 import type { Figure } from './types';
+import { formatTable, isDataFrameLike, tableColumnsAndRows, type DataFrameLike, type FormatTableOptions, type TableRows } from './table';
+
+export { isDataFrameLike };
+export type { DataFrameLike, TableRows };
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(text: string): string {
@@ -147,31 +151,23 @@ function checkFigure(figure: Figure): void {
 // ---------------------------------------------------------------------------------------------------------
 // Tables
 
-/** What danfojs DataFrames look like from outside (duck-typed so that this module does not load danfojs). */
-export interface DataFrameLike {
-  columns: string[];
-  values: unknown[][] | unknown[];
-  index: (string | number)[];
-}
-
-/** Rows as plain objects (interfaces without an index signature are fine). */
-export type TableRows = readonly object[];
-
-export interface TableOptions {
+export interface TableOptions extends FormatTableOptions {
   /** Rows shown; the rest are summarised in a last line. Default: 50. */
   maxRows?: number;
-  /** Significant digits for non-integer numbers. Default: 4. */
+  /**
+   * Significant digits for non-integer numbers. Default: 3 with `labels`, else 4.
+   */
   digits?: number;
+  /**
+   * Human headers with units, values scaled to those units, and the choice of `columns` / `transpose`
+   * (`formatTable`, `lib/viz/columns.ts`). `columns`, `transpose`, `rowKey` and `specs` apply only with
+   * labels. Default: false here (raw keys, as the HTML report shows them), true in `showTable`.
+   */
+  labels?: boolean;
   /** Show the DataFrame index as the first column. Default: false for arrays, true for DataFrames. */
   showIndex?: boolean;
   /** Caption above the table (escaped). */
   caption?: string;
-}
-
-export function isDataFrameLike(value: unknown): value is DataFrameLike {
-  if (value == null || typeof value !== 'object') return false;
-  const v = value as Partial<DataFrameLike>;
-  return Array.isArray(v.columns) && Array.isArray(v.values) && Array.isArray(v.index);
 }
 
 /** Formats a cell: numbers to `digits` significant digits (integers exact), objects as JSON, null as empty. */
@@ -197,49 +193,42 @@ export function formatCell(value: unknown, digits = 4): string {
  */
 export function tableHtml(table: DataFrameLike | TableRows, options: TableOptions = {}): string {
   const maxRows = options.maxRows ?? 50;
-  const digits = options.digits ?? 4;
-  let columns: string[];
-  let rows: unknown[][];
-  let index: (string | number)[] | undefined;
-  if (isDataFrameLike(table)) {
-    columns = table.columns.map(String);
-    const values = table.values as unknown[];
-    // A danfojs Series-shaped frame with one column can hold a flat array.
-    rows = values.map((row) => (Array.isArray(row) ? row : [row]));
-    index = table.index;
-  } else if (Array.isArray(table)) {
-    columns = [];
-    const seen = new Set<string>();
-    (table as TableRows).forEach((row, i) => {
-      if (row == null || typeof row !== 'object' || Array.isArray(row)) {
-        throw invalidArgument(`table[${i}]`, 'a plain object (one table row)', row);
-      }
-      for (const key of Object.keys(row)) {
-        if (!seen.has(key)) {
-          seen.add(key);
-          columns.push(key);
-        }
-      }
-    });
-    rows = (table as TableRows).map((row) => columns.map((c) => (row as Record<string, unknown>)[c]));
-    index = (table as TableRows).map((_, i) => i);
-  } else {
-    throw invalidArgument('table', 'a danfojs DataFrame or an array of plain objects', table);
-  }
   const showIndex = options.showIndex ?? isDataFrameLike(table);
+  if (options.labels) {
+    const formatted = formatTable(table, options);
+    const { index } = tableColumnsAndRows(table);
+    const rowHeads = options.transpose ? undefined : index;
+    return renderTable(formatted.header, formatted.rows, formatted.numeric, showIndex ? rowHeads : undefined, maxRows, options.caption);
+  }
+  const digits = options.digits ?? 4;
+  const { columns, rows, index } = tableColumnsAndRows(table, 'keep');
+  const text = rows.map((row) => row.map((value) => formatCell(value, digits)));
+  const numeric = rows.map((row) => row.map((value) => typeof value === 'number'));
+  return renderTable(columns, text, numeric, showIndex ? index : undefined, maxRows, options.caption);
+}
+
+function renderTable(
+  columns: readonly string[],
+  rows: readonly (readonly string[])[],
+  numeric: readonly (readonly boolean[])[],
+  index: readonly (string | number)[] | undefined,
+  maxRows: number,
+  caption: string | undefined,
+): string {
+  const showIndex = index !== undefined;
   const shown = rows.slice(0, maxRows);
-  const cell = (value: unknown, tag: 'td' | 'th'): string => {
-    const numeric = typeof value === 'number';
-    const style = numeric ? ' style="text-align:right"' : '';
-    return `<${tag}${style}>${escapeHtml(formatCell(value, digits))}</${tag}>`;
-  };
+  const cell = (text: string, isNumber: boolean, tag: 'td' | 'th'): string =>
+    `<${tag}${isNumber ? ' style="text-align:right"' : ''}>${escapeHtml(text)}</${tag}>`;
   const head = `<tr>${showIndex ? '<th></th>' : ''}${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr>`;
   const body = shown
-    .map((row, r) => `<tr>${showIndex ? cell(index?.[r] ?? r, 'th') : ''}${row.map((v) => cell(v, 'td')).join('')}</tr>`)
+    .map((row, r) => {
+      const rowHead = showIndex ? cell(formatCell(index[r] ?? r), typeof index[r] === 'number', 'th') : '';
+      return `<tr>${rowHead}${row.map((text, c) => cell(text, numeric[r][c], 'td')).join('')}</tr>`;
+    })
     .join('\n');
   const more = rows.length > shown.length
     ? `\n<tr><td colspan="${columns.length + (showIndex ? 1 : 0)}">… ${rows.length - shown.length} more rows (${rows.length} in all)</td></tr>`
     : '';
-  const caption = options.caption !== undefined ? `<caption>${escapeHtml(options.caption)}</caption>` : '';
-  return `<table class="delta-sparsity-table">${caption}\n<thead>${head}</thead>\n<tbody>\n${body}${more}\n</tbody>\n</table>`;
+  const captionHtml = caption !== undefined ? `<caption>${escapeHtml(caption)}</caption>` : '';
+  return `<table class="delta-sparsity-table">${captionHtml}\n<thead>${head}</thead>\n<tbody>\n${body}${more}\n</tbody>\n</table>`;
 }

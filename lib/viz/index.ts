@@ -1,6 +1,13 @@
 /** Figures (Plotly specs from plain data), HTML tables, notebook display and headless-Chromium rendering. */
 export * from './types';
 export * from './figures';
+export * from './palette';
+export { pickTracePixels, pixelSeries } from './pixelTraces';
+export type { FlatClip, NamedPixel, PickPixelsOptions } from './pixelTraces';
+export { COLUMN_SPECS, columnSpec, columnHeader, decamelize } from './columns';
+export type { ColumnSpec } from './columns';
+export { formatTable, formatSignificant, formatTableCell, tableColumnsAndRows } from './table';
+export type { FormatTableOptions, FormattedTable } from './table';
 export {
   escapeHtml, jsonForScript, plotlyBundle, figureDivHtml, plotlyScriptTag, figuresToStandaloneHtml, saveFigureHtml,
   isDataFrameLike, formatCell, tableHtml, newFigureId,

@@ -51,7 +51,31 @@ export interface PlotTrace {
   zmin?: number;
   zmax?: number;
   showscale?: boolean;
-  colorbar?: { title?: { text: string } };
+  colorbar?: ColorBar;
+  /** Name of the shared colour axis (`'coloraxis'`, `'coloraxis2'`, ...) instead of the trace's own scale. */
+  coloraxis?: string;
+  /** Hover data per point, available as `%{customdata}` in `hovertemplate`. */
+  customdata?: (number | string)[];
+}
+
+/** A colour bar (Plotly `colorbar`), placed in paper coordinates. */
+export interface ColorBar {
+  title?: { text: string; side?: 'right' | 'top' | 'bottom' };
+  x?: number;
+  y?: number;
+  len?: number;
+  thickness?: number;
+  xanchor?: 'left' | 'center' | 'right';
+  yanchor?: 'top' | 'middle' | 'bottom';
+}
+
+/** A colour axis shared by several heatmaps (Plotly `layout.coloraxis*`). */
+export interface ColorAxis {
+  colorscale?: string | [number, string][];
+  cmin?: number;
+  cmax?: number;
+  showscale?: boolean;
+  colorbar?: ColorBar;
 }
 
 /** A text annotation (Plotly `layout.annotations[i]`). */
@@ -67,6 +91,8 @@ export interface PlotAnnotation {
   ay?: number;
   xanchor?: 'left' | 'center' | 'right';
   yanchor?: 'top' | 'middle' | 'bottom';
+  /** Alignment of the lines of a multi-line (`<br>`) text. */
+  align?: 'left' | 'center' | 'right';
   font?: { size?: number; color?: string };
 }
 
@@ -96,6 +122,7 @@ export interface PlotLayout {
   shapes?: PlotShape[];
   template?: string;
   [axis: `xaxis${string}` | `yaxis${string}`]: PlotAxis | undefined;
+  [colorAxis: `coloraxis${string}`]: ColorAxis | undefined;
 }
 
 /** A Plotly figure: traces plus layout. Plain data, safe to `JSON.stringify`. */

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { costCrossoverFigure, dumpDom, findChromium, layerBarsFigure, saveFigureHtml, screenshotHtml, seriesColor } from '../../lib/viz';
+import { NAMED_COLORS, costCrossoverFigure, dumpDom, findChromium, layerBarsFigure, saveFigureHtml, screenshotHtml } from '../../lib/viz';
 import { countColor, decodePng } from './png';
 
 const chromium = findChromium();
@@ -62,9 +62,10 @@ describe.skipIf(!chromium && !required)('figures in headless Chromium', () => {
     const shot = screenshotHtml(html, path.join(reportDir, 'figures-screenshot.png'), { width: 1000, height: 1000 });
     const png = decodePng(fs.readFileSync(shot));
     expect([png.width, png.height]).toEqual([1000, 1000]);
-    // Series 0 (#0072B2) and 1 (#E69F00) appear as lines and bars: thousands of pixels each (a 2.5 px line
-    // across ~800 px is ~2000 px; the bars add more). A blank or failed plot has none.
-    expect(countColor(png, seriesColor(0))).toBeGreaterThan(2000);
-    expect(countColor(png, seriesColor(1))).toBeGreaterThan(2000);
+    // The series 'dense' (#0072B2) and 'delta' (#D55E00, the registry's fixed mode colours) appear as lines
+    // and bars: thousands of pixels each (a 2.5 px line across ~800 px is ~2000 px; the bars add more).
+    // A blank or failed plot has none.
+    expect(countColor(png, NAMED_COLORS.dense)).toBeGreaterThan(2000);
+    expect(countColor(png, NAMED_COLORS.delta)).toBeGreaterThan(2000);
   });
 });

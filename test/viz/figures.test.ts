@@ -8,7 +8,7 @@ import {
   lineCrossings,
   paretoFigure,
   paretoFrontIndices,
-  seriesColor,
+  NAMED_COLORS,
   trainingCurvesFigure,
 } from '../../lib/viz';
 import { DeltaSparsityError } from '../../lib/util/errors';
@@ -66,7 +66,8 @@ describe('trainingCurvesFigure', () => {
     ]);
     expect(fig.data.map((t) => t.showlegend)).toEqual([true, true, false, false]);
     expect(fig.data[0].line?.color).toBe(fig.data[2].line?.color);
-    expect(fig.data[1].line?.color).toBe(seriesColor(1));
+    // 'baseline' and 'delta' are study models: their fixed registry colours, not the palette order.
+    expect([fig.data[0].line?.color, fig.data[1].line?.color]).toEqual([NAMED_COLORS.baseline, NAMED_COLORS.delta]);
     expect(fig.data[0].x).toEqual([1, 2, 3]);
     // The missing epoch stays a null (a gap), not a zero.
     expect(fig.data[1].y).toEqual([2.2, 1.1, null]);

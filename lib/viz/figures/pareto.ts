@@ -1,0 +1,166 @@
+/** Accuracy against op density (or MACs per frame), coloured by kind of point, with the Pareto front. */
+import { invalidArgument } from '../../util/errors';
+import type { Figure, PlotAnnotation, PlotTrace } from '../types';
+import { MODEL_SYMBOLS, assignColors } from '../palette';
+import { baseLayout, checkFiniteArray, escapeTemplate } from './common';
+
+export interface ParetoPoint {
+  /** Point label, e.g. `'θ=0.1'`. */
+  label: string;
+  /** The cost on the x axis (lower is better): a fraction of dense operations, or MACs per frame. */
+  opDensity: number;
+  /** Accuracy (higher is better), in the unit of the y axis (fraction or %). */
+  accuracy: number;
+  /**
+   * What the point is, one legend entry and colour per kind (`lib/viz/palette.ts`), e.g. `'fixed-q sweep'`,
+   * `'trained-λ sweep'`, or a study model `'baseline'` / `'delta'` / `'spatial-l1'` (drawn with its own
+   * marker symbol). Default: `'all runs'`.
+   */
+  kind?: string;
+  /** More hover text for this point (HTML `<br>` allowed), e.g. `'λ=0.01, 6 epochs'`. */
+  hover?: string;
+}
+
+/**
+ * Indices of the points on the Pareto front when minimising `opDensity` and maximising `accuracy`, sorted by
+ * increasing op density. A point is on the front when no other point is at least as good in both and strictly
+ * better in one. Exact duplicates are all kept.
+ */
+export function paretoFrontIndices(points: readonly Pick<ParetoPoint, 'opDensity' | 'accuracy'>[]): number[] {
+  const front: number[] = [];
+  points.forEach((p, i) => {
+    const dominated = points.some(
+      (q, j) =>
+        j !== i &&
+        q.opDensity <= p.opDensity &&
+        q.accuracy >= p.accuracy &&
+        (q.opDensity < p.opDensity || q.accuracy > p.accuracy),
+    );
+    if (!dominated) front.push(i);
+  });
+  return front.sort((a, b) => points[a].opDensity - points[b].opDensity || points[b].accuracy - points[a].accuracy);
+}
+
+export interface ParetoArgs {
+  points: readonly ParetoPoint[];
+  title?: string;
+  /** Default: `'op density (fraction of dense ops)'`. Say whether the first frame of a clip is counted. */
+  xTitle?: string;
+  /** Default: `'accuracy'`. */
+  yTitle?: string;
+  /** Log x axis. Default: false. */
+  logX?: boolean;
+  /** Write every point's label next to it (overprints when points crowd). Default: false: labels show on hover. */
+  labels?: boolean;
+  /**
+   * Labels of at most 4 points to annotate with an arrow, placed so that the texts do not overlap.
+   * Default: the points whose kind is a study model (`'baseline'`, `'delta'`, `'spatial-l1'`).
+   */
+  annotate?: readonly string[];
+  /** Figure height in pixels. Default: 450. */
+  height?: number;
+}
+
+const MAX_ANNOTATIONS = 4;
+
+/**
+ * Accuracy against cost: one marker trace per kind of point (in order of first appearance; hover shows the
+ * label), then the Pareto front as a black step line through its points (last trace, "Pareto front"), and
+ * a few arrow annotations (`annotate`). Traces: kinds + 1 (2 when no point has a kind).
+ */
+export function paretoFigure(args: ParetoArgs): Figure {
+  const { points } = args;
+  if (!Array.isArray(points) || points.length === 0) {
+    throw invalidArgument('points', 'a non-empty array of { label, opDensity, accuracy }', points);
+  }
+  points.forEach((p, i) => {
+    checkFiniteArray(`points[${i}]`, [p.opDensity, p.accuracy]);
+    if (args.logX && p.opDensity <= 0) {
+      throw invalidArgument(`points[${i}].opDensity`, 'a positive number on a log axis (logX: true)', p.opDensity);
+    }
+  });
+  const xTitle = args.xTitle ?? 'op density (fraction of dense ops)';
+  const yTitle = args.yTitle ?? 'accuracy';
+  const kinds = [...new Set(points.map((p) => p.kind ?? 'all runs'))];
+  const colors = assignColors(kinds);
+  const hover = `<b>%{text}</b><br>${escapeTemplate(xTitle)}: %{x:.4g}<br>${escapeTemplate(yTitle)}: %{y:.4g}`;
+  const data: PlotTrace[] = kinds.map((kind, k) => {
+    const members = points.filter((p) => (p.kind ?? 'all runs') === kind);
+    const symbol = MODEL_SYMBOLS[kind.toLowerCase()];
+    return {
+      type: 'scatter',
+      mode: args.labels ? 'markers+text' : 'markers',
+      name: kind,
+      x: members.map((p) => p.opDensity),
+      y: members.map((p) => p.accuracy),
+      text: members.map((p) => (p.hover ? `${p.label}<br>${p.hover}` : p.label)),
+      ...(args.labels ? { textposition: 'top center' as const } : {}),
+      marker: { color: colors[k], size: symbol ? 13 : 9, ...(symbol ? { symbol, line: { color: '#000000', width: 1 } } : {}) },
+      hovertemplate: `${hover}<extra>${escapeTemplate(kind)}</extra>`,
+    };
+  });
+  const front = paretoFrontIndices(points);
+  data.push({
+    type: 'scatter',
+    // Step line: between two front points, the better accuracy is only reached at the higher cost.
+    mode: 'lines+markers',
+    name: 'Pareto front',
+    x: front.map((i) => points[i].opDensity),
+    y: front.map((i) => points[i].accuracy),
+    text: front.map((i) => points[i].label),
+    line: { color: '#000000', width: 2, shape: 'hv' },
+    marker: { color: '#000000', size: 16, symbol: 'circle-open', line: { color: '#000000', width: 1.5 } },
+    hovertemplate: 'on the front: %{text}<extra></extra>',
+  });
+  return {
+    data,
+    layout: baseLayout(args.title, {
+      height: args.height ?? 450,
+      xaxis: { title: { text: xTitle }, ...(args.logX ? { type: 'log' as const } : {}) },
+      yaxis: { title: { text: yTitle } },
+      legend: { orientation: 'h', x: 0, y: 1.02, yanchor: 'bottom' },
+      annotations: paretoAnnotations(points, args),
+    }),
+  };
+}
+
+/**
+ * Arrow annotations for the chosen points. Texts sit 45 px above or below their point, alternating in
+ * order of x, and points that are close on the plot (within a tenth of both axis spans) push their texts
+ * apart sideways, so that neighbouring labels never share a spot.
+ */
+function paretoAnnotations(points: readonly ParetoPoint[], args: ParetoArgs): PlotAnnotation[] {
+  const wanted = args.annotate ?? points.filter((p) => p.kind !== undefined && MODEL_SYMBOLS[p.kind.toLowerCase()] !== undefined).map((p) => p.label);
+  if (wanted.length > MAX_ANNOTATIONS) {
+    throw invalidArgument('annotate', `at most ${MAX_ANNOTATIONS} labels (the rest show on hover)`, wanted.length);
+  }
+  const chosen = wanted.map((label, i) => {
+    const point = points.find((p) => p.label === label);
+    if (!point) throw invalidArgument(`annotate[${i}]`, 'the label of one of the points', label);
+    return point;
+  });
+  const span = (values: number[]) => Math.max(...values) - Math.min(...values) || 1;
+  const toX = (v: number) => (args.logX ? Math.log10(v) : v);
+  const xSpan = span(points.map((p) => toX(p.opDensity)));
+  const ySpan = span(points.map((p) => p.accuracy));
+  const sorted = [...chosen].sort((a, b) => a.opDensity - b.opDensity);
+  return sorted.map((point, i) => {
+    const previous = sorted[i - 1];
+    const close =
+      previous !== undefined &&
+      Math.abs(toX(point.opDensity) - toX(previous.opDensity)) < xSpan / 10 &&
+      Math.abs(point.accuracy - previous.accuracy) < ySpan / 10;
+    return {
+      text: point.label,
+      x: args.logX ? Math.log10(point.opDensity) : point.opDensity,
+      y: point.accuracy,
+      xref: 'x',
+      yref: 'y',
+      showarrow: true,
+      arrowhead: 2,
+      ax: close ? 60 : i % 2 === 0 ? -30 : 30,
+      ay: i % 2 === 0 ? -45 : 45,
+      font: { size: 12 },
+    };
+  });
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { MODEL_SYMBOLS, NAMED_COLORS, costCrossoverFigure } from '../../lib/viz';
+import { crossoverFigure } from '../../lib/study/figures';
+import { operatingPoint, type LayerWorkload } from '../../lib/hardware';
+
+const layers = (temporalDensity: number, spatialDensity = 0.5): LayerWorkload[] => [
+  { name: 'conv1', kind: 'conv', inputActivations: 100, fanOut: 72, weights: 864, outputs: 400, spatialDensity: 0.9, temporalDensity },
+  { name: 'conv2', kind: 'conv', inputActivations: 300, fanOut: 144, weights: 18432, outputs: 200, spatialDensity, temporalDensity },
+];
+
+describe('costCrossoverFigure operating points', () => {
+  it('adds one marker trace per operating point, after the cross-over, in the model\'s colour and symbol', () => {
+    const fig = costCrossoverFigure({
+      temporalDensity: [0, 0.5, 1],
+      series: [{ name: 'dense', cost: [10, 10, 10] }, { name: 'delta', cost: [2, 7, 12] }],
+      yTitle: 'energy per frame (µJ)',
+      operatingPoints: [{ name: 'delta', temporalDensity: 0.2, cost: 4 }, { name: 'baseline', temporalDensity: 0.6, cost: 8, hover: 'dense: 10 µJ' }],
+    });
+    // delta - dense = -8, -3, 2: crosses between 0.5 and 1 at 0.5 + 0.5·3/5 = 0.8 (cost 7 + 0.6·5 = 10).
+    expect(fig.data.map((t) => t.name)).toEqual(['dense', 'delta', 'cross-over', 'delta (measured)', 'baseline (measured)']);
+    expect(fig.data[2].x?.[0]).toBeCloseTo(0.8, 12);
+    expect([fig.data[3].x, fig.data[3].y]).toEqual([[0.2], [4]]);
+    expect(fig.data[3].marker?.color).toBe(NAMED_COLORS.delta);
+    expect(fig.data[4].marker?.symbol).toBe(MODEL_SYMBOLS.baseline);
+    expect(fig.data[4].text).toEqual(['baseline<br>dense: 10 µJ']);
+    // The series keep their mode colours.
+    expect([fig.data[0].line?.color, fig.data[1].line?.color]).toEqual([NAMED_COLORS.dense, NAMED_COLORS.delta]);
+    expect(fig.layout.xaxis?.range?.[1]).toBeCloseTo(1.01, 12);
+  });
+});
+
+describe('crossoverFigure (study)', () => {
+  it('draws dense, delta and zero-skipping energy, marks the cross-overs and each model at its measured density', () => {
+    const models = { baseline: layers(0.5), delta: layers(0.1) };
+    const fig = crossoverFigure(layers(0.1), 'eyeriss-v2-like', { points: 11, models });
+    const names = fig.data.map((t) => t.name);
+    expect(names.slice(0, 3)).toEqual(['dense', 'delta', 'zero-skipping']);
+    expect(names.slice(-2)).toEqual(['baseline (measured)', 'delta (measured)']);
+    expect(fig.data[2].line?.color).toBe(NAMED_COLORS['zero-skipping']);
+    // Every layer has the same density here, so the overall one is that density, and the marker's height
+    // is the model's delta-execution energy.
+    const baseline = fig.data[fig.data.length - 2];
+    expect(baseline.x).toEqual([0.5]);
+    expect(baseline.y?.[0]).toBeCloseTo(operatingPoint(models.baseline, 'eyeriss-v2-like').energyUj.delta, 12);
+    expect(fig.layout.xaxis?.title?.text).toContain('temporal density');
+    expect(fig.layout.yaxis?.title?.text).toBe('energy per frame (µJ)');
+    // The old positional form (number of grid points) still works and marks no models.
+    expect(crossoverFigure(layers(0.1), 'eyeriss-v2-like', 11).data.some((t) => t.name?.endsWith('(measured)'))).toBe(false);
+  });
+});

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { NAMED_COLORS } from '../../lib/viz';
+import { studyCurvesFigure } from '../../lib/study/figures';
+import type { EpochMetrics } from '../../lib/train/runFolder';
+
+const rows = (epochs: number, penalty: number): EpochMetrics[] =>
+  Array.from({ length: epochs }, (_, i) => ({
+    epoch: i + 1,
+    trainLoss: 1 + penalty,
+    trainCrossEntropy: 1 - 0.1 * i,
+    trainPenalty: penalty,
+    testVideoAccuracy: 0.5 + 0.1 * i,
+    temporalDensity: 0.4,
+  }));
+
+describe('studyCurvesFigure', () => {
+  const runs = { baseline: rows(3, 0), delta: rows(2, 0.5), 'spatial-l1': rows(2, 20) };
+  const fig = studyCurvesFigure(runs);
+
+  it('continues the baseline epoch axis for the refinements and marks where they start', () => {
+    const entropy = fig.data.filter((t) => t.yaxis === 'y');
+    expect(entropy.map((t) => [t.name, t.x])).toEqual([
+      ['baseline', [1, 2, 3]],
+      // 3 baseline epochs, so refinement epochs 1, 2 are drawn at 4, 5.
+      ['delta', [4, 5]],
+      ['spatial-l1', [4, 5]],
+    ]);
+    expect(fig.layout.shapes?.map((s) => s.x0)).toEqual([3.5]);
+    expect(fig.layout.annotations?.[0].text).toBe('refinements start');
+    expect(studyCurvesFigure(runs, { epochOffsets: { delta: 10 } }).data.find((t) => t.name === 'delta')?.x).toEqual([11, 12]);
+  });
+
+  it('plots cross-entropy and penalty in separate panels (penalty on a log axis, the penalty-free baseline as gaps)', () => {
+    expect(fig.layout.yaxis?.title?.text).toBe('training cross-entropy');
+    expect(fig.layout.yaxis2?.title?.text).toBe('λ·penalty (training)');
+    expect(fig.layout.yaxis2?.type).toBe('log');
+    expect(fig.layout.yaxis3?.title?.text).toBe('test video accuracy (%)');
+    expect(fig.layout.yaxis4?.title?.text).toBe('temporal density');
+    const penalty = fig.data.filter((t) => t.yaxis === 'y2');
+    // The baseline's zero penalty cannot sit on a log axis: gaps, no points.
+    expect(penalty.map((t) => [t.name, t.y])).toEqual([['baseline', [null, null, null]], ['delta', [0.5, 0.5]], ['spatial-l1', [20, 20]]]);
+    // Accuracy in %: 0.5 + 0.1 i -> 50, 60, 70.
+    expect(fig.data.find((t) => t.yaxis === 'y3' && t.name === 'baseline')?.y?.map((v) => Number((v as number).toFixed(9)))).toEqual([50, 60, 70]);
+    // One legend entry and one registry colour per model.
+    expect(fig.data.filter((t) => t.showlegend).map((t) => t.name)).toEqual(['baseline', 'delta', 'spatial-l1']);
+    expect(fig.data.filter((t) => t.name === 'spatial-l1').every((t) => t.line?.color === NAMED_COLORS['spatial-l1'])).toBe(true);
+  });
+});
