@@ -101,3 +101,24 @@ export function activationMaps(model: tf.LayersModel, clip: tf.Tensor, options: 
     changedFraction,
   };
 }
+
+/** The learned step q of one delta layer, per channel. */
+export interface LayerThresholds {
+  /** The layer the delta layer feeds (the per-frame layer's name, as in a sparsity measurement), e.g. `'conv2'`. */
+  layer: string;
+  /** The delta layer's own name, e.g. `'delta_conv2'`. */
+  deltaLayer: string;
+  /** q per channel (one value for a per-layer step). */
+  values: number[];
+}
+
+/** The step q of every delta layer of `model`, in model order (empty for a model without delta layers). */
+export function learnedThresholds(model: tf.LayersModel): LayerThresholds[] {
+  const chain = modelChain(model);
+  return chain.flatMap((layer, i) => {
+    if (!isDeltaActivation(layer)) return [];
+    const next = chain[i + 1];
+    const values = tf.tidy(() => Array.from(layer.steps().dataSync()));
+    return [{ layer: next ? unwrapTimeDistributed(next).name : layer.name, deltaLayer: layer.name, values }];
+  });
+}

@@ -5,5 +5,5 @@ export { toWorkloads } from './workloads';
 export { sparsityToDataFrame } from './dataFrame';
 export { createStreamingModel } from './streaming';
 export type { StreamingModel, StreamingLayerStats } from './streaming';
-export { activationMaps } from './activationMaps';
-export type { ActivationMaps, ActivationMapsOptions } from './activationMaps';
+export { activationMaps, learnedThresholds } from './activationMaps';
+export type { ActivationMaps, ActivationMapsOptions, LayerThresholds } from './activationMaps';

@@ -64,6 +64,28 @@ export function studyCurvesFigure(runs: Record<string, EpochMetrics[]>, options:
   });
 }
 
+/**
+ * Mean learned q over the delta layers per epoch (the metrics rows' `meanThreshold`), for the runs that have
+ * one, on the study's epoch axis (refinements continue the baseline's, as in `studyCurvesFigure`).
+ */
+export function meanThresholdFigure(runs: Record<string, EpochMetrics[]>, options: StudyCurvesOptions = {}): Figure {
+  const baselineEpochs = runs.baseline?.reduce((most, row) => Math.max(most, row.epoch), 0) ?? 0;
+  const offsetOf = (name: string) => options.epochOffsets?.[name] ?? (name === 'baseline' ? 0 : baselineEpochs);
+  const withQ = Object.entries(runs).filter(([, rows]) => rows.some((row) => typeof row.meanThreshold === 'number'));
+  if (withQ.length === 0) throw invalidArgument('runs', 'at least one run with a meanThreshold column (a model with delta layers)', Object.keys(runs));
+  return trainingCurvesFigure({
+    title: options.title ?? 'Mean learned q of the delta layers per epoch',
+    runs: withQ.map(([name, rows]) => ({
+      name,
+      epochs: rows.map((row) => row.epoch + offsetOf(name)),
+      history: { meanThreshold: rows.map((row) => (typeof row.meanThreshold === 'number' ? row.meanThreshold : null)) },
+    })),
+    metrics: ['meanThreshold'],
+    metricTitles: { meanThreshold: 'mean q' },
+    height: 340,
+  });
+}
+
 /** Per-layer density of each run: `which` selects spatial (non-zero activations) or temporal (non-zero changes). */
 export function layerDensityFigure(measurements: Record<string, SparsityMeasurement>, which: 'spatialDensity' | 'temporalDensity'): Figure {
   const names = Object.keys(measurements);

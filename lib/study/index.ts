@@ -9,6 +9,7 @@ export { publishedDeltaResult, publishedComparison } from './published';
 export type { PublishedResult, OurModelNumbers } from './published';
 export { studyData, studyPaths, studyRecipe, studySeeds, studyThresholds, studyTrainConfig, dataSourceKey, STUDY_DATA } from './settings';
 export type { StudyData, StudyOptions, StudyProtocol } from './settings';
-export { studyCurvesFigure, layerDensityFigure, studyParetoFigure, layerEnergyFigure, crossoverFigure } from './figures';
+export { studyCurvesFigure, layerDensityFigure, studyParetoFigure, layerEnergyFigure, crossoverFigure, meanThresholdFigure, ablationKind } from './figures';
+export type { StudyCurvesOptions, ParetoModel, CrossoverFigureOptions } from './figures';
 export { studyFromEnvironment } from './environment';
 export type { StudyEnvironment, StudyEnvironmentOptions } from './environment';

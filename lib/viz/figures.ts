@@ -10,3 +10,5 @@ export * from './figures/pareto';
 export * from './figures/activations';
 export * from './figures/cost';
 export * from './figures/maps';
+export * from './figures/thresholds';
+export * from './figures/inside';

@@ -59,8 +59,10 @@ function variance(values: readonly number[]): number {
 
 /**
  * The still background pixel (lowest temporal variance of the channel mean) and the moving pixel (highest),
- * among pixels at least `margin` from every border; ties go to the first in row-major order. Returns
- * `[still, moving]`. Throws a DeltaSparsityError when the margin leaves no pixel or the clip is malformed.
+ * among pixels at least `margin` from every border. Among equally still pixels (real footage has many
+ * constant black or saturated ones) the one whose mean is closest to the middle of the clip's value range
+ * wins, so that its trace is not a line along 0; other ties go to the first in row-major order.
+ * Returns `[still, moving]`. Throws a DeltaSparsityError when the margin leaves no pixel or the clip is malformed.
  */
 export function pickTracePixels(clip: FlatClip, options: PickPixelsOptions = {}): [NamedPixel, NamedPixel] {
   const [, h, w] = checkClip(clip);
@@ -68,17 +70,26 @@ export function pickTracePixels(clip: FlatClip, options: PickPixelsOptions = {})
   if (!Number.isInteger(margin) || margin < 0 || 2 * margin >= Math.min(h, w)) {
     throw invalidArgument('margin', `an integer in [0, ${Math.ceil(Math.min(h, w) / 2) - 1}] (pixels left at each border)`, margin);
   }
-  let still = { row: -1, col: -1, temporalVariance: Number.POSITIVE_INFINITY };
+  let low = Number.POSITIVE_INFINITY;
+  let high = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < clip.values.length; i++) {
+    low = Math.min(low, clip.values[i]);
+    high = Math.max(high, clip.values[i]);
+  }
+  const middle = (low + high) / 2;
+  let still = { row: -1, col: -1, temporalVariance: Number.POSITIVE_INFINITY, offMiddle: Number.POSITIVE_INFINITY };
   let moving = { row: -1, col: -1, temporalVariance: Number.NEGATIVE_INFINITY };
   for (let row = margin; row < h - margin; row++) {
     for (let col = margin; col < w - margin; col++) {
-      const v = variance(pixelSeries(clip, row, col));
-      if (v < still.temporalVariance) still = { row, col, temporalVariance: v };
+      const series = pixelSeries(clip, row, col);
+      const v = variance(series);
+      const offMiddle = Math.abs(series.reduce((a, b) => a + b, 0) / series.length - middle);
+      if (v < still.temporalVariance || (v === still.temporalVariance && offMiddle < still.offMiddle)) still = { row, col, temporalVariance: v, offMiddle };
       if (v > moving.temporalVariance) moving = { row, col, temporalVariance: v };
     }
   }
   return [
-    { name: 'still background pixel', ...still },
+    { name: 'still background pixel', row: still.row, col: still.col, temporalVariance: still.temporalVariance },
     { name: 'moving pixel', ...moving },
   ];
 }

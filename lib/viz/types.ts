@@ -19,6 +19,8 @@ export interface PlotAxis {
   autorange?: boolean | 'reversed';
   rangemode?: 'normal' | 'tozero' | 'nonnegative';
   showticklabels?: boolean;
+  /** Tick marks: `''` for none. */
+  ticks?: '' | 'outside' | 'inside';
   zeroline?: boolean;
   scaleanchor?: string;
   constrain?: 'range' | 'domain';
@@ -54,6 +56,8 @@ export interface PlotTrace {
   colorbar?: ColorBar;
   /** Name of the shared colour axis (`'coloraxis'`, `'coloraxis2'`, ...) instead of the trace's own scale. */
   coloraxis?: string;
+  /** Bar widths in x units (histogram bins). */
+  width?: number[];
   /** Hover data per point, available as `%{customdata}` in `hovertemplate`. */
   customdata?: (number | string)[];
 }
@@ -114,6 +118,8 @@ export interface PlotLayout {
   width?: number;
   height?: number;
   barmode?: 'group' | 'stack' | 'overlay';
+  /** Gap between bars as a fraction of their width. */
+  bargap?: number;
   showlegend?: boolean;
   legend?: { orientation?: 'h' | 'v'; x?: number; y?: number; xanchor?: 'left' | 'center' | 'right'; yanchor?: 'top' | 'middle' | 'bottom' };
   margin?: { l?: number; r?: number; t?: number; b?: number };

@@ -35,7 +35,8 @@ export function checkNumberOrGapArray(argument: string, values: unknown): (numbe
 export function baseLayout(title: string | undefined, extra: PlotLayout): PlotLayout {
   return {
     ...(title !== undefined ? { title: { text: title } } : {}),
-    margin: { l: 70, r: 30, t: title !== undefined ? 60 : 30, b: 60 },
+    // Room for a title and, under it, a legend row above the plot (several builders put it there).
+    margin: { l: 70, r: 30, t: title !== undefined ? 90 : 30, b: 60 },
     hovermode: 'closest',
     ...extra,
   };

@@ -38,7 +38,7 @@ export interface HeatmapPanelsArgs {
   panelSize?: number;
 }
 
-const COLORBAR_ROOM = 95; // px right of a panel for its colour bar and tick labels
+const COLORBAR_ROOM = 110; // px right of a panel for its colour bar, its tick labels and the gap to the next panel
 
 function range(rows: number[][], zmin: number | undefined, zmax: number | undefined): [number, number] {
   const flat = rows.flat();
@@ -103,8 +103,9 @@ export function heatmapPanelsFigure(args: HeatmapPanelsArgs): Figure {
       const colorAxis: ColorAxis = {
         colorscale: panel.colorscale ?? 'Greys', cmin, cmax,
         colorbar: {
-          x: shared ? (plotWidth - COLORBAR_ROOM + 10) / plotWidth : x[1] + 8 / plotWidth, xanchor: 'left', len: 1, y: 0.5, yanchor: 'middle', thickness: 12,
-          ...(panel.colorbarTitle !== undefined ? { title: { text: panel.colorbarTitle, side: 'right' as const } } : {}),
+          x: shared ? (plotWidth - COLORBAR_ROOM + 10) / plotWidth : x[1] + 10 / plotWidth, xanchor: 'left', len: 0.85, y: 0, yanchor: 'bottom', thickness: 12,
+          // Above the bar: on its right side the title read as the next panel's y-axis title.
+          ...(panel.colorbarTitle !== undefined ? { title: { text: panel.colorbarTitle, side: 'top' as const } } : {}),
         },
       };
       layout[colorAxisName(scale) as `coloraxis${string}`] = colorAxis;
@@ -119,14 +120,14 @@ export function heatmapPanelsFigure(args: HeatmapPanelsArgs): Figure {
 
 /** One row of `mapStripFigure`: what is shown at each time step, on one colour scale. */
 export interface MapStripRow {
-  /** Row label (the y-axis title of its first map), e.g. `'frame'`, `'delta: activation'`, `'delta: |Δ|'`. */
+  /** Row label, left of the row (`<br>` breaks lines), e.g. `'frame'`, `'delta:<br>activation'`. */
   label: string;
   /** One map per time step (same count as `times`); each rows of values or flat with `height`/`width`. */
   maps: readonly (readonly (readonly number[])[] | ArrayLike<number>)[];
   height?: number;
   width?: number;
-  /** Default `'Greys'`. */
-  colorscale?: string;
+  /** Plotly colour scale name or `[fraction, colour]` stops. Default `'Greys'`. */
+  colorscale?: string | [number, string][];
   /** Colour range of the whole row. Default: the row's min and max over all its maps. */
   zmin?: number;
   zmax?: number;
@@ -174,8 +175,8 @@ export function mapStripFigure(args: MapStripArgs): Figure {
   const layout: PlotLayout = {
     ...(args.title !== undefined ? { title: { text: args.title } } : {}),
     width: plotWidth + 150,
-    height: plotHeight + top + 50,
-    margin: { l: 140, r: 10, t: top, b: 50 },
+    height: plotHeight + top + 20,
+    margin: { l: 150, r: 10, t: top, b: 20 },
     hovermode: 'closest',
     annotations: [],
   };
@@ -184,6 +185,10 @@ export function mapStripFigure(args: MapStripArgs): Figure {
     const yTop = 1 - (r * (cell + gap + labelRoom)) / plotHeight;
     const y: [number, number] = [yTop - cell / plotHeight, yTop];
     const [cmin, cmax] = range(images[r].flat(), row.zmin, row.zmax);
+    // The label reads horizontally left of the row (a rotated y-axis title is longer than a row is high).
+    (layout.annotations as PlotAnnotation[]).push({
+      text: row.label, x: -0.01, y: (y[0] + y[1]) / 2, xref: 'paper', yref: 'paper', showarrow: false, xanchor: 'right', yanchor: 'middle', align: 'right', font: { size: 12 },
+    });
     layout[colorAxisName(r) as `coloraxis${string}`] = {
       colorscale: row.colorscale ?? 'Greys', cmin, cmax,
       colorbar: {
@@ -194,9 +199,9 @@ export function mapStripFigure(args: MapStripArgs): Figure {
     times.forEach((time, t) => {
       const index = r * times.length + t;
       const x: [number, number] = [(t * (cell + gap)) / plotWidth, (t * (cell + gap) + cell) / plotWidth];
-      imageAxes(layout, index, x, y, t === 0 ? { y: row.label } : {});
-      layout[axisKey('x', index)] = { ...layout[axisKey('x', index)], showticklabels: false };
-      layout[axisKey('y', index)] = { ...layout[axisKey('y', index)], showticklabels: false };
+      imageAxes(layout, index, x, y, {});
+      layout[axisKey('x', index)] = { ...layout[axisKey('x', index)], showticklabels: false, ticks: '' };
+      layout[axisKey('y', index)] = { ...layout[axisKey('y', index)], showticklabels: false, ticks: '' };
       if (r === 0) {
         (layout.annotations as PlotAnnotation[]).push({
           text: `t = ${time}`, x: (x[0] + x[1]) / 2, y: 1, xref: 'paper', yref: 'paper', showarrow: false, xanchor: 'center', yanchor: 'bottom', font: { size: 12 },

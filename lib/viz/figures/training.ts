@@ -46,9 +46,14 @@ export function trainingCurvesFigure(args: TrainingCurvesArgs): Figure {
   if (metrics.length === 0) throw invalidArgument('metrics', 'at least one metric name', metrics);
   const domains = stackedDomains(metrics.length, 0.08);
   const data: PlotTrace[] = [];
+  const height = args.height ?? 260 * metrics.length + 80;
+  const top = args.title !== undefined ? 90 : 30;
+  const bottom = 110;
   const layout: PlotLayout = baseLayout(args.title, {
-    height: args.height ?? 260 * metrics.length + 80,
-    legend: { orientation: 'h', x: 0, y: -0.08, yanchor: 'top' },
+    height,
+    margin: { l: 70, r: 30, t: top, b: bottom },
+    // 65 px under the plot: below the x-axis title whatever the figure's height.
+    legend: { orientation: 'h', x: 0, y: -65 / Math.max(1, height - top - bottom), yanchor: 'top' },
   });
   // Whole-number epochs: ticks at every epoch when there are few, so no "epoch 1.5" tick.
   const allEpochs = runs.flatMap((run): number[] => {
