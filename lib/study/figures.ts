@@ -154,16 +154,23 @@ function formatShort(value: number | null): string {
   return value === null || !Number.isFinite(value) ? 'n/a' : String(Number(value.toPrecision(3)));
 }
 
-/** Energy per frame of each layer in each execution mode (µJ). */
+const MODE_NAMES: Record<CostMode, string> = { dense: 'dense', spatial: 'zero-skipping', delta: 'delta' };
+
+/** Energy per frame of each layer in each execution mode (µJ); a log axis when they span more than 100×. */
 export function layerEnergyFigure(cost: CostResult): Figure {
+  const series = (['dense', 'spatial', 'delta'] as const).map((mode) => ({
+    name: MODE_NAMES[mode],
+    values: cost.layers.map((layer) => layer.modes[mode].energyPj.total / 1e6),
+  }));
+  const all = series.flatMap((s) => s.values);
+  // Layers often differ by orders of magnitude (the widest conv dominates): a log axis keeps the small ones visible.
+  const logY = all.every((v) => v > 0) && Math.max(...all) / Math.min(...all) > 100;
   return layerBarsFigure({
     title: `Energy per frame by layer and execution mode (${cost.hardware.name})`,
     layers: cost.layers.map((layer) => layer.name),
-    yTitle: 'energy per frame (µJ)',
-    series: (['dense', 'spatial', 'delta'] as const).map((mode) => ({
-      name: mode === 'spatial' ? 'zero-skipping' : mode,
-      values: cost.layers.map((layer) => layer.modes[mode].energyPj.total / 1e6),
-    })),
+    yTitle: `energy per frame (µJ${logY ? ', log scale' : ''})`,
+    series,
+    logY,
   });
 }
 
@@ -177,8 +184,6 @@ export interface CrossoverFigureOptions {
    */
   models?: Record<string, LayerWorkload[]>;
 }
-
-const MODE_NAMES: Record<CostMode, string> = { dense: 'dense', spatial: 'zero-skipping', delta: 'delta' };
 
 /**
  * Whole-network energy per frame (µJ) against a temporal density applied to every layer of `workloads`

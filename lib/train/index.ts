@@ -1,6 +1,6 @@
 export { resolveTrainConfig, mergeConfig, trainPresets, trainConfigSchema } from './config';
 export type { TrainConfig, TrainConfigInput, TrainPresetName } from './config';
-export { train, meanThreshold, sparsityColumns, writeWorkload } from './trainer';
+export { train, meanThreshold, sparsityColumns, thresholdColumns, writeWorkload } from './trainer';
 export type { TrainOptions, TrainResult } from './trainer';
 export { trainRecipe } from './recipe';
 export type { RecipeOptions, RecipeResult, RefinedVariant } from './recipe';

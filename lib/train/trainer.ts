@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { VideoDataset } from '../data/types';
 import { DeltaActivation } from '../layers/deltaActivation';
 import { createSparsityForward } from '../models';
-import { measureSparsity, toWorkloads } from '../sparsity';
+import { learnedThresholds, measureSparsity, toWorkloads } from '../sparsity';
 import type { SparsityMeasurement } from '../sparsity';
 import { DeltaSparsityError } from '../util/errors';
 import { removeStrayTemporaries, writeFileAtomic } from '../util/files';
@@ -69,6 +69,15 @@ export function meanThreshold(model: tf.LayersModel): number | null {
   if (deltaLayers.length === 0) return null;
   const means = deltaLayers.map((layer) => tf.tidy(() => layer.steps().mean().dataSync()[0]));
   return means.reduce((a, b) => a + b, 0) / means.length;
+}
+
+/**
+ * The mean learned q of each delta layer as metric columns `<layer>.meanThreshold`, named after the layer the
+ * delta layer feeds (as the sparsity columns are), so that `layerCurvesFigure` draws q per layer per epoch.
+ * Empty for a model without delta layers.
+ */
+export function thresholdColumns(model: tf.LayersModel): Record<string, number> {
+  return Object.fromEntries(learnedThresholds(model).map((entry) => [`${entry.layer}.meanThreshold`, entry.values.reduce((a, b) => a + b, 0) / entry.values.length]));
 }
 
 /** Flattens a sparsity measurement into metric columns: overall values, then `<layer>.<quantity>`. */
@@ -253,6 +262,7 @@ async function trainLocked(
         trainFramesPerSec: (seen * dataset.clipLength) / trainSeconds,
         seconds: (Date.now() - startedAt) / 1000,
         ...sparsityColumns(measurement),
+        ...thresholdColumns(model),
       };
       logEpochMetrics(options.runDir, row);
       writeWorkload(options.runDir, measurement, { model: `${config.model.architecture}/${config.model.variant}`, epoch: epoch + 1 });

@@ -32,7 +32,8 @@ const COUNT = { exact: true } as const;
  */
 export const COLUMN_SPECS: Readonly<Record<string, ColumnSpec>> = {
   // Names and settings
-  name: { label: 'model' },
+  // `name` is a model in run summaries and a layer in workloads and sparsity rows: left as is.
+  name: { label: 'name' },
   model: { label: 'model' },
   layer: { label: 'layer' },
   kind: { label: 'layer kind' },
@@ -110,10 +111,13 @@ export const COLUMN_SPECS: Readonly<Record<string, ColumnSpec>> = {
   trainFramesPerSec: { label: 'training speed', unit: 'frames/s' },
 };
 
-/** `testVideoAccuracy` -> `'test video accuracy'`, `energy_total_pj` -> `'energy total pj'`, `MACs` stays. */
+/**
+ * `testVideoAccuracy` -> `'test video accuracy'`, `energy_total_pj` -> `'energy total pj'`, `MACs` stays.
+ * Subscript-like keys keep their underscores (`x_t`, `Δ_t`: a part of one letter is a subscript, not a word).
+ */
 export function decamelize(key: string): string {
-  return key
-    .replace(/_/g, ' ')
+  const snakeWords = key.includes('_') && key.split('_').every((part) => part.length >= 2);
+  return (snakeWords ? key.replace(/_/g, ' ') : key)
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .split(' ')
     .filter((word) => word.length > 0)

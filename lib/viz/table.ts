@@ -99,15 +99,16 @@ export function formatSignificant(value: number, digits = 3, exact = false): str
 }
 
 /**
- * One cell as text: numbers scaled by the column's spec, whole numbers exactly, others to `digits` significant
- * figures; booleans as yes/no; null as empty.
+ * One cell as text: numbers scaled by the column's spec, counts (whole numbers of unscaled columns, and
+ * `exact` columns) exactly, others to `digits` significant figures; booleans as yes/no; null as empty.
  */
 export function formatTableCell(value: unknown, spec: ColumnSpec, digits = 3): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') {
-    const shown = value * (spec.scale ?? 1);
-    // Whole numbers (counts, 100 %) are shown exactly: 3,762,688 dense MACs is a count, not a measurement to round.
-    return formatSignificant(shown, spec.digits ?? digits, (spec.exact ?? false) || Number.isInteger(shown));
+    const scale = spec.scale ?? 1;
+    // Whole numbers of an unscaled column are counts, shown exactly (3,762,688 dense MACs); a scaled whole
+    // number is a rounded measurement like any other (0.6 -> "60.0" %).
+    return formatSignificant(value * scale, spec.digits ?? digits, (spec.exact ?? false) || (scale === 1 && Number.isInteger(value)));
   }
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (typeof value === 'string') return value;

@@ -14,7 +14,7 @@ export interface PlotAxis {
   /** Name of the axis whose range this one follows (shared x axes of stacked subplots). */
   matches?: string;
   range?: [number, number];
-  /** Tick spacing (1 for whole epochs). */
+  /** Tick spacing (1 for whole epochs; on a log axis 1 = a tick per decade, without Plotly's 2 and 5 labels between decades, which read as values). */
   dtick?: number;
   autorange?: boolean | 'reversed';
   rangemode?: 'normal' | 'tozero' | 'nonnegative';

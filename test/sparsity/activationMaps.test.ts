@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildSmallCnn } from '../../lib/models/smallCnn';
-import { activationMaps } from '../../lib/sparsity';
+import { activationMaps, learnedThresholds } from '../../lib/sparsity';
 import { DeltaSparsityError } from '../../lib/util/errors';
 
 beforeAll(async () => {
@@ -63,5 +63,17 @@ describe('activationMaps', () => {
     expect(() => activationMaps(delta, clip, { layer: 'logits' })).toThrow(/layer: expected a layer whose input is a map/);
     expect(() => activationMaps(delta, clip, { times: [T] })).toThrow(`times[0]: expected a frame index in [0, ${T - 1}]`);
     clip.dispose();
+  });
+
+  it('learnedThresholds lists q per channel of each delta layer under the layer it feeds', () => {
+    const before = tf.memory().numTensors;
+    const thresholds = learnedThresholds(delta);
+    expect(tf.memory().numTensors).toBe(before);
+    // small-cnn with filters [4, 6]: delta layers before conv1 (3 input channels), conv2 (4), pool (6), logits (6).
+    expect(thresholds.map((t) => [t.layer, t.values.length])).toEqual([['conv1', 3], ['conv2', 4], ['pool', 6], ['logits', 6]]);
+    expect(thresholds[1].deltaLayer).toBe('delta_conv2');
+    // Untrained: every step is the initial threshold 0.1.
+    expect(thresholds.every((t) => t.values.every((v) => Math.abs(v - 0.1) < 1e-6))).toBe(true);
+    expect(learnedThresholds(baseline)).toEqual([]);
   });
 });

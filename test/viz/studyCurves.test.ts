@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NAMED_COLORS } from '../../lib/viz';
-import { studyCurvesFigure } from '../../lib/study/figures';
+import { meanThresholdFigure, studyCurvesFigure } from '../../lib/study/figures';
 import type { EpochMetrics } from '../../lib/train/runFolder';
 
 const rows = (epochs: number, penalty: number): EpochMetrics[] =>
@@ -44,5 +44,16 @@ describe('studyCurvesFigure', () => {
     // One legend entry and one registry colour per model.
     expect(fig.data.filter((t) => t.showlegend).map((t) => t.name)).toEqual(['baseline', 'delta', 'spatial-l1']);
     expect(fig.data.filter((t) => t.name === 'spatial-l1').every((t) => t.line?.color === NAMED_COLORS['spatial-l1'])).toBe(true);
+  });
+});
+
+describe('meanThresholdFigure', () => {
+  it('draws mean q per epoch for the runs that have it, on the continued epoch axis', () => {
+    const withQ = (epochs: number, q: number | null): EpochMetrics[] => Array.from({ length: epochs }, (_, i) => ({ epoch: i + 1, meanThreshold: q === null ? null : q + 0.01 * i }));
+    const fig = meanThresholdFigure({ baseline: withQ(4, null), delta: withQ(2, 0.1) });
+    expect(fig.data.map((t) => [t.name, t.x])).toEqual([['delta', [5, 6]]]);
+    expect(fig.data[0].y).toEqual([0.1, 0.11]);
+    expect(fig.layout.yaxis?.title?.text).toBe('mean q');
+    expect(() => meanThresholdFigure({ baseline: withQ(2, null) })).toThrow(/runs: expected at least one run with a meanThreshold column/);
   });
 });

@@ -57,7 +57,7 @@ export function layerBarsFigure(args: LayerBarsArgs): Figure {
       barmode: 'group',
       height: args.height ?? 420,
       xaxis: { type: 'category', title: { text: 'layer' } },
-      yaxis: { title: { text: args.yTitle }, ...(args.logY ? { type: 'log' as const } : { rangemode: 'tozero' as const }) },
+      yaxis: { title: { text: args.yTitle }, ...(args.logY ? { type: 'log' as const, dtick: 1 } : { rangemode: 'tozero' as const }) },
       legend: { orientation: 'h', x: 0, y: 1.02, yanchor: 'bottom' },
     }),
   };

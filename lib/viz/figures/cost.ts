@@ -165,7 +165,7 @@ export function costCrossoverFigure(args: CostCrossoverArgs): Figure {
       height: args.height ?? 450,
       // The measured range only: markers would otherwise pad the axis beyond the last density.
       xaxis: { title: { text: args.xTitle ?? 'temporal density' }, range: [x[0] - 0.01 * (x[x.length - 1] - x[0]), x[x.length - 1] + 0.01 * (x[x.length - 1] - x[0])] },
-      yaxis: { title: { text: args.yTitle }, ...(args.logY ? { type: 'log' as const } : { rangemode: 'tozero' as const }) },
+      yaxis: { title: { text: args.yTitle }, ...(args.logY ? { type: 'log' as const, dtick: 1 } : { rangemode: 'tozero' as const }) },
       shapes,
       annotations,
       ...(args.note !== undefined ? { margin: { l: 70, r: 30, t: args.title !== undefined ? 60 : 30, b: 120 } } : {}),

@@ -17,7 +17,7 @@ export interface HeatmapPanel {
   height?: number;
   width?: number;
   /** Plotly colour scale name. Default: `'Greys'` (black = low) for a frame; `'Viridis'` reads well for |Δ|. */
-  colorscale?: string;
+  colorscale?: string | [number, string][];
   /** Colour range. Default: the panel's min and max (with `sharedScale`: all panels' min and max). */
   zmin?: number;
   zmax?: number;

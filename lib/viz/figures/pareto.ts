@@ -116,7 +116,7 @@ export function paretoFigure(args: ParetoArgs): Figure {
     data,
     layout: baseLayout(args.title, {
       height: args.height ?? 450,
-      xaxis: { title: { text: xTitle }, ...(args.logX ? { type: 'log' as const } : {}) },
+      xaxis: { title: { text: xTitle }, ...(args.logX ? { type: 'log' as const, dtick: 1 } : {}) },
       yaxis: { title: { text: yTitle } },
       legend: { orientation: 'h', x: 0, y: 1.02, yanchor: 'bottom' },
       annotations: paretoAnnotations(points, args),

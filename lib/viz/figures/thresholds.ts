@@ -12,7 +12,9 @@ export function histogramBins(values: readonly number[], bins: number): { left: 
   if (!(high > low)) return { left: [low], right: [high], count: [values.length] };
   const width = (high - low) / bins;
   const count = new Array<number>(bins).fill(0);
-  for (const v of values) count[Math.min(bins - 1, Math.floor((v - low) / width))] += 1;
+  // Bins are closed on the left; the 1e-9 keeps a value on an edge (0.15 in [0.1, 0.2] / 4) out of the bin
+  // below, where rounding of (v − low) / width would put it.
+  for (const v of values) count[Math.min(bins - 1, Math.floor((v - low) / width + 1e-9))] += 1;
   return {
     left: count.map((_, i) => low + i * width),
     right: count.map((_, i) => (i === bins - 1 ? high : low + (i + 1) * width)),
