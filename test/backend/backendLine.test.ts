@@ -24,3 +24,20 @@ describe('backendLine', () => {
     expect(backendLine({ ...wasm, source: 'env', reason: 'forced by DELTA_BACKEND=wasm' })).not.toContain('not the expected');
   });
 });
+
+describe("initBackend({ log: 'line' })", () => {
+  it('prints the one line on stdout and nothing on stderr', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const path = await import('node:path');
+    const root = path.resolve(__dirname, '../..');
+    const result = spawnSync(
+      process.execPath,
+      ['-e', `require('./dist/index.js').initBackend({ backend: 'cpu', log: 'line' }).then(() => console.log('done'))`],
+      { cwd: root, encoding: 'utf8' },
+    );
+    expect(result.status, result.stderr).toBe(0);
+    // Forced, so expected: the backend and who forced it, no "not the expected backend" details.
+    expect(result.stdout).toBe('backend: cpu (forced by the backend argument)\ndone\n');
+    expect(result.stderr).toBe('');
+  });
+});
