@@ -63,6 +63,8 @@ async function runLockedSweep<Config, Result>(options: SweepOptions<Config, Resu
   const pending = [...new Set(keys.filter((key) => !store.has(key)))];
   const progress = createProgress({ label: 'sweep', total: pending.length, unit: 'points', mode: options.progress });
   let ran = 0;
+  // A first line at once: the first point may take minutes (a training run).
+  progress.update(0);
   try {
     for (let index = 0; index < points.length; index++) {
       const key = keys[index];

@@ -23,7 +23,7 @@ import { datasetFromConfig, evaluationDatasetFor } from '../train/fromConfig';
 import { sparsityColumns, train } from '../train/trainer';
 import { readRunConfigFile } from '../train/runFolder';
 import { DeltaSparsityError, invalidArgument, requirePositive, requireNonNegative } from '../util/errors';
-import type { ProgressMode } from '../util/progress';
+import { prefixProgress, type ProgressMode } from '../util/progress';
 import { stableHash } from '../util/stableHash';
 import { dataFrameOf, type DataFrame } from '../util/dataFrame';
 import { expectFolderOrNothing } from '../util/files';
@@ -188,7 +188,7 @@ export async function fixedThresholdSweep(options: FixedThresholdSweepOptions): 
       onPoint: options.onPoint,
       runPoint: async (point) => {
         // Loaded lazily, so that a sweep whose points are all stored touches neither data nor model.
-        testDataset ??= await evaluationDatasetFor(config, options.dataset ?? (await datasetFromConfig(config, options.progress)), options.progress);
+        testDataset ??= await evaluationDatasetFor(config, options.dataset ?? (await datasetFromConfig(config, prefixProgress(options.progress, 'data'))), prefixProgress(options.progress, 'data'));
         model ??= await loadCheckpointModel(options.sourceRunDir);
         setAllThresholds(model, point.threshold);
         return { ...(await measurePoint(model, testDataset, config)), meanThreshold: point.threshold };
@@ -304,7 +304,7 @@ export async function trainingSweep(options: TrainingSweepOptions): Promise<Swee
     progress: options.progress,
     onPoint: options.onPoint,
     runPoint: async (point) => {
-      dataset ??= await datasetFromConfig(refinementBase, options.progress);
+      dataset ??= await datasetFromConfig(refinementBase, prefixProgress(options.progress, 'data'));
       return runRefinementPoint({
         point,
         refinementBase,
@@ -312,7 +312,7 @@ export async function trainingSweep(options: TrainingSweepOptions): Promise<Swee
         baselineEpochs,
         runDir: path.join(options.runsRoot, refinementRunName(point)),
         dataset,
-        progress: options.progress,
+        progress: prefixProgress(options.progress, `${point.variant} q=${point.threshold} λ=${point.sparsityWeight}`),
       });
     },
   });

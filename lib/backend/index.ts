@@ -1,6 +1,7 @@
 /** Backend choice (tensorflow > wasm > cpu) and the kernels that let the wasm backend train. */
 export {
   initBackend,
+  backendLine,
   isBackendAvailable,
   BACKEND_NAMES,
   BACKEND_ENV_VAR,

@@ -16,6 +16,7 @@ import { DeltaSparsityError, invalidArgument, requireOneOf } from '../util/error
 import { registerWasmTrainingKernels } from './wasmKernels';
 import { chooseConvKernels } from './nativeConvKernels';
 import type { ConvKernelChoice } from './onednnAddon';
+import { warnIfStaleBuild } from '../util/staleBuild';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -34,8 +35,14 @@ const NATIVE_PACKAGES = ['tfjs-node-native', '@tensorflow/tfjs-node'] as const;
 export interface InitBackendOptions {
   /** Force this backend. Default: the DELTA_BACKEND environment variable, else the best available. */
   backend?: BackendName;
-  /** Do not log the choice on stderr. Default false. */
+  /** Do not log the choice. Default false. */
   quiet?: boolean;
+  /**
+   * How to log the choice: `'stderr'` (default; the backend, why, and the conv kernels, on stderr so that
+   * `--json` output stays clean) or `'line'` (notebooks: one short line on stdout, `backendLine`, with the
+   * reasons only when the backend is not the expected one).
+   */
+  log?: 'stderr' | 'line';
 }
 
 export interface BackendChoice {
@@ -258,10 +265,29 @@ async function chooseBackend(options: InitBackendOptions): Promise<BackendChoice
   if (backend === 'wasm') choice.wasmSimd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   if (backend === 'wasm') choice.convKernels = chooseConvKernels();
   lastChoice = { request, choice };
+  if (!options.quiet && options.log === 'line') {
+    process.stdout.write(`${backendLine(choice)}\n`);
+    return choice;
+  }
   if (!options.quiet) process.stderr.write(`delta-sparsity: backend '${backend}' (${reason})\n`);
   const conv = choice.convKernels;
   if (!options.quiet && conv) process.stderr.write(`delta-sparsity: conv kernels: ${conv.provider} (${conv.reason})\n`);
   return choice;
+}
+
+/**
+ * The backend choice in one short line, e.g. "backend: wasm (SIMD, conv kernels: onednn)". The reasons are
+ * added only when the choice is not the expected one: expected is what was forced (argument or DELTA_BACKEND),
+ * else native TensorFlow, or wasm with SIMD when TensorFlow is not installed.
+ */
+export function backendLine(choice: BackendChoice): string {
+  const parts: string[] = [];
+  if (choice.backend === 'wasm') parts.push(choice.wasmSimd ? 'SIMD' : 'no SIMD');
+  if (choice.convKernels) parts.push(`conv kernels: ${choice.convKernels.provider}`);
+  if (choice.source !== 'auto') parts.push(choice.reason);
+  const expected = choice.source !== 'auto' || choice.backend === 'tensorflow' || (choice.backend === 'wasm' && choice.wasmSimd === true);
+  const line = `backend: ${choice.backend}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
+  return expected ? line : `${line} — not the expected backend: ${choice.reason}`;
 }
 
 /**
@@ -275,6 +301,7 @@ async function chooseBackend(options: InitBackendOptions): Promise<BackendChoice
  * native conv addon where it is not built (saying how to build it; see nativeConvKernels.ts).
  */
 export function initBackend(options: InitBackendOptions = {}): Promise<BackendChoice> {
+  warnIfStaleBuild();
   const run = pending.then(() => chooseBackend(options));
   pending = run.catch(() => undefined);
   return run;

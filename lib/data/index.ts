@@ -88,3 +88,5 @@ export { benchmarkDecoding, formatDecodeBenchmark } from './bench';
 export type { DecodeBenchmarkOptions, DecodeBenchmarkResult, ThroughputMeasurement } from './bench';
 export { loadVideoClip } from './loadClip';
 export type { LoadVideoClipOptions, LoadedVideoClip } from './loadClip';
+export { classExamples } from './examples';
+export type { ClassExample } from './examples';

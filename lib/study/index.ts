@@ -5,9 +5,11 @@ export { runLopoStudy, runLopoFold, finishLopoStudy, studySubjects } from './lop
 export type { LopoRun, LopoStudyResult } from './lopoStudy';
 export { summarizeRun, deltaGain, aggregateSummaries, meanStd } from './summary';
 export type { ModelSummary, MacsPerFrame, DeltaGain, AggregateSummary, MeanStd } from './summary';
-export { publishedDeltaResult } from './published';
-export type { PublishedResult } from './published';
+export { publishedDeltaResult, publishedComparison } from './published';
+export type { PublishedResult, OurModelNumbers } from './published';
 export { studyData, studyPaths, studyRecipe, studySeeds, studyThresholds, studyTrainConfig, dataSourceKey, STUDY_DATA } from './settings';
 export type { StudyData, StudyOptions, StudyProtocol } from './settings';
 export { studyCurvesFigure, layerDensityFigure, studyParetoFigure, layerEnergyFigure, crossoverFigure, meanThresholdFigure, ablationKind } from './figures';
 export type { StudyCurvesOptions, ParetoModel, CrossoverFigureOptions } from './figures';
+export { studyFromEnvironment } from './environment';
+export type { StudyEnvironment, StudyEnvironmentOptions } from './environment';

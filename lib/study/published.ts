@@ -39,3 +39,32 @@ export function publishedDeltaResult(): PublishedResult {
   if (!parsed.success) throw new DeltaSparsityError(`${file}: not a published-results file: ${parsed.error.issues[0]?.message}`);
   return parsed.data;
 }
+
+/** What `publishedComparison` needs of one of our models (a `ModelSummary`). */
+export interface OurModelNumbers {
+  name: string;
+  testVideoAccuracy: number;
+  spatialDensity: number;
+  temporalDensity: number;
+}
+
+/**
+ * The paper's models beside ours, one row per published model (matched by name: baseline, delta, spatial-l1),
+ * with accuracy in % and the density the paper quotes for that kind of model: non-zero changes (temporal
+ * density, steady state) for the delta model, non-zero activations (spatial density) for the others. A
+ * model of ours that is missing shows "—". Same table as the study report's.
+ */
+export function publishedComparison(ours: readonly OurModelNumbers[], published: PublishedResult = publishedDeltaResult()): Record<string, string>[] {
+  const percent = (fraction: number): string => `${(100 * fraction).toFixed(1)}%`;
+  return published.models.map((paper) => {
+    const mine = ours.find((model) => model.name === paper.name);
+    const density = mine === undefined ? undefined : paper.name === 'delta' ? mine.temporalDensity : mine.spatialDensity;
+    return {
+      model: paper.name,
+      'paper: test accuracy': percent(paper.testAccuracy),
+      'paper: density': `${paper.approximate ? '≈ ' : ''}${paper.density.toFixed(3)}`,
+      'ours: test video accuracy': mine === undefined ? '—' : percent(mine.testVideoAccuracy),
+      'ours: density': density === undefined ? '—' : density.toFixed(3),
+    };
+  });
+}

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import type { VideoDataset } from '../data/types';
-import type { ProgressMode } from '../util/progress';
+import { prefixProgress, type ProgressMode } from '../util/progress';
 import { mergeConfig, resolveTrainConfig, type TrainConfigInput } from './config';
 import { datasetFromConfig } from './fromConfig';
 import type { EpochMetrics } from './runFolder';
@@ -32,6 +32,10 @@ export interface RecipeOptions {
   variantConfigs?: Partial<Record<RefinedVariant, TrainConfigInput>>;
   /** Reuse a dataset already built for this configuration. */
   dataset?: VideoDataset;
+  /**
+   * Progress display. A `ProgressSink` (e.g. a notebook's `notebookProgress()`) gets one line per running
+   * step, prefixed by the run's name ("delta · epoch 3/8: ...").
+   */
   progress?: ProgressMode;
   /** Called after every epoch of every run. */
   onEpoch?: (run: string, row: EpochMetrics) => void;
@@ -48,7 +52,7 @@ export async function trainRecipe(options: RecipeOptions): Promise<RecipeResult>
   const shared = options.config ?? {};
   const preset = options.preset ?? 'default';
   const baseConfig = resolveTrainConfig(shared, preset);
-  const dataset = options.dataset ?? (await datasetFromConfig(baseConfig, options.progress));
+  const dataset = options.dataset ?? (await datasetFromConfig(baseConfig, prefixProgress(options.progress, 'data')));
   const runs: Record<string, TrainResult> = {};
   const baselineDir = path.join(options.root, 'baseline');
   runs.baseline = await train({
@@ -56,7 +60,7 @@ export async function trainRecipe(options: RecipeOptions): Promise<RecipeResult>
     preset,
     config: mergeConfig(shared as object, { epochs: options.baselineEpochs ?? baseConfig.epochs, model: { variant: 'baseline' } }),
     dataset,
-    progress: options.progress,
+    progress: prefixProgress(options.progress, 'baseline'),
     onEpoch: (row) => options.onEpoch?.('baseline', row),
   });
   for (const variant of options.variants ?? ['delta', 'spatial-l1']) {
@@ -72,7 +76,7 @@ export async function trainRecipe(options: RecipeOptions): Promise<RecipeResult>
       preset,
       config: refined,
       dataset,
-      progress: options.progress,
+      progress: prefixProgress(options.progress, variant),
       onEpoch: (row) => options.onEpoch?.(variant, row),
     });
   }

@@ -1,11 +1,37 @@
 /**
  * Progress reporting for long work (decoding, training, sweeps). In a terminal it draws a cli-progress
  * bar with done/total, rate and ETA on stderr, so that `--json` output on stdout stays clean; elsewhere
- * (CI logs, notebooks) it prints a plain line now and then; `silent` prints nothing.
+ * (CI logs) it prints a plain line now and then; `silent` prints nothing. A `ProgressSink` (e.g.
+ * `notebookProgress()` of lib/viz/live.ts) receives the same lines instead, to draw them in one
+ * overwriting notebook output.
  */
 import { SingleBar, Presets } from 'cli-progress';
 
-export type ProgressMode = 'auto' | 'bar' | 'lines' | 'silent';
+/**
+ * Receives progress lines instead of stderr. Every `createProgress` call gets its own `id`; a sink shows the
+ * latest `line` of each id (overwriting the previous one), and `finished` marks the id's last line.
+ */
+export interface ProgressSink {
+  show(id: number, line: string, finished: boolean): void;
+}
+
+export type ProgressMode = 'auto' | 'bar' | 'lines' | 'silent' | ProgressSink;
+
+/** True when `mode` is a sink rather than one of the named modes. */
+export function isProgressSink(mode: ProgressMode | undefined): mode is ProgressSink {
+  return typeof mode === 'object' && mode !== null && typeof mode.show === 'function';
+}
+
+/**
+ * `mode` with `prefix` put before every line when it is a sink (so that nested work says which run or
+ * point it belongs to, e.g. "delta · epoch 3/8: ..."); named modes are returned unchanged.
+ */
+export function prefixProgress(mode: ProgressMode | undefined, prefix: string): ProgressMode | undefined {
+  if (!isProgressSink(mode)) return mode;
+  return { show: (id, line, finished) => mode.show(id, `${prefix} · ${line}`, finished) };
+}
+
+let nextProgressId = 1;
 
 export interface ProgressOptions {
   /** What is being done, e.g. "decode" or "epoch 3/10". */
@@ -14,7 +40,7 @@ export interface ProgressOptions {
   total: number;
   /** Unit name shown after the rate, e.g. "videos" or "clips". Default "items". */
   unit?: string;
-  /** `auto` (default): a bar when stderr is a terminal, plain lines otherwise. */
+  /** `auto` (default): a bar when stderr is a terminal, plain lines otherwise; a sink gets the lines. */
   mode?: ProgressMode;
 }
 
@@ -36,40 +62,57 @@ function formatSeconds(seconds: number): string {
 
 class LineProgress implements Progress {
   private readonly startedAt = Date.now();
+  private readonly id = nextProgressId++;
   private lastPrintedAt = 0;
   private stopped = false;
   private done = 0;
   private status = '';
 
-  constructor(private readonly options: Required<Pick<ProgressOptions, 'label' | 'total' | 'unit'>>) {}
+  /** `sink` undefined: lines on stderr every 5 s; a sink: every second, since it overwrites in place. */
+  constructor(
+    private readonly options: Required<Pick<ProgressOptions, 'label' | 'total' | 'unit'>>,
+    private readonly sink?: ProgressSink,
+  ) {}
 
   update(done: number, status = ''): void {
     if (this.stopped) return;
     this.done = done;
     this.status = status;
     const now = Date.now();
-    if (now - this.lastPrintedAt >= 5000 || done >= this.options.total) {
+    if (now - this.lastPrintedAt >= (this.sink ? 1000 : 5000) || done >= this.options.total) {
       this.lastPrintedAt = now;
-      this.print();
+      this.print(false);
     }
   }
 
   stop(): void {
     if (this.stopped) return;
-    if (this.lastPrintedAt === 0 || this.done < this.options.total) this.print();
+    if (this.sink) this.print(true);
+    else if (this.lastPrintedAt === 0 || this.done < this.options.total) this.print(true);
     this.stopped = true;
   }
 
-  private print(): void {
-    const { label, total, unit } = this.options;
-    const elapsed = (Date.now() - this.startedAt) / 1000;
-    const rate = elapsed > 0 ? this.done / elapsed : 0;
-    const eta = rate > 0 ? (total - this.done) / rate : Number.NaN;
-    const status = this.status ? ` ${this.status}` : '';
-    process.stderr.write(
-      `${label}: ${this.done}/${total} ${unit} (${rate.toFixed(2)} ${unit}/s, ETA ${formatSeconds(eta)})${status}\n`,
-    );
+  private print(finished: boolean): void {
+    const line = progressLine(this.options, this.done, (Date.now() - this.startedAt) / 1000, this.status);
+    if (this.sink) this.sink.show(this.id, line, finished);
+    else process.stderr.write(`${line}\n`);
   }
+}
+
+/**
+ * One progress line: `label: done/total unit (rate unit/s, ETA 1m05s) status`, the ETA from the mean rate so
+ * far (`elapsedSeconds` since the start).
+ */
+export function progressLine(
+  options: Required<Pick<ProgressOptions, 'label' | 'total' | 'unit'>>,
+  done: number,
+  elapsedSeconds: number,
+  status = '',
+): string {
+  const { label, total, unit } = options;
+  const rate = elapsedSeconds > 0 ? done / elapsedSeconds : 0;
+  const eta = done >= total ? 0 : rate > 0 ? (total - done) / rate : Number.NaN;
+  return `${label}: ${done}/${total} ${unit} (${rate.toFixed(2)} ${unit}/s, ETA ${formatSeconds(eta)})${status ? ` ${status}` : ''}`;
 }
 
 class BarProgress implements Progress {
@@ -110,6 +153,7 @@ export function createProgress(options: ProgressOptions): Progress {
   const mode = options.mode ?? 'auto';
   if (mode === 'silent' || options.total <= 0) return silentProgress;
   const resolved = { label: options.label, total: options.total, unit: options.unit ?? 'items' };
+  if (isProgressSink(mode)) return new LineProgress(resolved, mode);
   const useBar = mode === 'bar' || (mode === 'auto' && process.stderr.isTTY === true);
   return useBar ? new BarProgress(resolved) : new LineProgress(resolved);
 }

@@ -17,5 +17,7 @@ export { showFigure, showTable, resetPlotlyInjection, figureModeFromEnv, FIGURE_
 export type { NotebookDisplay, FigureMode, ShowFigureOptions } from './display';
 export { findChromium, dumpDom, screenshotHtml, figureToPng } from './chromium';
 export type { ChromiumRenderOptions } from './chromium';
-export { liveTrainingDisplay } from './live';
-export type { LiveTrainingDisplay, LiveTrainingOptions } from './live';
+export { liveTrainingDisplay, notebookProgress } from './live';
+export type { LiveTrainingDisplay, LiveTrainingOptions, NotebookProgress, TextDisplay } from './live';
+export { framesGridFigure, framePng } from './framesGrid';
+export type { FrameImage, FramesGridArgs, FramesGridColumn } from './framesGrid';

@@ -1,12 +1,14 @@
 /**
- * A live view of training in a notebook: one output that is overwritten after every epoch with a table of
- * each run's latest metrics, then replaced by the training-curves figure when training ends. Pass its
- * `update` as the `onEpoch` callback of `trainRecipe` (or wrap it for `train`).
+ * Live views in a notebook. `liveTrainingDisplay`: one output that is overwritten after every epoch with a
+ * table of each run's latest metrics, then replaced by the training-curves figure when training ends (pass its
+ * `update` as the `onEpoch` callback of `trainRecipe`). `notebookProgress`: one overwriting progress line
+ * (step, done/total, ETA) for any function that takes a `progress` option.
  */
 import { figureModeFromEnv, showFigure, type NotebookDisplay } from './display';
 import { trainingCurvesFigure } from './figures';
 import { tableHtml } from './html';
 import type { Figure } from './types';
+import type { ProgressSink } from '../util/progress';
 
 export interface LiveTrainingOptions {
   /** Metrics shown in the table and plotted at the end. Default: loss, test accuracy, temporal density. */
@@ -23,9 +25,9 @@ export interface LiveTrainingDisplay {
   finish(): Figure;
 }
 
-function newTslabDisplay(): NotebookDisplay {
+function newTslabDisplay(): NotebookDisplay & TextDisplay {
   // Loaded lazily, as in display.ts: tslab exists only where notebooks run.
-  const tslab = require('tslab') as { newDisplay(): NotebookDisplay };
+  const tslab = require('tslab') as { newDisplay(): NotebookDisplay & TextDisplay };
   return tslab.newDisplay();
 }
 
@@ -58,5 +60,43 @@ export function liveTrainingDisplay(options: LiveTrainingOptions = {}): LiveTrai
       if (histories.size > 0) showFigure(result, { display, mode: figureModeFromEnv() });
       return result;
     },
+  };
+}
+
+/** The part of tslab's `Display` that a progress line needs. */
+export interface TextDisplay {
+  text(s: string): void;
+}
+
+export interface NotebookProgress extends ProgressSink {
+  /** The lines shown now (the running steps, or the last finished one). */
+  current(): string[];
+}
+
+/**
+ * A live, overwriting progress line in the current notebook cell: pass it as the `progress` option of
+ * `trainRecipe`, `fixedThresholdSweep`, `trainingSweep` (or anything taking a `ProgressMode`). It shows the
+ * latest line of every step still running (e.g. "delta · epoch 3/8: 96/240 clips (12.00 clips/s, ETA 12s)"
+ * under "sweep: 1/5 points ..."), and when nothing runs, the last finished line. One tslab display entry,
+ * updated in place (Jupyter `update_display_data`), so the cell does not grow a line per update.
+ */
+export function notebookProgress(options: { display?: TextDisplay } = {}): NotebookProgress {
+  let display = options.display;
+  const running = new Map<number, string>();
+  let lastFinished = '';
+  const current = (): string[] => (running.size > 0 ? [...running.values()] : lastFinished ? [lastFinished] : []);
+  return {
+    show(id, line, finished) {
+      if (finished) {
+        running.delete(id);
+        lastFinished = line;
+      } else {
+        running.set(id, line);
+      }
+      // Created on the first line, so that a cell whose work was all done already shows no empty output.
+      display ??= newTslabDisplay();
+      display.text(current().join('\n'));
+    },
+    current,
   };
 }

@@ -24,11 +24,15 @@ export interface PlotAxis {
   zeroline?: boolean;
   scaleanchor?: string;
   constrain?: 'range' | 'domain';
+  /** false hides the axis (line, ticks, grid): image grids. */
+  visible?: boolean;
 }
 
 /** One trace (Plotly `data[i]`). Only the fields the builders use are typed. */
 export interface PlotTrace {
-  type: 'scatter' | 'bar' | 'heatmap';
+  type: 'scatter' | 'bar' | 'heatmap' | 'image';
+  /** Image traces: the picture as a data URI (`data:image/png;base64,...`). */
+  source?: string;
   name?: string;
   x?: (number | string)[];
   /** `null` is a gap in a line. */

@@ -69,16 +69,25 @@ describe('standalone HTML', () => {
 });
 
 describe('showFigure', () => {
-  it('sends Plotly with the first interactive figure only, again after resetPlotlyInjection', () => {
+  it('sends Plotly with the first figure of each cell execution (default), or once per kernel', () => {
     resetPlotlyInjection();
     const d = recorder();
     const bundle = plotlyBundle().source;
-    showFigure(figure, { mode: 'interactive', display: d });
-    showFigure(figure, { mode: 'interactive', display: d });
-    showFigure(figure, { mode: 'interactive', display: d, inlinePlotly: 'always' });
+    const cellA = { cell: 'A' };
+    const cellB = { cell: 'B' };
+    const cellARerun = { cell: 'A again' };
+    for (const execution of [cellA, cellA, cellB, cellARerun]) showFigure(figure, { mode: 'interactive', display: d, execution });
+    // Outside a kernel (no execution known) every figure carries it.
+    showFigure(figure, { mode: 'interactive', display: d, execution: undefined });
+    expect(d.htmls.map((h) => h.includes(bundle))).toEqual([true, false, true, true, true]);
+    d.htmls.length = 0;
     resetPlotlyInjection();
-    showFigure(figure, { mode: 'interactive', display: d });
-    showFigure(figure, { mode: 'interactive', display: d, inlinePlotly: 'never' });
+    showFigure(figure, { mode: 'interactive', display: d, inlinePlotly: 'once', execution: cellA });
+    showFigure(figure, { mode: 'interactive', display: d, inlinePlotly: 'once', execution: cellB });
+    showFigure(figure, { mode: 'interactive', display: d, inlinePlotly: 'always', execution: cellB });
+    resetPlotlyInjection();
+    showFigure(figure, { mode: 'interactive', display: d, inlinePlotly: 'once', execution: cellB });
+    showFigure(figure, { mode: 'interactive', display: d, inlinePlotly: 'never', execution: cellARerun });
     expect(d.htmls.map((h) => h.includes(bundle))).toEqual([true, false, true, true, false]);
     // Every output draws its own div; ids are unique.
     const ids = d.htmls.map((h) => /<div id="([^"]+)"/.exec(h)?.[1]);

@@ -230,7 +230,8 @@ export function timeVersusDensityFigure(args: TimeVersusDensityArgs): Figure {
       x: points.map((p) => p.opDensity),
       y: points.map((p) => p.sparseMsPerFrame),
       text: points.map((p) => p.name),
-      textposition: 'top center',
+      // Right of the marker: 'top center' cut the label of a point near x = 0 and stacked close points' labels.
+      textposition: 'middle right',
       marker: { color: NAMED_COLORS.delta, size: 10 },
       hovertemplate: '%{text}<br>op density %{x:.3g}<br>%{y:.3g} ms/frame<extra></extra>',
     },
@@ -259,7 +260,8 @@ export function timeVersusDensityFigure(args: TimeVersusDensityArgs): Figure {
       height: args.height ?? 450,
       xaxis: { title: { text: 'op density (fraction of dense operations)' }, range: [0, 1] },
       yaxis: { title: { text: 'ms per frame' }, rangemode: 'tozero' },
-      legend: { orientation: 'h', x: 0, y: 1.02, yanchor: 'bottom' },
+      // Beside the plot: five entries wrapped to three rows above it and ran into the title.
+      legend: { orientation: 'v', x: 1.02, y: 1, xanchor: 'left', yanchor: 'top' },
     }),
   };
 }
