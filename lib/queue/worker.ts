@@ -22,7 +22,7 @@ import { bullConnection, probeRedis, redisOptions, safeMessage } from './connect
 import { checkDatasetIdentity, configForDataRoot, datasetIdentityOf } from './datasetIdentity';
 import { runLopoFoldJob } from './lopo';
 import { RedisNotices } from './notices';
-import { JOB_ATTEMPTS, QUEUE_NAME, QUEUE_PREFIX, parseJobPayload, type LopoFoldJobResult, type RefinementJob, type RefinementJobResult } from './payload';
+import { JOB_ATTEMPTS, QUEUE_NAME, QUEUE_PREFIX, parseJobPayload, type JobPayload, type LopoFoldJobResult, type RefinementJob, type RefinementJobResult } from './payload';
 import type { QueueConnection } from './redisUrl';
 
 export interface QueueWorkerOptions {
@@ -42,6 +42,23 @@ export interface QueueWorkerOptions {
   progress?: ProgressMode;
   /** Where status lines go. Default: stderr. */
   log?: (line: string) => void;
+  /** Called when this worker finishes or fails an attempt of a job (for `worker --json`). */
+  onJob?: (report: WorkerJobReport) => void;
+}
+
+/** One attempt of a job, as `worker --json` prints it. */
+export interface WorkerJobReport {
+  /** The job id: the point's configuration hash. */
+  job: string;
+  status: 'done' | 'failed';
+  /** `refinement` or `lopo-fold`; null for a malformed payload. */
+  kind: JobPayload['kind'] | null;
+  /** 1-based attempt number (a failed attempt is retried until JOB_ATTEMPTS). */
+  attempt: number;
+  /** Training time of the point, in seconds (done only). */
+  seconds: number | null;
+  /** Password-free error message (failed only). */
+  error: string | null;
 }
 
 export interface QueueWorker {
@@ -127,6 +144,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     const parsed = parseJobPayload(job.data);
     if (!parsed.ok) {
       log(`worker: job ${job.id}: malformed payload (${parsed.problem}): failed, not executed`);
+      options.onJob?.({ job: String(job.id), status: 'failed', kind: null, attempt: job.attemptsStarted, seconds: null, error: `malformed job payload: ${parsed.problem}` });
       // UnrecoverableError: no retry, the payload would be as malformed the next time.
       throw new UnrecoverableError(`malformed job payload: ${parsed.problem}`);
     }
@@ -137,10 +155,12 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       const result =
         payload.kind === 'refinement' ? await runRefinement(payload) : await runLopoFoldJob(payload, options.workDir, options.dataRoot, options.progress ?? 'lines');
       log(`worker: job ${job.id}: done in ${result.seconds?.toFixed(1)} s`);
+      options.onJob?.({ job: String(job.id), status: 'done', kind: payload.kind, attempt: job.attemptsStarted, seconds: result.seconds ?? null, error: null });
       return result;
     } catch (error) {
       const message = safeMessage(error, connection);
       log(`worker: job ${job.id}: ${message}`);
+      options.onJob?.({ job: String(job.id), status: 'failed', kind: payload.kind, attempt: job.attemptsStarted, seconds: null, error: message });
       throw new Error(message);
     }
   };

@@ -5,8 +5,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { probeRedis } from '../../lib/queue/connection';
+import { bullConnection, probeRedis } from '../../lib/queue/connection';
+import { JOB_ATTEMPTS, QUEUE_NAME, QUEUE_PREFIX } from '../../lib/queue/payload';
 import { parseQueueUrl } from '../../lib/queue/redisUrl';
 import { findRedisServer, redisRequired, runCli, startRedis, startWorker, stopProcess, waitFor, type CliProcess, type RedisServer } from './redisServer';
 
@@ -99,4 +101,27 @@ describe.skipIf(!redisInstalled && !redisRequired)('worker lifecycle on redis-se
     expect(await second.exited).toBe(143);
     redis = await startRedis(PASSWORD, port);
   }, 120_000);
+
+  it('worker --json prints a JSON line per job attempt and a summary at exit', async () => {
+    const worker = await startWorker(redis.url, workDir, ['--json']);
+    processes.push(worker);
+    const queue = new Queue(QUEUE_NAME, { connection: bullConnection(parseQueueUrl(redis.url, {})), prefix: QUEUE_PREFIX });
+    try {
+      // Not a job payload at all: failed once, never executed or retried (UnrecoverableError).
+      await queue.add('point', { version: 1, kind: 'nonsense' }, { jobId: 'malformed-1', attempts: JOB_ATTEMPTS });
+      await waitFor(() => /"job":"malformed-1"/.test(worker.output()), 30_000, () => worker.output());
+    } finally {
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toBe(143);
+    // stdout's lines are the JSON ones (stderr's status lines never start with "{").
+    const json = worker.output().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(json).toHaveLength(2);
+    expect(json[0]).toMatchObject({ event: 'job', job: 'malformed-1', status: 'failed', kind: null, attempt: 1, seconds: null });
+    expect(json[0].error).toMatch(/^malformed job payload: /);
+    expect(json[1]).toEqual({ event: 'summary', queue: `redis://:***@127.0.0.1:${redis.port}/0`, done: 0, failed: 1, exitCode: 143 });
+    expect(worker.output()).not.toContain(PASSWORD);
+  });
 });
