@@ -65,7 +65,7 @@ describe.skipIf(!redisInstalled && !redisRequired)('worker lifecycle on redis-se
     expect(result.stderr).not.toContain(PASSWORD);
   });
 
-  it('logs an outage in three lines and stops on a second Ctrl-C or SIGTERM while Redis is down', async () => {
+  it('logs an outage in three lines and stops on a second Ctrl-C (in a WRONGPASS loop) or SIGTERM (Redis down)', async () => {
     const port = redis.port;
     const worker = await startWorker(redis.url, workDir);
     processes.push(worker);
@@ -85,11 +85,17 @@ describe.skipIf(!redisInstalled && !redisRequired)('worker lifecycle on redis-se
     // Down again, then Ctrl-C twice: exit 130 without waiting for Redis.
     await redis.stop();
     await waitFor(() => count(worker.output(), /Redis unreachable at/) === 2, 20_000, () => `no second notice:\n${worker.output()}`);
+    // Back with another password: each reconnection now fails with WRONGPASS; the outage stays one notice.
+    redis = await startRedis(`other-${PASSWORD}`, port);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(count(worker.output(), /WRONGPASS/)).toBe(0);
+    expect(count(worker.output(), /reconnected to Redis/)).toBe(1);
     worker.child.kill('SIGINT');
     await waitFor(() => /finishing the running job/.test(worker.output()), 10_000, () => worker.output());
     worker.child.kill('SIGINT');
     expect(await worker.exited).toBe(130);
     expect(worker.output()).not.toContain(PASSWORD);
+    await redis.stop();
 
     // SIGTERM alone stops a worker whose Redis is gone (exit 143).
     redis = await startRedis(PASSWORD, port);
