@@ -43,17 +43,22 @@ export function unusableRedis(connection: QueueConnection, error: unknown): Delt
   if (/WRONGPASS|invalid password|invalid username-password/i.test(message)) why = `the server refused the user name or password (${message})`;
   else if (/NOAUTH/i.test(message)) why = `the server requires a password (give it in the URL, redis://:PASSWORD@host, or in DELTA_QUEUE_PASSWORD) (${message})`;
   else if (/without any password configured/i.test(message)) why = `a password was given but the server has none configured (${message})`;
+  else if (/DB index is out of range|invalid DB index/i.test(message)) why = `the server has no database ${connection.db} (its \`databases\` setting is lower; use /0 or another existing number) (${message})`;
   else if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|timed? ?out|Connection is closed/i.test(message)) why = `cannot reach it (${message})`;
   return new DeltaSparsityError(`--queue: expected a reachable Redis server. Received: --queue=${connection.redacted}: ${why}`);
 }
 
 /**
- * Connects once, authenticates and pings, then disconnects. Throws `unusableRedis` (one line, password hidden)
- * when the server is unreachable within 5 s, refuses the password, or does not answer like Redis.
+ * Connects once, authenticates, selects the database and pings, then disconnects. Throws `unusableRedis` (one
+ * line, password hidden) when the server is unreachable within 5 s, refuses the password, has no such database
+ * (`ERR DB index is out of range`), or does not answer like Redis.
  */
 export async function probeRedis(connection: QueueConnection): Promise<void> {
   const client = new Redis({
     ...redisOptions(connection),
+    // ioredis selects the database itself after connecting but only emits an error when that fails, and then
+    // stays on database 0: select it explicitly below so that a missing database is an error here.
+    db: 0,
     lazyConnect: true,
     connectTimeout: PROBE_TIMEOUT_MS,
     maxRetriesPerRequest: 0,
@@ -68,6 +73,7 @@ export async function probeRedis(connection: QueueConnection): Promise<void> {
   });
   try {
     await client.connect();
+    if (connection.db !== 0) await client.select(connection.db);
     const answer = await client.ping();
     if (answer !== 'PONG') throw new Error(`unexpected answer to PING: ${answer}`);
   } catch (error) {

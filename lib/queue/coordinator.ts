@@ -45,11 +45,23 @@ export interface QueuedSweepOptions<Config, Result> {
   pollMs?: number;
   /** Called after each point is stored. */
   onPoint?: (record: SweepRecord<Config, Result>, reused: boolean) => void;
+  /**
+   * After this many ms with jobs waiting, none running and no worker connected to the queue, say so once
+   * (with the command that starts one). Default 10000.
+   */
+  noWorkerNoticeMs?: number;
+  /** Where status lines go. Default: stderr. */
+  log?: (line: string) => void;
 }
 
 export interface QueuedSweepOutcome<Config, Result> extends SweepOutcome<Config, Result> {
   /** Jobs this coordinator added (a restarted coordinator adds none for points already queued). */
   enqueued: number;
+  /**
+   * Points whose jobs had already finished when this coordinator started (while no coordinator was running):
+   * collected from the queue and stored, included in `ran` but not computed during this run.
+   */
+  collected: number;
   /** Points that failed `JOB_ATTEMPTS` times; their records are missing from `records`. */
   failed: FailedPoint<Config>[];
 }
@@ -75,23 +87,43 @@ export function openQueue(connection: QueueConnection): Queue {
  */
 export async function runQueuedSweep<Config, Result>(options: QueuedSweepOptions<Config, Result>): Promise<QueuedSweepOutcome<Config, Result>> {
   const { store, connection } = options;
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   await probeRedis(connection);
   const lock = store.lock();
   const queue = openQueue(connection);
+  // Ctrl-C (or SIGTERM) here loses nothing: the jobs stay in Redis and the workers keep running them; say so,
+  // and free the store's lock for the rerun that collects them.
+  const status = { unfinished: 0 };
+  const interrupted = (signal: NodeJS.Signals) => {
+    log(`queue: interrupted; ${status.unfinished > 0 ? `the ${status.unfinished} unfinished job(s) stay` : 'the jobs stay'} queued on ${connection.redacted} and workers keep running them; rerun the same command to collect the results`);
+    lock.release();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
-    return await coordinate(options, queue);
+    return await coordinate(options, queue, log, status);
   } catch (error) {
     if (error instanceof DeltaSparsityError) throw error;
     // A library error (Redis gone mid-sweep): one line, password hidden.
     throw new DeltaSparsityError(`--queue: the sweep on ${connection.redacted} stopped: ${safeMessage(error, connection)}. Rerun to resume (${store.file} keeps every finished point).`);
   } finally {
+    process.removeListener('SIGINT', interrupted);
+    process.removeListener('SIGTERM', interrupted);
     lock.release();
     await queue.close().catch(() => undefined);
   }
 }
 
-async function coordinate<Config, Result>(options: QueuedSweepOptions<Config, Result>, queue: Queue): Promise<QueuedSweepOutcome<Config, Result>> {
-  const { store, points } = options;
+type JobLook = 'stored' | 'failed' | 'active' | 'waiting';
+
+async function coordinate<Config, Result>(
+  options: QueuedSweepOptions<Config, Result>,
+  queue: Queue,
+  log: (line: string) => void,
+  status: { unfinished: number },
+): Promise<QueuedSweepOutcome<Config, Result>> {
+  const { store, points, connection } = options;
   const keys = points.map((point) => configKey(point));
   const configOf = new Map(keys.map((key, index) => [key, points[index]]));
   const pending = [...new Set(keys.filter((key) => !store.has(key)))];
@@ -124,43 +156,79 @@ async function coordinate<Config, Result>(options: QueuedSweepOptions<Config, Re
     }
   }
 
-  const progress = createProgress({ label: 'queued sweep', total: pending.length, unit: 'points', mode: options.progress });
   const unresolved = new Set(pending);
+  status.unfinished = unresolved.size;
   const failed: FailedPoint<Config>[] = [];
-  let ran = 0;
+
+  /** Looks at a point's job: a finished one is stored (then removed from Redis), a failed one recorded. */
+  const look = async (key: string): Promise<JobLook> => {
+    const job: Job | undefined = await queue.getJob(key);
+    if (job === undefined) throw new DeltaSparsityError(`queue: job ${key} vanished from Redis (removed by hand?). Rerun to enqueue it again.`);
+    const state = await job.getState();
+    if (state === 'completed') {
+      unresolved.delete(key);
+      const parsed = options.result.safeParse(job.returnvalue);
+      if (!parsed.success) {
+        failed.push({ key, config: configOf.get(key) as Config, error: `malformed result from the worker (${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message})`, attempts: job.attemptsMade });
+        return 'failed';
+      }
+      const record: SweepRecord<Config, Result> = {
+        key,
+        config: configOf.get(key) as Config,
+        result: parsed.data.result,
+        finishedAt: new Date(job.finishedOn ?? Date.now()).toISOString(),
+        seconds: parsed.data.seconds ?? Number.NaN,
+      };
+      store.append(record);
+      options.onPoint?.(record, false);
+      // Only once the record is durable: a crash before this line leaves the job, and a rerun finds the key stored.
+      await job.remove();
+      return 'stored';
+    }
+    if (state === 'failed') {
+      unresolved.delete(key);
+      failed.push({ key, config: configOf.get(key) as Config, error: job.failedReason ?? 'unknown error', attempts: job.attemptsMade });
+      return 'failed';
+    }
+    return state === 'active' ? 'active' : 'waiting';
+  };
+
+  // Jobs that finished while no coordinator was running are collected first, so that neither the count nor the
+  // rate and ETA of this run's progress include them.
+  let collected = 0;
+  for (const key of [...unresolved]) {
+    if ((await look(key)) === 'stored') collected += 1;
+  }
+  status.unfinished = unresolved.size;
+  if (collected > 0) log(`queue: collected ${collected} point(s) that workers finished before this run`);
+
+  // Plain lines even on a terminal: a bar's ETA is meaningless while the first job runs (it showed "0s").
+  const mode: ProgressMode | undefined = options.progress === undefined || options.progress === 'auto' ? 'lines' : options.progress;
+  const progress = createProgress({ label: 'queued sweep', total: unresolved.size, unit: 'points', mode });
+  const noticeAfterMs = options.noWorkerNoticeMs ?? 10_000;
+  let workerCheckAt = Date.now() + noticeAfterMs;
+  let noWorkerSaid = false;
+  let done = 0;
+  const failedBefore = failed.length;
   try {
     while (unresolved.size > 0) {
       let running = 0;
       for (const key of [...unresolved]) {
-        const job: Job | undefined = await queue.getJob(key);
-        if (job === undefined) throw new DeltaSparsityError(`queue: job ${key} vanished from Redis (removed by hand?). Rerun to enqueue it again.`);
-        const state = await job.getState();
+        const state = await look(key);
         if (state === 'active') running += 1;
-        if (state === 'completed') {
-          const parsed = options.result.safeParse(job.returnvalue);
-          if (!parsed.success) {
-            failed.push({ key, config: configOf.get(key) as Config, error: `malformed result from the worker (${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message})`, attempts: job.attemptsMade });
-          } else {
-            const record: SweepRecord<Config, Result> = {
-              key,
-              config: configOf.get(key) as Config,
-              result: parsed.data.result,
-              finishedAt: new Date(job.finishedOn ?? Date.now()).toISOString(),
-              seconds: parsed.data.seconds ?? Number.NaN,
-            };
-            store.append(record);
-            ran += 1;
-            options.onPoint?.(record, false);
-            // Only once the record is durable: a crash before this line leaves the job, and a rerun finds the key stored.
-            await job.remove();
-          }
-          unresolved.delete(key);
-        } else if (state === 'failed') {
-          failed.push({ key, config: configOf.get(key) as Config, error: job.failedReason ?? 'unknown error', attempts: job.attemptsMade });
-          unresolved.delete(key);
+        if (state === 'stored') done += 1;
+      }
+      status.unfinished = unresolved.size;
+      progress.update(done, `done ${done}, running ${running}, failed ${failed.length - failedBefore}, waiting ${unresolved.size - running}`);
+      if (!noWorkerSaid && running === 0 && unresolved.size > 0 && Date.now() >= workerCheckAt) {
+        // BullMQ's workers name their Redis connections; CLIENT LIST finds them.
+        if ((await queue.getWorkersCount()) === 0) {
+          noWorkerSaid = true;
+          log(`queue: no worker is connected to ${connection.redacted}; start one with \`delta-sparsity worker --queue ${connection.redacted}\` (with the real password, or it in DELTA_QUEUE_PASSWORD); the jobs wait until then`);
+        } else {
+          workerCheckAt = Date.now() + noticeAfterMs;
         }
       }
-      progress.update(ran + failed.length, `running ${running}, failed ${failed.length}`);
       if (unresolved.size > 0) await sleep(options.pollMs ?? 500);
     }
   } finally {
@@ -170,5 +238,6 @@ async function coordinate<Config, Result>(options: QueuedSweepOptions<Config, Re
     const record = store.get(key);
     return record ? [record] : [];
   });
-  return { records, ran, reused: keys.length - ran - failed.length, enqueued, failed };
+  const ran = done + collected;
+  return { records, ran, reused: keys.length - ran - failed.length, enqueued, collected, failed };
 }

@@ -72,10 +72,12 @@ export interface QueuedLopoStudyResult extends LopoStudyResult {
   /** Fold × seed runs that failed on every attempt; when any did, nothing was aggregated or written. */
   failed: FailedPoint<LopoFoldPoint>[];
   enqueued: number;
+  /** Fold runs whose jobs had finished before this coordinator started (collected from the queue). */
+  collected: number;
 }
 
 /** The queued protocol (see the module comment). Throws for options the protocol or the queue cannot take. */
-export async function queuedLopoStudy(options: StudyOptions & { connection: QueueConnection; pollMs?: number }): Promise<QueuedLopoStudyResult | { failed: FailedPoint<LopoFoldPoint>[]; enqueued: number }> {
+export async function queuedLopoStudy(options: StudyOptions & { connection: QueueConnection; pollMs?: number }): Promise<QueuedLopoStudyResult | { failed: FailedPoint<LopoFoldPoint>[]; enqueued: number; collected: number }> {
   const startedAt = Date.now();
   const lopo: StudyOptions = { ...options, protocol: 'lopo' };
   checkStudyOptions(lopo);
@@ -98,9 +100,9 @@ export async function queuedLopoStudy(options: StudyOptions & { connection: Queu
     result: lopoFoldResultSchema,
     payload: (point, key): LopoFoldJob => ({ version: 1, kind: 'lopo-fold', key, point, study: settings, dataset: lopoDatasetIdentity(lopo, point.fold) }),
   });
-  if (outcome.failed.length > 0) return { failed: outcome.failed, enqueued: outcome.enqueued };
+  if (outcome.failed.length > 0) return { failed: outcome.failed, enqueued: outcome.enqueued, collected: outcome.collected };
   const results = outcome.records.map((record) => record.result);
   const runs = results.map((result) => result.run as unknown as LopoRun).sort((a, b) => a.fold - b.fold || a.seed - b.seed);
   const result = finishLopoStudy(lopo, subjects, runs, results[0].dataset as unknown as StudyDataset, startedAt);
-  return { ...result, failed: [], enqueued: outcome.enqueued };
+  return { ...result, failed: [], enqueued: outcome.enqueued, collected: outcome.collected };
 }

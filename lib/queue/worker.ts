@@ -21,7 +21,8 @@ import { localBaseline } from './baselineBlob';
 import { bullConnection, probeRedis, redisOptions, safeMessage } from './connection';
 import { checkDatasetIdentity, configForDataRoot, datasetIdentityOf } from './datasetIdentity';
 import { runLopoFoldJob } from './lopo';
-import { JOB_ATTEMPTS, QUEUE_NAME, QUEUE_PREFIX, parseJobPayload, type LopoFoldJobResult, type RefinementJob, type RefinementJobResult } from './payload';
+import { RedisNotices } from './notices';
+import { JOB_ATTEMPTS, QUEUE_NAME, QUEUE_PREFIX, parseJobPayload, type JobPayload, type LopoFoldJobResult, type RefinementJob, type RefinementJobResult } from './payload';
 import type { QueueConnection } from './redisUrl';
 
 export interface QueueWorkerOptions {
@@ -41,12 +42,36 @@ export interface QueueWorkerOptions {
   progress?: ProgressMode;
   /** Where status lines go. Default: stderr. */
   log?: (line: string) => void;
+  /** Called when this worker finishes or fails an attempt of a job (for `worker --json`). */
+  onJob?: (report: WorkerJobReport) => void;
+}
+
+/** One attempt of a job, as `worker --json` prints it. */
+export interface WorkerJobReport {
+  /** The job id: the point's configuration hash. */
+  job: string;
+  status: 'done' | 'failed';
+  /** `refinement` or `lopo-fold`; null for a malformed payload. */
+  kind: JobPayload['kind'] | null;
+  /** 1-based attempt number (a failed attempt is retried until JOB_ATTEMPTS). */
+  attempt: number;
+  /** Training time of the point, in seconds (done only). */
+  seconds: number | null;
+  /** Password-free error message (failed only). */
+  error: string | null;
 }
 
 export interface QueueWorker {
-  /** Stops taking jobs; with `force`, abandons the running ones (they stall and are retried elsewhere). */
+  /**
+   * Stops taking jobs and waits for the running ones. With `force`, abandons them (they stall and are retried
+   * elsewhere) and resolves within `FORCED_CLOSE_MS` even when Redis is unreachable (BullMQ's close waits for
+   * its clients, which may never answer), dropping the connections.
+   */
   close(force?: boolean): Promise<void>;
 }
+
+/** How long a forced close waits for BullMQ before dropping the connections, in ms. */
+export const FORCED_CLOSE_MS = 3000;
 
 /**
  * `dataset` with its batch generators yielding to the event loop after every batch. Training steps are
@@ -78,8 +103,13 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const { connection } = options;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   await probeRedis(connection);
+  const notices = new RedisNotices(connection.redacted, log, 'worker');
   const blobs = new Redis(redisOptions(connection));
-  blobs.on('error', (error) => log(`worker: Redis ${connection.redacted}: ${safeMessage(error, connection)}`));
+  blobs.on('error', (error) => notices.error(safeMessage(error, connection)));
+  // ioredis reconnects by itself; "ready" alone is not proof (a changed password fails right after), a PING is.
+  blobs.on('ready', () => {
+    if (notices.down) blobs.ping().then(() => notices.recovered(), () => undefined);
+  });
   const host = os.hostname();
   const datasets = new Map<string, Promise<VideoDataset>>();
   const lockMs = Math.round((options.lockSeconds ?? 30) * 1000);
@@ -114,6 +144,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     const parsed = parseJobPayload(job.data);
     if (!parsed.ok) {
       log(`worker: job ${job.id}: malformed payload (${parsed.problem}): failed, not executed`);
+      options.onJob?.({ job: String(job.id), status: 'failed', kind: null, attempt: job.attemptsStarted, seconds: null, error: `malformed job payload: ${parsed.problem}` });
       // UnrecoverableError: no retry, the payload would be as malformed the next time.
       throw new UnrecoverableError(`malformed job payload: ${parsed.problem}`);
     }
@@ -124,10 +155,12 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       const result =
         payload.kind === 'refinement' ? await runRefinement(payload) : await runLopoFoldJob(payload, options.workDir, options.dataRoot, options.progress ?? 'lines');
       log(`worker: job ${job.id}: done in ${result.seconds?.toFixed(1)} s`);
+      options.onJob?.({ job: String(job.id), status: 'done', kind: payload.kind, attempt: job.attemptsStarted, seconds: result.seconds ?? null, error: null });
       return result;
     } catch (error) {
       const message = safeMessage(error, connection);
       log(`worker: job ${job.id}: ${message}`);
+      options.onJob?.({ job: String(job.id), status: 'failed', kind: payload.kind, attempt: job.attemptsStarted, seconds: null, error: message });
       throw new Error(message);
     }
   };
@@ -141,13 +174,22 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     // A job survives two workers dying under it; the third stall fails it like a third error.
     maxStalledCount: JOB_ATTEMPTS - 1,
   });
-  worker.on('error', (error) => log(`worker: ${connection.redacted}: ${safeMessage(error, connection)}`));
+  worker.on('error', (error) => notices.error(safeMessage(error, connection)));
   worker.on('stalled', (jobId) => log(`worker: job ${jobId} stalled (its worker stopped renewing the lock): back in the queue`));
   await worker.waitUntilReady();
   log(`worker: taking jobs from ${connection.redacted} (queue ${QUEUE_PREFIX}:${QUEUE_NAME}), concurrency ${options.concurrency ?? 1}, work dir ${options.workDir}${options.dataRoot ? `, data root ${options.dataRoot}` : ''}`);
   return {
     async close(force = false) {
-      await worker.close(force);
+      if (!force) {
+        await worker.close(false);
+      } else {
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, FORCED_CLOSE_MS)));
+        await Promise.race([worker.close(true).catch(() => undefined), timeout]);
+        clearTimeout(timer);
+        // Not awaited: with Redis gone, even disconnecting may wait for an answer; the caller exits anyway.
+        void worker.disconnect().catch(() => undefined);
+      }
       blobs.disconnect();
     },
   };

@@ -129,7 +129,7 @@ describe.skipIf(!redisInstalled && !redisRequired)('queued sweeps on redis-serve
     const again = await runCli([...sweep, '--store', queuedStore, '--queue', redis.url]);
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout).toContain('0 job(s) enqueued by this run');
-    expect(again.stdout).toContain('0 point(s) computed, 6 reused');
+    expect(again.stdout).toContain('0 point(s) computed by workers during this run, 0 collected from the queue (finished before it), 6 reused');
   });
 
   it('records every point once when a worker is killed with SIGKILL in the middle of a job', async () => {

@@ -40,11 +40,14 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-/** Starts redis-server (with `requirepass` when a password is given) and waits until it accepts connections. */
-export async function startRedis(password?: string): Promise<RedisServer> {
+/**
+ * Starts redis-server (with `requirepass` when a password is given; on `port`, e.g. to restart one, else on a
+ * free port) and waits until it accepts connections.
+ */
+export async function startRedis(password?: string, onPort?: number): Promise<RedisServer> {
   const binary = findRedisServer();
   if (binary === undefined) throw new Error('redis-server is not installed: apt-get install -y redis-server');
-  const port = await freePort();
+  const port = onPort ?? (await freePort());
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-test-'));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
   if (password !== undefined) args.push('--requirepass', password);

@@ -81,6 +81,7 @@ export function registerAblateCommand(program: Command): void {
       await startBackend(options.backend, false);
       const progress = options.json ? 'lines' : 'auto';
       let outcome;
+      let collected: number | undefined;
       let failed: { key: string; config: { variant: string; threshold: number; sparsityWeight: number }; error: string; attempts: number }[] = [];
       if (options.source !== undefined) {
         outcome = await fixedThresholdSweep({ sourceRunDir: options.source, thresholds, storeFile: options.store, progress });
@@ -101,6 +102,7 @@ export function registerAblateCommand(program: Command): void {
           progress,
         });
         failed = queued.failed;
+        collected = queued.collected;
         say(options, `queue ${connection.redacted}: ${queued.enqueued} job(s) enqueued by this run`);
         outcome = queued;
       } else {
@@ -121,7 +123,12 @@ export function registerAblateCommand(program: Command): void {
         });
       }
       const rows = ablationRows(outcome.records);
-      say(options, `${outcome.ran} point(s) computed, ${outcome.reused} reused from ${options.store}`);
+      say(
+        options,
+        collected !== undefined
+          ? `${outcome.ran - collected} point(s) computed by workers during this run, ${collected} collected from the queue (finished before it), ${outcome.reused} reused from ${options.store}`
+          : `${outcome.ran} point(s) computed, ${outcome.reused} reused from ${options.store}`,
+      );
       const columns = ['mode', 'variant', 'threshold', 'sparsityWeight', 'testClipAccuracy', 'testVideoAccuracy', 'spatialDensity', 'temporalDensity', 'denseToDeltaOpsRatio'];
       say(options, columns.join('\t'));
       for (const row of rows) say(options, columns.map((column) => cell(row[column])).join('\t'));

@@ -117,7 +117,7 @@ export function registerStudyCommand(program: Command): void {
         let result;
         if (connection !== undefined) {
           const queued = await queuedLopoStudy({ ...study, connection });
-          say(options, `queue ${connection.redacted}: ${queued.enqueued} job(s) enqueued by this run`);
+          say(options, `queue ${connection.redacted}: ${queued.enqueued} job(s) enqueued by this run${queued.collected > 0 ? `, ${queued.collected} fold run(s) collected that finished before it` : ''}`);
           if (!('aggregate' in queued)) {
             for (const point of queued.failed) {
               process.stderr.write(`failed: fold ${point.config.fold} seed ${point.config.seed} (key ${point.key}) after ${point.attempts} attempt(s): ${point.error}\n`);

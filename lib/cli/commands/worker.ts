@@ -1,7 +1,8 @@
 /**
  * `delta-sparsity worker`: takes sweep jobs (ablation refinements, leave-one-subject-out folds) from a Redis
  * queue and runs them, on any number of machines. Runs until interrupted: Ctrl-C finishes the running job
- * first, a second Ctrl-C abandons it (another worker then takes it over).
+ * first, a second Ctrl-C or a SIGTERM abandons it (another worker then takes it over) and exits within seconds,
+ * even while Redis is unreachable (exit code 130 and 143).
  *
  *   delta-sparsity worker --queue redis://:PASSWORD@lab-server:6379/0 --data-root ~/datasets/UCF-101
  *   DELTA_QUEUE_PASSWORD=... delta-sparsity worker --queue rediss://lab-server:6380 --concurrency 1
@@ -11,7 +12,7 @@ import * as path from 'node:path';
 import { Command } from 'commander';
 import { DATA_ROOT_ENV } from '../../queue/datasetIdentity';
 import { parseQueueUrl, redactUrl, type QueueConnection } from '../../queue/redisUrl';
-import { startQueueWorker } from '../../queue/worker';
+import { startQueueWorker, type WorkerJobReport } from '../../queue/worker';
 import { invalidArgument } from '../../util/errors';
 import { expectFolderOrNothing } from '../../util/files';
 import { startBackend } from '../options';
@@ -24,6 +25,7 @@ interface WorkerCommandOptions {
   workDir?: string;
   lockSeconds: string;
   backend?: string;
+  json?: boolean;
 }
 
 /**
@@ -57,6 +59,7 @@ export function registerWorkerCommand(program: Command): void {
     .option('--work-dir <folder>', 'run folders and fetched baselines (default <tmp>/delta-sparsity-worker)')
     .option('--lock-seconds <s>', 'a killed worker\'s job is retried elsewhere after about twice this', '30')
     .option('--backend <name>', 'tensorflow, wasm or cpu')
+    .option('--json', 'a JSON line on stdout per finished or failed job attempt, and {"event":"summary",...} at exit (a stream, as the worker runs until stopped)', false)
     .action(
       action(async (options: WorkerCommandOptions) => {
         const connection = queueConnectionOption(options.queue);
@@ -67,22 +70,32 @@ export function registerWorkerCommand(program: Command): void {
         const workDir = path.resolve(options.workDir ?? path.join(os.tmpdir(), 'delta-sparsity-worker'));
         expectFolderOrNothing(workDir, '--work-dir');
         await startBackend(options.backend, false);
-        const worker = await startQueueWorker({ connection, concurrency, dataRoot: dataRoot && path.resolve(dataRoot), workDir, lockSeconds });
-        await new Promise<void>((resolve) => {
+        const counts = { done: 0, failed: 0 };
+        const onJob = (report: WorkerJobReport) => {
+          counts[report.status] += 1;
+          if (options.json) process.stdout.write(`${JSON.stringify({ event: 'job', ...report })}\n`);
+        };
+        const worker = await startQueueWorker({ connection, concurrency, dataRoot: dataRoot && path.resolve(dataRoot), workDir, lockSeconds, onJob });
+        // First Ctrl-C: finish the running job, then exit. A second Ctrl-C, or SIGTERM (what `kill` and service
+        // managers send): abandon it and exit within seconds, even while Redis is unreachable.
+        const exitCode = await new Promise<number>((resolve) => {
           let stopping = false;
-          const stop = () => {
-            if (stopping) {
-              process.stderr.write('worker: stopping now; the running job will be retried by another worker\n');
-              void worker.close(true).then(resolve);
-              return;
-            }
+          const stopNow = (code: number) => {
+            process.stderr.write('worker: stopping now; the running job (if any) will be retried by another worker\n');
+            void worker.close(true).then(() => resolve(code));
+          };
+          process.on('SIGINT', () => {
+            if (stopping) return stopNow(130);
             stopping = true;
             process.stderr.write('worker: finishing the running job, then stopping (interrupt again to stop now)\n');
-            void worker.close(false).then(resolve);
-          };
-          process.on('SIGINT', stop);
-          process.on('SIGTERM', stop);
+            void worker.close(false).then(() => resolve(0));
+          });
+          process.on('SIGTERM', () => stopNow(143));
         });
+        process.stderr.write(`worker: stopped after ${counts.done} job attempt(s) done, ${counts.failed} failed\n`);
+        if (options.json) process.stdout.write(`${JSON.stringify({ event: 'summary', queue: connection.redacted, done: counts.done, failed: counts.failed, exitCode })}\n`);
+        // Forced: BullMQ's or tfjs' handles may still be open; nothing is left to wait for.
+        if (exitCode !== 0) process.exit(exitCode);
       }),
     );
 }
