@@ -111,8 +111,17 @@ export function progressLine(
 ): string {
   const { label, total, unit } = options;
   const rate = elapsedSeconds > 0 ? done / elapsedSeconds : 0;
-  const eta = done >= total ? 0 : rate > 0 ? (total - done) / rate : Number.NaN;
-  return `${label}: ${done}/${total} ${unit} (${rate.toFixed(2)} ${unit}/s, ETA ${formatSeconds(eta)})${status ? ` ${status}` : ''}`;
+  return `${label}: ${done}/${total} ${unit} (${rate.toFixed(2)} ${unit}/s, ETA ${etaText(total, done, elapsedSeconds)})${status ? ` ${status}` : ''}`;
+}
+
+/**
+ * Time left at the mean rate so far, e.g. `1m05s`; `?` while nothing is done (cli-progress's own ETA token
+ * shows `0s`, then `NFs`, until the first unit finishes), `0s` when all is done.
+ */
+export function etaText(total: number, done: number, elapsedSeconds: number): string {
+  if (done >= total) return formatSeconds(0);
+  const rate = elapsedSeconds > 0 ? done / elapsedSeconds : 0;
+  return formatSeconds(rate > 0 ? (total - done) / rate : Number.NaN);
 }
 
 class BarProgress implements Progress {
@@ -122,23 +131,25 @@ class BarProgress implements Progress {
   constructor(options: Required<Pick<ProgressOptions, 'label' | 'total' | 'unit'>>) {
     this.bar = new SingleBar(
       {
-        format: `${options.label} |{bar}| {value}/{total} ${options.unit} | {rate} ${options.unit}/s | ETA {eta_formatted} {status}`,
+        format: `${options.label} |{bar}| {value}/{total} ${options.unit} | {rate} ${options.unit}/s | ETA {eta_text} {status}`,
         stream: process.stderr,
         hideCursor: true,
         etaBuffer: 20,
       },
       Presets.shades_classic,
     );
-    this.bar.start(options.total, 0, { rate: '0.00', status: '' });
+    this.bar.start(options.total, 0, { rate: '0.00', eta_text: '?', status: '' });
     this.startedAt = Date.now();
+    this.total = options.total;
   }
 
   private readonly startedAt: number;
+  private readonly total: number;
 
   update(done: number, status = ''): void {
     if (this.stopped) return;
     const elapsed = (Date.now() - this.startedAt) / 1000;
-    this.bar.update(done, { rate: elapsed > 0 ? (done / elapsed).toFixed(2) : '0.00', status });
+    this.bar.update(done, { rate: elapsed > 0 ? (done / elapsed).toFixed(2) : '0.00', eta_text: etaText(this.total, done, elapsed), status });
   }
 
   stop(): void {
