@@ -20,11 +20,14 @@
  * The per-frame output therefore equals dense inference of the model with its delta layers in 'quantized'
  * mode (what `createStreamingModel` reproduces with tfjs ops), up to float rounding: the accumulators are
  * float64 and each frame adds only its own float32-rounded increment (relative error ~6e-8 of that increment,
- * not of the accumulated value), so they do not drift the way float32 accumulators would. One caveat: a
- * value exactly half-way between two levels (x/q = k + ½) is rounded to even here in float64 (as x·(1/q)),
- * while tfjs's float32 may land on either side. Such exact ties are rare with learned steps, but common in an
- * untrained model whose consecutive delta layers share one q (the global pool's mean of multiples of q,
- * divided by the same q, is often exactly k + ½); there the two may differ by one level of a unit.
+ * not of the accumulated value), so they do not drift the way float32 accumulators would. Delta layers quantise
+ * as tfjs does: level = round(f32(x) / q) with the division in float32 and ties to even (`quantizationLevel`).
+ * When results can differ: a delta layer's input within float rounding (~1e-6 relative) of a level boundary
+ * x/q = k + ½ may land on the other side than in tfjs's float32 convolutions and pools, and that unit then
+ * differs by one level (±q, so its consumers by q·|W|) while it stays there. Continuous conv outputs almost never
+ * do; exact ties arise when a delta layer reads the global average of another delta layer's levels with the same
+ * q (Σk/(H·W) with an odd half), as in an untrained model where every q is 0.1: with 2x2 pooled positions about a
+ * fifth of the pooled units are exact ties, of which the engine sends 0-1 the other way (engineTies.test.ts).
  *
  * Operation counts use the definitions of `measureSparsity` and `createStreamingModel`: per linear layer,
  * Σ nnz(input)·fanOut over the frames (the input being Δ behind a delta layer, else the values), fanOut from
