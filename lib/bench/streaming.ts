@@ -186,6 +186,9 @@ export async function runStreamingBench(args: StreamingBenchArgs = {}): Promise<
     clips.push({ name: 'noise', source: 'uniform noise in [0, 1], new every frame (seed 17)', data: Float32Array.from({ length: frames * frameSize }, () => random.next()) });
 
     const engine = createSparseEngine(model, { loops: args.loops });
+    if (engine.deltaLayers === 0) {
+      notes.push('the model has no delta layers, so nothing is skipped for being unchanged: every frame recomputes every layer (zeros skipped)');
+    }
     const loadBefore = os.loadavg()[0];
     const progress = createProgress({ label: 'bench streaming', total: clips.length * repeats, unit: 'repeats', mode: args.quiet ? 'silent' : 'auto' });
     const results: StreamingBenchClip[] = [];

@@ -20,11 +20,14 @@
  * The per-frame output therefore equals dense inference of the model with its delta layers in 'quantized'
  * mode (what `createStreamingModel` reproduces with tfjs ops), up to float rounding: the accumulators are
  * float64 and each frame adds only its own float32-rounded increment (relative error ~6e-8 of that increment,
- * not of the accumulated value), so they do not drift the way float32 accumulators would. One caveat: a
- * value exactly half-way between two levels (x/q = k + ½) is rounded to even here in float64 (as x·(1/q)),
- * while tfjs's float32 may land on either side. Such exact ties are rare with learned steps, but common in an
- * untrained model whose consecutive delta layers share one q (the global pool's mean of multiples of q,
- * divided by the same q, is often exactly k + ½); there the two may differ by one level of a unit.
+ * not of the accumulated value), so they do not drift the way float32 accumulators would. Delta layers quantise
+ * as tfjs does: level = round(f32(x) / q) with the division in float32 and ties to even (`quantizationLevel`).
+ * When results can differ: a delta layer's input within float rounding (~1e-6 relative) of a level boundary
+ * x/q = k + ½ may land on the other side than in tfjs's float32 convolutions and pools, and that unit then
+ * differs by one level (±q, so its consumers by q·|W|) while it stays there. Continuous conv outputs almost never
+ * do; exact ties arise when a delta layer reads the global average of another delta layer's levels with the same
+ * q (Σk/(H·W) with an odd half), as in an untrained model where every q is 0.1: with 2x2 pooled positions about a
+ * fifth of the pooled units are exact ties, of which the engine sends 0-1 the other way (engineTies.test.ts).
  *
  * Operation counts use the definitions of `measureSparsity` and `createStreamingModel`: per linear layer,
  * Σ nnz(input)·fanOut over the frames (the input being Δ behind a delta layer, else the values), fanOut from
@@ -67,9 +70,14 @@ export interface SparseEngine {
   /** The loops that run (see `SparseEngineOptions.loops`). */
   readonly loops: SparseLoops;
   /**
+   * Delta layers in the model. 0 for a baseline or spatial-L1 model: the engine then recomputes every layer
+   * from whole values each frame (zeros skipped), so nothing is skipped for being unchanged.
+   */
+  readonly deltaLayers: number;
+  /**
    * Processes one frame [H, W, C] (float32: a Float32Array of H·W·C values in row-major order, or a tensor,
    * which is read and not disposed). Returns the per-frame output (e.g. logits [classes]) as a new array.
-   * Throws a `DeltaSparsityError` for a frame of another shape or dtype.
+   * Throws a `DeltaSparsityError` for a frame of another shape or dtype, or after `dispose()`.
    */
   step(frame: Float32Array | tf.Tensor): Float32Array;
   /** Forgets all state (sent levels, accumulators, counts): the next frame starts a new clip. */
@@ -140,10 +148,16 @@ function linearScatter(
 
 /**
  * Builds the sparse streaming engine of a chain-shaped video model [B, T, H, W, C] → [B, outputs] (see the
- * module comment). Delta layers in 'delta' or 'delta-drop-first' mode run as if 'quantized'.
- * Throws a `DeltaSparsityError` listing every layer the engine cannot run, before any frame.
+ * module comment). A model without delta layers is accepted (`deltaLayers` is then 0).
+ * Throws a `DeltaSparsityError` when `model` is not a tf.LayersModel, and one listing every layer the engine
+ * cannot run, before any frame: among them a delta layer with `output` 'delta' or 'delta-drop-first' (its
+ * consumer then computes W·Δ_t + b per frame in dense inference, not the accumulated W·y_t + b the engine keeps).
  */
 export function createSparseEngine(model: tf.LayersModel, options: SparseEngineOptions = {}): SparseEngine {
+  if (!(model instanceof tf.LayersModel)) {
+    const what = model == null ? String(model) : ((model as object).constructor?.name ?? typeof model);
+    throw invalidArgument('model', 'a tf.LayersModel (e.g. from buildSmallCnn or loadRun)', what);
+  }
   const convention = options.fanOutConvention ?? 'macs';
   const requested = options.loops ?? 'wasm';
   if (requested !== 'wasm' && requested !== 'typescript') throw invalidArgument('loops', "'wasm' or 'typescript'", requested);
@@ -163,6 +177,7 @@ export function createSparseEngine(model: tf.LayersModel, options: SparseEngineO
   const unsupported: string[] = [];
   // What the next stage receives: whole values or a delta layer's changes.
   let signal = 'values' as 'values' | 'changes';
+  let deltaLayers = 0;
   const needValues = (layer: tf.layers.Layer, what: string): boolean => {
     if (signal === 'values') return true;
     unsupported.push(`${layer.name} (${what} reading a delta layer's changes)`);
@@ -175,6 +190,11 @@ export function createSparseEngine(model: tf.LayersModel, options: SparseEngineO
     const kind = linearKind(layer);
     if (layer instanceof DeltaActivation) {
       if (!needValues(layer, 'DeltaActivation')) return;
+      if (layer.outputMode !== 'quantized') {
+        unsupported.push(`${layer.name} (output '${layer.outputMode}'; build the delta layers with output 'quantized')`);
+        return;
+      }
+      deltaLayers += 1;
       const shape = frameShapeOf(layer.input as tf.SymbolicTensor, layer);
       // relu then a rectifying quantiser is the quantiser alone (relu is idempotent): skip a pass over the units.
       const previous = stages[stages.length - 1];
@@ -258,6 +278,10 @@ export function createSparseEngine(model: tf.LayersModel, options: SparseEngineO
   arena.finish(kernels?.memory ?? null);
   let outputSum: Float64Array | null = null;
   let frames = 0;
+  let disposed = false;
+  const requireLive = (method: string): void => {
+    if (disposed) throw invalidArgument(method, 'an engine that has not been disposed (create a new one)', 'a disposed engine');
+  };
 
   const readFrame = (frame: Float32Array | tf.Tensor): void => {
     const expected = `a float32 frame [${frameShape.join(', ')}] (a tensor, or a Float32Array of ${frameSize} values)`;
@@ -286,7 +310,9 @@ export function createSparseEngine(model: tf.LayersModel, options: SparseEngineO
   return {
     frameShape: [...frameShape],
     loops: kernels == null ? 'typescript' : 'wasm',
+    deltaLayers,
     step(frame: Float32Array | tf.Tensor): Float32Array {
+      requireLive('step');
       readFrame(frame);
       let signal: Signal = input;
       for (const stage of stages) signal = stage.run(signal);
@@ -312,6 +338,7 @@ export function createSparseEngine(model: tf.LayersModel, options: SparseEngineO
     dispose(): void {
       reset();
       stages.length = 0;
+      disposed = true;
     },
   };
 }

@@ -26,7 +26,7 @@ export interface SparseKernels {
   denseScatter(idx: number, dlt: number, count: number, acc: number, kernel: number, cin: number, units: number, marks: number, list: number, countPtr: number): void;
   poolScatter(idx: number, dlt: number, count: number, acc: number, channels: number, scale: number, marks: number, list: number, countPtr: number): void;
   deltaPass(
-    values: number, list: number, listCount: number, channels: number, steps: number, inverse: number, sent: number, rectify: number, outIdx: number, outDlt: number,
+    values: number, list: number, listCount: number, channels: number, steps: number, sent: number, rectify: number, outIdx: number, outDlt: number,
   ): number;
   pointwise(op: number, values: number, out: number, list: number, listCount: number, channels: number, scale: number, shift: number, m: number): void;
   flush(acc: number, pending: number, list: number, listCount: number, channels: number): void;

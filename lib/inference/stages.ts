@@ -49,6 +49,16 @@ export function roundHalfEven(x: number): number {
   return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
+/**
+ * round(x / q) exactly as tfjs's quantize computes it (cpu and wasm backends, see lib/backend/wasmDeltaKernels.ts):
+ * x rounded to float32, divided in float32, rounded half to even. Multiplying by a float64 1/q instead moves
+ * quotients that float32 rounds onto k + ½ off the tie, which then round the other way.
+ * @param q a float32 value (the layer's step), > 0
+ */
+export function quantizationLevel(x: number, q: number): number {
+  return roundHalfEven(Math.fround(Math.fround(x) / q));
+}
+
 /** A change list of `n` entries in the arena. */
 function changesIn(arena: Arena, n: number): Changes {
   const changes: Changes = { kind: 'changes', indices: new Int32Array(0), deltas: new Float64Array(0), count: 0, size: n };
@@ -64,7 +74,6 @@ function changesIn(arena: Arena, n: number): Changes {
  */
 export class DeltaStage implements Stage {
   private steps!: Float64Array; // q per unit [n]
-  private inverse!: Float64Array; // 1/q per unit [n]
   private sent!: Float64Array; // levels last sent [n]
   private readonly output: Changes;
   constructor(
@@ -75,17 +84,16 @@ export class DeltaStage implements Stage {
   ) {
     const n = steps.length;
     arena.copy('f64', steps, (view) => (this.steps = view));
-    arena.copy('f64', steps.map((q) => 1 / q), (view) => (this.inverse = view));
     arena.reserve('f64', n, (view) => (this.sent = view));
     this.output = changesIn(arena, n);
   }
   run(input: Signal): Signal {
     const { values, touched, channels } = input as Values;
-    const { steps, inverse, sent, rectify } = this;
+    const { steps, sent, rectify } = this;
     const { indices, deltas } = this.output;
     if (this.kernels != null) {
       this.output.count = this.kernels.deltaPass(
-        values.byteOffset, touched.list.byteOffset, touched.count, channels, steps.byteOffset, inverse.byteOffset, sent.byteOffset, rectify ? 1 : 0,
+        values.byteOffset, touched.list.byteOffset, touched.count, channels, steps.byteOffset, sent.byteOffset, rectify ? 1 : 0,
         indices.byteOffset, deltas.byteOffset,
       );
       return this.output;
@@ -99,7 +107,7 @@ export class DeltaStage implements Stage {
         let v = values[i];
         if (rectify && v < 0) v = 0;
         const q = steps[i];
-        const level = roundHalfEven(v * inverse[i]);
+        const level = quantizationLevel(v, q);
         const previous = sent[i];
         if (level !== previous) {
           indices[count] = i;

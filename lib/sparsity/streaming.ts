@@ -5,7 +5,8 @@
  * - the linear layer after it (conv, depthwise conv, dense) keeps an accumulator holding its pre-activation
  *   output and adds W·Δ to it (conv of the delta map for a conv: linear, so the sum of the updates equals
  *   the conv of the current input); its activation is applied to the accumulator;
- * - every other layer (relu, pooling, the spatial-L1 pass-through, ...) runs densely on the current values.
+ * - every other layer (relu, pooling, batch norm, input normalisation, the spatial-L1 pass-through, ...) runs
+ *   densely on the current values.
  * The accumulated output equals the dense output on the quantized inputs, up to float rounding.
  *
  * Operation counts per linear layer: `operations` = Σ nnz(input)·fanOut over the frames processed, where the
@@ -16,6 +17,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { invalidArgument } from '../util/errors';
 import { DeltaActivation } from '../layers/deltaActivation';
+import { isInputNormalization } from '../layers/inputNormalization';
 import { SpatialL1 } from '../layers/spatialL1';
 import { activationName, isFrameWrapper, LinearKind, linearKind, modelChain, unwrapTimeDistributed } from '../models/chain';
 import { fanOutOf } from '../models/fanOut';
@@ -190,7 +192,8 @@ export function createStreamingModel(model: tf.LayersModel): StreamingModel {
     if (layer instanceof DeltaActivation) stages.push(new DeltaStage(layer));
     else if (layer instanceof SpatialL1) return;
     else if (className === 'GlobalAveragePooling1D' && i === chain.length - 1) return; // the temporal head
-    else if (!isFrameWrapper(layer) && !PER_ELEMENT.has(className)) {
+    // InputNormalization is per-channel affine on the last axis, so it applies to one frame as to a clip.
+    else if (!isFrameWrapper(layer) && !PER_ELEMENT.has(className) && !isInputNormalization(layer)) {
       throw invalidArgument(`layer ${layer.name}`, 'a FrameDistributed, TimeDistributed or per-element layer (streaming runs one frame at a time)', className);
     } else {
       const kind = linearKind(layer);

@@ -84,7 +84,14 @@ export function figureModeFromEnv(): FigureMode {
   return requireOneOf('DELTA_FIGURES', value, FIGURE_MODES);
 }
 
-function tslabDisplay(): NotebookDisplay {
+/** What to use instead outside a notebook: saveFigureHtml for a figure, formatTable for a table. */
+type ShownThing = 'figure' | 'table';
+const OUTSIDE_NOTEBOOKS: Record<ShownThing, string> = {
+  figure: 'use saveFigureHtml outside notebooks',
+  table: 'use formatTable outside notebooks, which returns the table as text',
+};
+
+function tslabDisplay(what: ShownThing = 'figure'): NotebookDisplay {
   let tslab: { display: NotebookDisplay };
   try {
     // Lazily: tslab is only present where notebooks run. Resolved from this package, which is the same
@@ -92,17 +99,17 @@ function tslabDisplay(): NotebookDisplay {
     // notebook's folder), so its `display` is connected to the current cell.
     tslab = require('tslab') as { display: NotebookDisplay };
   } catch {
-    throw invalidArgument('tslab', 'the tslab package (showFigure and showTable run in a tslab notebook kernel; use saveFigureHtml elsewhere)', 'not installed');
+    throw invalidArgument('tslab', `the tslab package (showFigure and showTable run in a tslab notebook kernel; ${OUTSIDE_NOTEBOOKS[what]})`, 'not installed');
   }
   return tslab.display;
 }
 
-function send(display: NotebookDisplay, action: (d: NotebookDisplay) => void): void {
+function send(display: NotebookDisplay, action: (d: NotebookDisplay) => void, what: ShownThing = 'figure'): void {
   try {
     action(display);
   } catch (error) {
     if (error instanceof Error && error.message === 'Not ready') {
-      throw invalidArgument('display', 'to run inside a tslab notebook kernel (use saveFigureHtml outside notebooks)', 'no notebook cell is running');
+      throw invalidArgument('display', `to run inside a tslab notebook kernel (${OUTSIDE_NOTEBOOKS[what]})`, 'no notebook cell is running');
     }
     throw error;
   }
@@ -140,5 +147,5 @@ export function showFigure(figure: Figure, options: ShowFigureOptions = {}): voi
 export function showTable(table: DataFrameLike | TableRows, options: TableOptions & { display?: NotebookDisplay } = {}): void {
   warnIfStaleBuild();
   const html = tableHtml(table, { labels: true, ...options });
-  send(options.display ?? tslabDisplay(), (d) => d.html(html));
+  send(options.display ?? tslabDisplay('table'), (d) => d.html(html), 'table');
 }

@@ -132,8 +132,10 @@ export function figuresToStandaloneHtml(figures: Figure | readonly Figure[], opt
 }
 
 /**
- * Saves figures as one standalone HTML file (Plotly inlined, about 4.6-11 MB depending on the bundle),
- * atomically, creating folders. Returns the absolute path.
+ * Saves figures as one standalone HTML file, atomically, creating missing parent folders. The file is
+ * self-contained and works offline: the whole Plotly bundle is inlined (no CDN), so each file weighs about
+ * 4.6-11 MB whatever the number of figures; put several figures in one call to share one copy. Returns the
+ * absolute path.
  */
 export function saveFigureHtml(file: string, figures: Figure | readonly Figure[], options: StandaloneHtmlOptions = {}): string {
   if (typeof file !== 'string' || file.length === 0) throw invalidArgument('file', 'a file path', file);

@@ -129,6 +129,9 @@ export function formatTable(table: DataFrameLike | TableRows, options: FormatTab
   const { columns: allColumns, rows: allRows } = tableColumnsAndRows(table);
   const digits = options.digits ?? 3;
   if (!Number.isInteger(digits) || digits < 1 || digits > 15) throw invalidArgument('digits', 'an integer from 1 to 15', digits);
+  if (options.columns !== undefined && !Array.isArray(options.columns)) {
+    throw invalidArgument('columns', "an array of column keys, e.g. ['threshold']", options.columns);
+  }
   const pick = options.columns ?? allColumns;
   pick.forEach((key, i) => {
     if (!allColumns.includes(key)) throw invalidArgument(`columns[${i}]`, `one of the table's columns (${allColumns.join(', ')})`, key);

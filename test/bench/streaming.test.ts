@@ -74,6 +74,18 @@ describe('runStreamingBench --run', () => {
   }, 120_000);
 });
 
+describe('runStreamingBench on a baseline run', () => {
+  it('notes that a model without delta layers skips nothing for being unchanged', async () => {
+    const run = fs.mkdtempSync(path.join(os.tmpdir(), 'stream-baseline-'));
+    const model = buildSmallCnn({ inputShape: [null, 16, 16, 3], classes: 2, filters: [4], variant: 'baseline' });
+    await saveModelToFolder(model, path.join(run, 'checkpoint', 'model'));
+    fs.writeFileSync(path.join(run, 'checkpoint', 'state.json'), JSON.stringify({ epochsDone: 1, savedAt: '2026-01-01T00:00:00Z' }));
+    model.dispose();
+    const result = await runStreamingBench({ run, frames: 3, repeats: 1, backend: 'cpu', weizmannRoot: run, quiet: true });
+    expect(result.streaming.notes.join(' ')).toContain('no delta layers');
+  }, 120_000);
+});
+
 describe('delta-sparsity bench --streaming --json', () => {
   const cli = path.join(root, 'dist/cli/main.js');
   it.skipIf(!fs.existsSync(cli))('prints the clips with the fields of the issue', () => {

@@ -5,6 +5,7 @@ import { buildMobileNet } from '../../lib/models/mobileNet';
 import { buildSmallCnn } from '../../lib/models/smallCnn';
 import { fanOutOf } from '../../lib/models/fanOut';
 import { createStreamingModel } from '../../lib/sparsity/streaming';
+import { InputNormalization } from '../../lib/layers/inputNormalization';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -51,6 +52,23 @@ describe('createStreamingModel', () => {
     expect(maxAbsDiff(streamed, batch)).toBeLessThan(1e-4);
     // Not vacuous: the outputs vary over time.
     expect(maxAbsDiff(tf.slice(batch, [0, 0], [1, 1]), tf.slice(batch, [0, T - 1], [1, 1]))).toBeGreaterThan(1e-4);
+  });
+
+  it("streams a model with input normalisation (the study's model), equal to batch inference", () => {
+    // Regression: createStreamingModel used to reject InputNormalization as not per-frame.
+    const model = buildSmallCnn({
+      inputShape: [T, 16, 16, 3], classes: 4, filters: [6, 8], variant: 'delta', threshold: 0.05, batchNorm: true, inputNormalization: true,
+    });
+    const normalization = model.layers.find((l) => l instanceof InputNormalization) as InputNormalization;
+    const clip = movingClip(16, 16);
+    const identity = streamAll(model, clip);
+    normalization.setStatistics([0.2, 0.25, 0.3], [0.15, 0.2, 0.25]);
+    const batch = perFrameModel(model).predict(clip) as tf.Tensor;
+    const streamed = streamAll(model, clip);
+    expect(maxAbsDiff(streamed, batch)).toBeLessThan(1e-4);
+    // Not vacuous: the statistics change the outputs (the stage really normalises).
+    expect(maxAbsDiff(streamed, identity)).toBeGreaterThan(1e-3);
+    tf.dispose([identity, batch, streamed, clip]);
   });
 
   it('equals batch inference for a depthwise-separable delta stack, and averages frames like the head', () => {

@@ -243,13 +243,13 @@
     (if (i32.gt_u (local.get $count) (i32.const 0))
       (then (call $mark (local.get $marks) (local.get $list) (local.get $countPtr) (i32.const 0)))))
 
-  ;; Delta layer (DeltaStage): for every unit i of the listed positions, level = nearest(relu?(v_i) · inverse_i)
-  ;; (round half to even; inverse_i = 1/q_i, a multiplication being several times cheaper than a division);
+  ;; Delta layer (DeltaStage): for every unit i of the listed positions, level = nearest(f32(relu?(v_i)) / q_i) with
+  ;; the division in float32 (round half to even), the arithmetic of tfjs's quantize;
   ;; where level differs from sent_i, emits (i, (level − sent_i)·q_i) and stores the level.
   ;; Consecutive listed positions are one run of units; two units per step in f64x2 lanes. Returns the number
   ;; of changes written to outIdx / outDlt.
   (func (export "deltaPass")
-    (param $values i32) (param $list i32) (param $listCount i32) (param $channels i32) (param $steps i32) (param $inverse i32)
+    (param $values i32) (param $list i32) (param $listCount i32) (param $channels i32) (param $steps i32)
     (param $sent i32) (param $rectify i32) (param $outIdx i32) (param $outDlt i32) (result i32)
     (local $k i32) (local $p i32) (local $i i32) (local $end i32) (local $end2 i32) (local $count i32)
     (local $v v128) (local $q v128) (local $level v128) (local $previous v128) (local $changed v128) (local $delta v128)
@@ -276,7 +276,10 @@
             (local.set $v (v128.load (i32.add (local.get $values) (i32.shl (local.get $i) (i32.const 3)))))
             (if (local.get $rectify) (then (local.set $v (f64x2.pmax (local.get $v) (f64x2.splat (f64.const 0))))))
             (local.set $q (v128.load (i32.add (local.get $steps) (i32.shl (local.get $i) (i32.const 3)))))
-            (local.set $level (f64x2.nearest (f64x2.mul (local.get $v) (v128.load (i32.add (local.get $inverse) (i32.shl (local.get $i) (i32.const 3)))))))
+            ;; level = round(f32(v) / q) in float32, as tfjs's quantize (and its wasm kernel) computes it, so that a value
+            ;; whose float32 quotient lands exactly on k + 1/2 goes the same way as in dense inference
+            (local.set $level (f64x2.nearest (f64x2.promote_low_f32x4
+              (f32x4.div (f32x4.demote_f64x2_zero (local.get $v)) (f32x4.demote_f64x2_zero (local.get $q))))))
             (local.set $previous (v128.load (i32.add (local.get $sent) (i32.shl (local.get $i) (i32.const 3)))))
             ;; branch-free: write both lanes at the end of the change list and count only the lanes that changed
             ;; (a data-dependent branch per pair mispredicts on real footage)
@@ -293,19 +296,20 @@
             (br $pairs)))
         (if (i32.lt_u (local.get $i) (local.get $end))
           (then
-            (local.set $count (call $deltaOne (local.get $values) (local.get $steps) (local.get $inverse) (local.get $sent) (local.get $rectify) (local.get $i)
+            (local.set $count (call $deltaOne (local.get $values) (local.get $steps) (local.get $sent) (local.get $rectify) (local.get $i)
               (local.get $outIdx) (local.get $outDlt) (local.get $count)))))
         (br $runs)))
     (local.get $count))
 
   ;; One unit of the delta pass in scalar code (the odd unit at the end of a run), branch-free like the pairs.
-  (func $deltaOne (param $values i32) (param $steps i32) (param $inverse i32) (param $sent i32) (param $rectify i32) (param $i i32)
+  (func $deltaOne (param $values i32) (param $steps i32) (param $sent i32) (param $rectify i32) (param $i i32)
     (param $outIdx i32) (param $outDlt i32) (param $count i32) (result i32)
     (local $off i32) (local $v f64) (local $level f64) (local $previous f64)
     (local.set $off (i32.shl (local.get $i) (i32.const 3)))
     (local.set $v (f64.load (i32.add (local.get $values) (local.get $off))))
     (if (i32.and (local.get $rectify) (f64.lt (local.get $v) (f64.const 0))) (then (local.set $v (f64.const 0))))
-    (local.set $level (f64.nearest (f64.mul (local.get $v) (f64.load (i32.add (local.get $inverse) (local.get $off))))))
+    (local.set $level (f64.nearest (f64.promote_f32
+      (f32.div (f32.demote_f64 (local.get $v)) (f32.demote_f64 (f64.load (i32.add (local.get $steps) (local.get $off))))))))
     (local.set $previous (f64.load (i32.add (local.get $sent) (local.get $off))))
     (i32.store (i32.add (local.get $outIdx) (i32.shl (local.get $count) (i32.const 2))) (local.get $i))
     (f64.store (i32.add (local.get $outDlt) (i32.shl (local.get $count) (i32.const 3)))

@@ -1,8 +1,8 @@
 /** What a delta layer sees and sends: activations and deltas over time, frames and maps as heatmaps. */
-import { invalidArgument } from '../../util/errors';
+import { DeltaSparsityError, describeValue, invalidArgument } from '../../util/errors';
 import type { Figure, PlotTrace } from '../types';
 import { assignColors } from '../palette';
-import { baseLayout, checkFiniteArray, escapeTemplate, stackedDomains } from './common';
+import { baseLayout, checkFiniteArray, escapeTemplate, stackedDomains, requireFigureArgs } from './common';
 
 export interface UnitTrace {
   /** Legend name, e.g. `'unit 3'`. */
@@ -30,6 +30,7 @@ export interface ActivationsDeltasArgs {
  * Traces: 2 per unit (activation, then delta), unit-major.
  */
 export function activationsDeltasFigure(args: ActivationsDeltasArgs): Figure {
+  requireFigureArgs('activationsDeltasFigure', args);
   const { units } = args;
   if (!Array.isArray(units) || units.length === 0) {
     throw invalidArgument('units', 'a non-empty array of { name, activation, delta }', units);
@@ -106,6 +107,7 @@ export interface HeatmapArgs {
  * Traces: 1.
  */
 export function heatmapFigure(args: HeatmapArgs): Figure {
+  requireFigureArgs('heatmapFigure', args);
   const rows = toRows(args);
   const figureHeight = args.figureHeight ?? 420;
   const flat = rows.flat();
@@ -152,7 +154,10 @@ export function toRows(args: Pick<HeatmapArgs, 'values' | 'height' | 'width'>): 
   }
   const { height, width } = args;
   if (height === undefined || width === undefined || !Number.isInteger(height) || !Number.isInteger(width) || height < 1 || width < 1) {
-    throw invalidArgument('height/width', 'positive integers when values is a flat array', { height, width });
+    const length = (values as ArrayLike<unknown>).length;
+    throw new DeltaSparsityError(
+      `height/width: expected positive integers when values is a flat array. Received: height=${describeValue(height)}, width=${describeValue(width)}, values of length ${length}`,
+    );
   }
   const flat = checkFiniteArray('values', values);
   if (flat.length !== height * width) {

@@ -2,7 +2,7 @@
 import { invalidArgument } from '../../util/errors';
 import type { Figure, PlotTrace } from '../types';
 import { assignColors } from '../palette';
-import { baseLayout, checkFiniteArray, escapeTemplate } from './common';
+import { baseLayout, checkFiniteArray, escapeTemplate, requireFigureArgs } from './common';
 
 export interface LayerSeries {
   /** Legend name, e.g. a hardware mode `'dense'`, `'spatial'`, `'spatio-temporal'`. */
@@ -26,6 +26,7 @@ export interface LayerBarsArgs {
 
 /** Grouped bars: one group per layer, one bar (trace) per series. Traces: one per series. */
 export function layerBarsFigure(args: LayerBarsArgs): Figure {
+  requireFigureArgs('layerBarsFigure', args);
   const { layers, series } = args;
   if (!Array.isArray(layers) || layers.length === 0) {
     throw invalidArgument('layers', 'a non-empty array of layer names', layers);

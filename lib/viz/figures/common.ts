@@ -5,6 +5,16 @@
 import { invalidArgument } from '../../util/errors';
 import type { PlotLayout } from '../types';
 
+/**
+ * Throws a one-line DeltaSparsityError unless a figure function received its arguments object (a user calling
+ * `trainingCurvesFigure()` would otherwise see a TypeError from destructuring).
+ */
+export function requireFigureArgs(figure: string, args: unknown): void {
+  if (args == null || typeof args !== 'object' || Array.isArray(args)) {
+    throw invalidArgument(`${figure} arguments`, 'an object of named arguments, e.g. { runs: [...] } (see its docstring)', args);
+  }
+}
+
 export function checkFiniteArray(argument: string, values: unknown): number[] {
   if (!Array.isArray(values) && !ArrayBuffer.isView(values)) {
     throw invalidArgument(argument, 'an array of finite numbers', values);

@@ -3,7 +3,7 @@ import { invalidArgument } from '../../util/errors';
 import { leastSquares } from '../../util/leastSquares';
 import type { Figure, PlotAnnotation, PlotShape, PlotTrace } from '../types';
 import { MODEL_SYMBOLS, NAMED_COLORS, assignColors } from '../palette';
-import { baseLayout, checkFiniteArray, escapeTemplate, formatNumber } from './common';
+import { baseLayout, checkFiniteArray, escapeTemplate, formatNumber, requireFigureArgs } from './common';
 
 export interface CostSeries {
   /** Legend name, e.g. `'dense accelerator'`. */
@@ -88,6 +88,7 @@ export interface CostCrossoverArgs {
  * any is marked, one per operating point.
  */
 export function costCrossoverFigure(args: CostCrossoverArgs): Figure {
+  requireFigureArgs('costCrossoverFigure', args);
   const x = checkFiniteArray('temporalDensity', args.temporalDensity);
   if (x.length < 2) throw invalidArgument('temporalDensity', 'at least 2 values', x.length);
   for (let i = 1; i < x.length; i++) {
@@ -208,6 +209,7 @@ export interface TimeVersusDensityArgs {
  * Needs at least two clips of different density. Traces: always 5; x spans [0, 1].
  */
 export function timeVersusDensityFigure(args: TimeVersusDensityArgs): Figure {
+  requireFigureArgs('timeVersusDensityFigure', args);
   const { points } = args;
   if (!Array.isArray(points) || points.length < 2) {
     throw invalidArgument('points', 'at least two { name, opDensity, sparseMsPerFrame, denseMsPerFrame, denseClipMsPerFrame }', points);

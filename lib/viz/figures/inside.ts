@@ -3,6 +3,7 @@ import { invalidArgument } from '../../util/errors';
 import type { Figure } from '../types';
 import { NAMED_COLORS } from '../palette';
 import { mapStripFigure, type MapStripRow } from './maps';
+import { requireFigureArgs } from './common';
 
 /** The maps of one model (the shape `activationMaps` of lib/sparsity returns). */
 export interface ModelLayerMaps {
@@ -49,6 +50,7 @@ function whiteTo(color: string): [number, string][] {
  * times or layer differ.
  */
 export function insideModelFigure(args: InsideModelArgs): Figure {
+  requireFigureArgs('insideModelFigure', args);
   const names = Object.keys(args.models ?? {});
   if (names.length === 0) throw invalidArgument('models', 'at least one model\'s maps', args.models);
   const first = args.models[names[0]];

@@ -5,7 +5,7 @@
  */
 import { invalidArgument } from '../../util/errors';
 import type { ColorAxis, Figure, PlotAnnotation, PlotLayout, PlotTrace } from '../types';
-import { axisKey, axisRef, escapeTemplate } from './common';
+import { axisKey, axisRef, escapeTemplate, requireFigureArgs } from './common';
 import { toRows } from './activations';
 
 /** One map of `heatmapPanelsFigure`. */
@@ -68,6 +68,7 @@ function colorAxisName(index: number): string {
  * (one in all with `sharedScale`). Throws a DeltaSparsityError for an empty panel list or a bad map.
  */
 export function heatmapPanelsFigure(args: HeatmapPanelsArgs): Figure {
+  requireFigureArgs('heatmapPanelsFigure', args);
   const { panels } = args;
   if (!Array.isArray(panels) || panels.length === 0) throw invalidArgument('panels', 'a non-empty array of { title, values }', panels);
   const images = panels.map((panel, i) => {
@@ -150,6 +151,7 @@ export interface MapStripArgs {
  * the right. Traces: rows × times heatmaps, row-major; row r uses colour axis r.
  */
 export function mapStripFigure(args: MapStripArgs): Figure {
+  requireFigureArgs('mapStripFigure', args);
   const { times, rows } = args;
   if (!Array.isArray(times) || times.length === 0) throw invalidArgument('times', 'a non-empty array of time steps', times);
   if (!Array.isArray(rows) || rows.length === 0) throw invalidArgument('rows', 'a non-empty array of { label, maps }', rows);

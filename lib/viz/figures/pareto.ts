@@ -2,7 +2,7 @@
 import { invalidArgument } from '../../util/errors';
 import type { Figure, PlotAnnotation, PlotTrace } from '../types';
 import { MODEL_SYMBOLS, assignColors } from '../palette';
-import { baseLayout, checkFiniteArray, escapeTemplate } from './common';
+import { baseLayout, checkFiniteArray, escapeTemplate, requireFigureArgs } from './common';
 
 export interface ParetoPoint {
   /** Point label, e.g. `'θ=0.1'`. */
@@ -69,6 +69,7 @@ const MAX_ANNOTATIONS = 4;
  * a few arrow annotations (`annotate`). Traces: kinds + 1 (2 when no point has a kind).
  */
 export function paretoFigure(args: ParetoArgs): Figure {
+  requireFigureArgs('paretoFigure', args);
   const { points } = args;
   if (!Array.isArray(points) || points.length === 0) {
     throw invalidArgument('points', 'a non-empty array of { label, opDensity, accuracy }', points);

@@ -2,7 +2,7 @@
 import { invalidArgument } from '../../util/errors';
 import type { Figure, PlotAnnotation, PlotLayout, PlotShape, PlotTrace } from '../types';
 import { NAMED_COLORS } from '../palette';
-import { axisKey, axisRef, checkFiniteArray, formatNumber } from './common';
+import { axisKey, axisRef, checkFiniteArray, formatNumber, requireFigureArgs } from './common';
 
 /** Counts of `values` in `bins` equal bins over [min, max] (the last bin closed). A constant input is one bin of width 0. */
 export function histogramBins(values: readonly number[], bins: number): { left: number[]; right: number[]; count: number[] } {
@@ -41,6 +41,7 @@ export interface ThresholdHistogramArgs {
  * Traces: one bar trace per layer.
  */
 export function thresholdHistogramFigure(args: ThresholdHistogramArgs): Figure {
+  requireFigureArgs('thresholdHistogramFigure', args);
   const { layers } = args;
   if (!Array.isArray(layers) || layers.length === 0) throw invalidArgument('layers', 'a non-empty array of { layer, values }', layers);
   const bins = args.bins ?? 10;

@@ -2,7 +2,7 @@
 import { invalidArgument } from '../../util/errors';
 import type { Figure, PlotAxis, PlotLayout, PlotTrace } from '../types';
 import { assignColors } from '../palette';
-import { axisKey, axisRef, baseLayout, checkFiniteArray, checkNumberOrGapArray, escapeTemplate, stackedDomains } from './common';
+import { axisKey, axisRef, baseLayout, checkFiniteArray, checkNumberOrGapArray, escapeTemplate, stackedDomains, requireFigureArgs } from './common';
 
 /** One training run: per-epoch values of any number of metrics. */
 export interface TrainingRun {
@@ -38,6 +38,7 @@ export interface TrainingCurvesArgs {
  * has that metric (all null: an empty trace), metric-major.
  */
 export function trainingCurvesFigure(args: TrainingCurvesArgs): Figure {
+  requireFigureArgs('trainingCurvesFigure', args);
   const { runs } = args;
   if (!Array.isArray(runs) || runs.length === 0) {
     throw invalidArgument('runs', 'a non-empty array of { name, history }', runs);
@@ -148,6 +149,7 @@ export interface LayerCurvesArgs {
  * the layers playing the part of runs. Traces: one per (quantity, layer), quantity-major.
  */
 export function layerCurvesFigure(args: LayerCurvesArgs): Figure {
+  requireFigureArgs('layerCurvesFigure', args);
   const { rows, quantities } = args;
   if (!Array.isArray(rows) || rows.length === 0) {
     throw invalidArgument('rows', 'a non-empty array of per-epoch rows', rows);
