@@ -11,6 +11,7 @@ import { Command } from 'commander';
 import { ablationRows, fixedThresholdSweep, openAblationStore, trainingSweep } from '../../ablation/thresholdAblation';
 import { expectFileOrNothing, expectFolderOrNothing } from '../../util/files';
 import { DeltaSparsityError, invalidArgument } from '../../util/errors';
+import type { ProgressMode } from '../../util/progress';
 import { collect, parseNumberList, parseSetOverrides, startBackend } from '../options';
 import { type JsonOption, action, printJson, say, withJsonOption } from '../output';
 import { queuedTrainingSweep } from '../../queue/ablation';
@@ -79,48 +80,36 @@ export function registerAblateCommand(program: Command): void {
       expectFileOrNothing(options.store, '--store');
       openAblationStore(options.store); // a damaged store is reported now, not after the first point
       await startBackend(options.backend, false);
-      const progress = options.json ? 'lines' : 'auto';
+      const progress: ProgressMode = options.json ? 'lines' : 'auto';
       let outcome;
       let collected: number | undefined;
       let failed: { key: string; config: { variant: string; threshold: number; sparsityWeight: number }; error: string; attempts: number }[] = [];
       if (options.source !== undefined) {
         outcome = await fixedThresholdSweep({ sourceRunDir: options.source, thresholds, storeFile: options.store, progress });
-      } else if (connection !== undefined) {
-        const variants = (options.variants ?? 'delta').split(',').map((v) => v.trim());
-        for (const variant of variants) {
-          if (variant !== 'delta' && variant !== 'spatial-l1') throw invalidArgument('--variants', 'delta and/or spatial-l1', variant);
-        }
-        const queued = await queuedTrainingSweep({
-          connection,
-          baselineRunDir: options.baseline as string,
-          runsRoot: options.runsRoot,
-          storeFile: options.store,
-          thresholds,
-          sparsityWeights: options.lambdas ? parseNumberList('--lambdas', options.lambdas) : undefined,
-          variants: variants as ('delta' | 'spatial-l1')[],
-          config: parseSetOverrides(options.set),
-          progress,
-        });
-        failed = queued.failed;
-        collected = queued.collected;
-        say(options, `queue ${connection.redacted}: ${queued.enqueued} job(s) enqueued by this run`);
-        outcome = queued;
       } else {
-        if (options.runsRoot === undefined) throw invalidArgument('--runs-root', 'a folder for the refinement runs (with --baseline)', undefined);
         const variants = (options.variants ?? 'delta').split(',').map((v) => v.trim());
         for (const variant of variants) {
           if (variant !== 'delta' && variant !== 'spatial-l1') throw invalidArgument('--variants', 'delta and/or spatial-l1', variant);
         }
-        outcome = await trainingSweep({
+        const sweep = {
           baselineRunDir: options.baseline as string,
-          runsRoot: options.runsRoot,
           storeFile: options.store,
           thresholds,
           sparsityWeights: options.lambdas ? parseNumberList('--lambdas', options.lambdas) : undefined,
           variants: variants as ('delta' | 'spatial-l1')[],
           config: parseSetOverrides(options.set),
           progress,
-        });
+        };
+        if (connection !== undefined) {
+          const queued = await queuedTrainingSweep({ ...sweep, connection, runsRoot: options.runsRoot });
+          failed = queued.failed;
+          collected = queued.collected;
+          say(options, `queue ${connection.redacted}: ${queued.enqueued} job(s) enqueued by this run`);
+          outcome = queued;
+        } else {
+          if (options.runsRoot === undefined) throw invalidArgument('--runs-root', 'a folder for the refinement runs (with --baseline)', undefined);
+          outcome = await trainingSweep({ ...sweep, runsRoot: options.runsRoot });
+        }
       }
       const rows = ablationRows(outcome.records);
       say(

@@ -8,21 +8,29 @@ import type { ColorAxis, Figure, PlotAnnotation, PlotLayout, PlotTrace } from '.
 import { axisKey, axisRef, escapeTemplate, requireFigureArgs } from './common';
 import { toRows } from './activations';
 
-/** One map of `heatmapPanelsFigure`. */
-export interface HeatmapPanel {
-  /** Panel title, e.g. `'frame 24'`, `'|Δ| sent'`. */
-  title: string;
-  /** Rows of values (`values[row][col]`), or a flat row-major array with `height` and `width`. */
-  values: readonly (readonly number[])[] | ArrayLike<number>;
+/** How maps given as flat arrays are shaped, and how they are coloured. */
+export interface MapColouring {
+  /** Rows and columns of a map given as a flat row-major array. */
   height?: number;
   width?: number;
-  /** Plotly colour scale name. Default: `'Greys'` (black = low) for a frame; `'Viridis'` reads well for |Δ|. */
+  /** Plotly colour scale name or `[fraction, colour]` stops. Default `'Greys'` (black = low); `'Viridis'` reads well for |Δ|. */
   colorscale?: string | [number, string][];
-  /** Colour range. Default: the panel's min and max (with `sharedScale`: all panels' min and max). */
+  /**
+   * Colour range. Default: the min and max of what shares the scale (a panel, or all panels with `sharedScale`;
+   * a strip row over all its maps).
+   */
   zmin?: number;
   zmax?: number;
   /** Colour bar title, e.g. `'|Δ|'`. Default: none. */
   colorbarTitle?: string;
+}
+
+/** One map of `heatmapPanelsFigure`. */
+export interface HeatmapPanel extends MapColouring {
+  /** Panel title, e.g. `'frame 24'`, `'|Δ| sent'`. */
+  title: string;
+  /** Rows of values (`values[row][col]`), or a flat row-major array with `height` and `width`. */
+  values: readonly (readonly number[])[] | ArrayLike<number>;
 }
 
 export interface HeatmapPanelsArgs {
@@ -120,20 +128,11 @@ export function heatmapPanelsFigure(args: HeatmapPanelsArgs): Figure {
 }
 
 /** One row of `mapStripFigure`: what is shown at each time step, on one colour scale. */
-export interface MapStripRow {
+export interface MapStripRow extends MapColouring {
   /** Row label, left of the row (`<br>` breaks lines), e.g. `'frame'`, `'delta:<br>activation'`. */
   label: string;
   /** One map per time step (same count as `times`); each rows of values or flat with `height`/`width`. */
   maps: readonly (readonly (readonly number[])[] | ArrayLike<number>)[];
-  height?: number;
-  width?: number;
-  /** Plotly colour scale name or `[fraction, colour]` stops. Default `'Greys'`. */
-  colorscale?: string | [number, string][];
-  /** Colour range of the whole row. Default: the row's min and max over all its maps. */
-  zmin?: number;
-  zmax?: number;
-  /** Colour bar title. Default: none. */
-  colorbarTitle?: string;
 }
 
 export interface MapStripArgs {
