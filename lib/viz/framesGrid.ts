@@ -7,6 +7,7 @@
 import * as zlib from 'node:zlib';
 import { invalidArgument, requireInteger } from '../util/errors';
 import type { Figure, PlotAnnotation, PlotLayout, PlotTrace } from './types';
+import { requireFigureArgs } from './figures/common';
 
 /** One RGB frame, row-major [H, W, 3], values in [0, 1] (clamped). */
 export interface FrameImage {
@@ -80,6 +81,7 @@ export function framePng(frame: FrameImage, scale = 1): Uint8Array {
  * columns with different frame counts.
  */
 export function framesGridFigure(args: FramesGridArgs): Figure {
+  requireFigureArgs('framesGridFigure', args);
   const { columns } = args;
   if (!Array.isArray(columns) || columns.length === 0) throw invalidArgument('columns', 'at least one { label, frames }', columns);
   const rows = columns[0].frames.length;
