@@ -37,6 +37,8 @@ export interface RedisServer {
   /** redis://[:password@]127.0.0.1:port/0 */
   url: string;
   password?: string;
+  /** True once the server process has exited. */
+  readonly stopped: boolean;
   stop(): Promise<void>;
 }
 
@@ -59,9 +61,16 @@ export async function startRedis(password?: string, onPort?: number): Promise<Re
     port,
     password,
     url: `redis://${password !== undefined ? `:${password}@` : ''}127.0.0.1:${port}/0`,
+    get stopped() {
+      return child.exitCode !== null || child.signalCode !== null;
+    },
     async stop() {
-      child.kill('SIGKILL');
-      await new Promise((resolve) => child.once('exit', resolve));
+      // Idempotent: waiting for the 'exit' of a server already gone would hang the caller (an afterAll hook).
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGKILL');
+        await exited;
+      }
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
