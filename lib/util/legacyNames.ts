@@ -1,0 +1,94 @@
+/**
+ * Names retired by the vocabulary clean-up of 2026-12 (see CONTRIBUTING.md, "Vocabulary"), and the one place
+ * that reads them: files written before then (run folders' `config.json` and `metrics.jsonl`, saved models'
+ * layer configs) still load; each old key is translated to its new name with one deprecation message per
+ * process and key.
+ */
+
+/** Old key → new key, for one kind of record. Nested keys are written with dots (`sparsity.oldName`). */
+export type KeyRenames = Readonly<Record<string, string>>;
+
+/** Training configuration keys (`config.json`, `--config` files). */
+export const TRAIN_CONFIG_RENAMES: KeyRenames = {};
+
+/** Per-epoch metric columns (`metrics.jsonl`); `<layer>.old` columns are renamed by their suffix. */
+export const METRIC_RENAMES: KeyRenames = {};
+
+/** Arguments of layers in saved models (`model.json`). */
+export const LAYER_ARG_RENAMES: KeyRenames = {};
+
+const warned = new Set<string>();
+
+/** Where deprecation messages go; tests replace it to count them. Default: one line on stderr. */
+export let deprecationSink: (message: string) => void = (message) => process.stderr.write(`${message}\n`);
+
+/** Replaces the deprecation sink (tests); returns the previous one. */
+export function setDeprecationSink(sink: (message: string) => void): (message: string) => void {
+  const previous = deprecationSink;
+  deprecationSink = sink;
+  return previous;
+}
+
+function warnOnce(what: string, oldKey: string, newKey: string): void {
+  const id = `${what}:${oldKey}`;
+  if (warned.has(id)) return;
+  warned.add(id);
+  deprecationSink(`delta-sparsity: ${what} key '${oldKey}' is deprecated; read as '${newKey}' (rename it in your files).`);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * A copy of `record` with every retired key of `renames` moved to its new name (dotted keys reach into nested
+ * objects). When both the old and the new key are present, the new one wins. `what` names the kind of file in
+ * the deprecation message, e.g. 'training configuration'. Records without retired keys come back unchanged
+ * (the same object).
+ */
+export function upgradeLegacyKeys<T>(record: T, renames: KeyRenames, what: string): T {
+  if (!isRecord(record)) return record;
+  let result: Record<string, unknown> = record;
+  for (const [oldPath, newPath] of Object.entries(renames)) {
+    const oldParts = oldPath.split('.');
+    const newParts = newPath.split('.');
+    const parentOf = (root: Record<string, unknown>, parts: string[]) => {
+      let node: unknown = root;
+      for (const part of parts.slice(0, -1)) node = isRecord(node) ? node[part] : undefined;
+      return isRecord(node) ? node : undefined;
+    };
+    const oldParent = parentOf(result, oldParts);
+    const oldLeaf = oldParts[oldParts.length - 1];
+    if (oldParent == null || !(oldLeaf in oldParent)) continue;
+    warnOnce(what, oldPath, newPath);
+    result = structuredClone(result);
+    const parent = parentOf(result, oldParts)!;
+    const value = parent[oldLeaf];
+    delete parent[oldLeaf];
+    let target = result;
+    for (const part of newParts.slice(0, -1)) {
+      if (!isRecord(target[part])) target[part] = {};
+      target = target[part] as Record<string, unknown>;
+    }
+    const newLeaf = newParts[newParts.length - 1];
+    if (!(newLeaf in target)) target[newLeaf] = value;
+  }
+  return result as T;
+}
+
+/** A metrics row with retired column names renamed, including per-layer columns `<layer>.<old>`. */
+export function upgradeMetricRow<T extends Record<string, unknown>>(row: T): T {
+  let result: Record<string, unknown> | null = null;
+  for (const key of Object.keys(row)) {
+    const dot = key.lastIndexOf('.');
+    const prefix = dot < 0 ? '' : key.slice(0, dot + 1);
+    const suffix = key.slice(dot + 1);
+    const renamed = METRIC_RENAMES[suffix];
+    if (renamed == null) continue;
+    warnOnce('metrics', suffix, renamed);
+    result ??= { ...row };
+    if (!(prefix + renamed in result)) result[prefix + renamed] = row[key];
+    delete result[key];
+  }
+  return (result ?? row) as T;
+}
