@@ -1,25 +1,59 @@
 /**
- * delta-sparsity: the public API. Everything a script or notebook needs is exported from here;
- * modules not re-exported here are internal.
+ * delta-sparsity: the public API, what a script or notebook needs (at most 60 runtime names; a test counts them).
+ *
+ * Everything else is reached through a subpath, one per folder of lib/ (`delta-sparsity/data`, `/viz`,
+ * `/hardware`, `/train`, `/sparsity`, `/inference`, `/layers`, `/models`, `/ablation`, `/study`, `/bench`,
+ * `/backend`, `/queue`, `/util`: declared in package.json `exports`), e.g. every figure builder is in
+ * `delta-sparsity/viz`. Modules reached by neither are internal.
  */
-export * from './util/errors';
-export { SeededRandom } from './util/random';
-export { leastSquares } from './util/leastSquares';
-export { createProgress } from './util/progress';
-export { createStaleBuildCheck, warnIfStaleBuild } from './util/staleBuild';
-export type { StaleBuildCheck } from './util/staleBuild';
-export type { Progress, ProgressOptions, ProgressMode, ProgressSink } from './util/progress';
-export * from './viz';
-export * from './hardware';
-export * from './backend';
-export * from './bench';
-export * from './data';
-export * from './layers';
-export * from './models';
-export * from './sparsity';
-export * from './inference';
-export * from './train';
-export * from './ablation';
-export * from './study';
-export { queuedTrainingSweep, queuedLopoStudy, startQueueWorker, parseQueueUrl } from './queue';
-export type { QueueConnection, QueueWorker, QueueWorkerOptions, QueuedSweepOutcome } from './queue';
+
+// Setup: the backend (native TensorFlow > wasm > cpu) and the notebooks' data/mode choice.
+export { initBackend } from './backend';
+export type { BackendChoice, BackendName, InitBackendOptions } from './backend';
+export { studyFromEnvironment } from './study';
+export type { StudyEnvironment, StudyEnvironmentOptions } from './study';
+
+// User mistakes: every one is a DeltaSparsityError with a one-line message.
+export { DeltaSparsityError } from './util/errors';
+
+// Layers and their factories.
+export { DeltaActivation, deltaActivation, SpatialL1, spatialL1, FrameDistributed, frameDistributed } from './layers';
+export type { DeltaActivationArgs, DeltaGranularity, DeltaOutput, SpatialL1Args, FrameDistributedArgs } from './layers';
+
+// Model builders and inserting delta (or spatial-L1) layers into a trained model.
+export { buildSmallCnn, buildMobileNet, insertDeltaLayers } from './models';
+export type { SmallCnnArgs, MobileNetArgs, MobileNetBlock, InsertDeltaLayersArgs, ModelVariant, SparsityLayerArgs } from './models';
+
+// Measuring spatial / temporal density and MAC counts; the per-layer workloads the cost model takes.
+export { measureSparsity, toWorkloads, sparsityToDataFrame } from './sparsity';
+export type { SparsityMeasurement, LayerSparsity, OverallSparsity, MeasureSparsityOptions } from './sparsity';
+
+// Streaming (frame-by-frame) delta inference: the tfjs reference and the sparse engine.
+export { createStreamingModel } from './sparsity';
+export type { StreamingModel, StreamingLayerStats } from './sparsity';
+export { createSparseEngine } from './inference';
+export type { SparseEngine, SparseEngineOptions, SparseLayerStats } from './inference';
+
+// Training: configurations and presets, one run, the baseline -> refinement recipe, evaluation, saved models.
+export { resolveTrainConfig, trainPresets, train, trainRecipe, evaluate, loadModelFromFolder } from './train';
+export type { TrainConfig, TrainConfigInput, TrainPresetName, TrainOptions, TrainResult, RecipeOptions, RecipeResult, Evaluation } from './train';
+
+// The main job (study) and its settings, shared by `npm start` and notebooks 02-04.
+export { runStudy, studyRecipe, studyTrainConfig, studyThresholds, summarizeRun } from './study';
+export type { StudyOptions, StudyResult, ModelSummary } from './study';
+
+// Sweeps: fixed-threshold and (threshold, lambda, variant) refinement sweeps, their results as a table.
+export { fixedThresholdSweep, trainingSweep, ablationToDataFrame } from './ablation';
+export type { AblationPoint, AblationResult, FixedThresholdSweepOptions, TrainingSweepOptions } from './ablation';
+
+// Hardware cost and the cross-over density.
+export { listHardwarePresets, loadHardware, estimateCost, crossoverTemporalDensity, costToDataFrame } from './hardware';
+export type { LayerWorkload, HardwareSpec, CostResult, CostMode, EstimateCostOptions } from './hardware';
+
+// Datasets: the embedded synthetic set, the bundled Weizmann footage, any folder of labelled videos, UCF101.
+export { createSyntheticDataset, createWeizmannDataset, createFolderDataset, createUcf101Dataset, loadVideoClip, classExamples } from './data';
+export type { VideoDataset, ClipBatch, SyntheticDatasetOptions, WeizmannDatasetOptions, FolderDatasetOptions, Ucf101DatasetOptions } from './data';
+
+// Display in a notebook: figures (builders are in delta-sparsity/viz), tables, progress, live training curves.
+export { showFigure, showTable, notebookProgress, liveTrainingDisplay } from './viz';
+export type { Figure } from './viz';

@@ -1,9 +1,8 @@
 /** Option parsing shared by the training commands: `--set a.b=value` overrides and number lists. */
 import * as fs from 'node:fs';
 import { initBackend, BACKEND_NAMES, type BackendName } from '../backend';
-import { invalidArgument } from '../util/errors';
-import { expectFileOrNothing } from '../util/files';
-import { mergeConfig, type TrainConfigInput } from '../train/config';
+import { expectFileOrNothing, invalidArgument } from '../util';
+import { mergeConfig, type TrainConfigInput } from '../train';
 
 /** Collects a repeatable option's values. */
 export function collect(value: string, previous: string[]): string[] {

@@ -3,7 +3,7 @@
  * progress go to stderr then), and user mistakes end with a one-line message and exit code 1, never a stack.
  */
 import { Command } from 'commander';
-import { DeltaSparsityError } from '../util/errors';
+import { DeltaSparsityError } from '../util';
 
 export interface JsonOption {
   json?: boolean;

@@ -8,13 +8,11 @@
  *       --store runs/sweep.jsonl --queue redis://:PASSWORD@lab-server:6379/0   # run by `delta-sparsity worker`s
  */
 import { Command } from 'commander';
-import { ablationRows, fixedThresholdSweep, openAblationStore, trainingSweep } from '../../ablation/thresholdAblation';
-import { expectFileOrNothing, expectFolderOrNothing } from '../../util/files';
-import { DeltaSparsityError, invalidArgument } from '../../util/errors';
-import type { ProgressMode } from '../../util/progress';
+import { ablationRows, fixedThresholdSweep, openAblationStore, trainingSweep } from '../../ablation';
+import { DeltaSparsityError, expectFileOrNothing, expectFolderOrNothing, invalidArgument, type ProgressMode } from '../../util';
 import { collect, parseNumberList, parseSetOverrides, startBackend } from '../options';
 import { type JsonOption, action, printJson, say, withJsonOption } from '../output';
-import { queuedTrainingSweep } from '../../queue/ablation';
+import { queuedTrainingSweep } from '../../queue';
 import { queueConnectionOption } from './worker';
 
 interface AblateOptions extends JsonOption {

@@ -10,7 +10,7 @@
 import { Command } from 'commander';
 import { collect } from '../options';
 import { JsonOption, action, printJson, say, withJsonOption } from '../output';
-import { invalidArgument, requireOneOf } from '../../util/errors';
+import { invalidArgument, requireOneOf } from '../../util';
 import { BACKEND_NAMES, BackendName } from '../../backend';
 import { BenchArgs, BenchResult, benchTrainVideo, formatStreamingBench, runBench, runStreamingBench, TrainVideoResult } from '../../bench';
 

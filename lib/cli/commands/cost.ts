@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { Command } from 'commander';
 import { collect } from '../options';
 import { JsonOption, action, printJson, say, withJsonOption } from '../output';
-import { invalidArgument } from '../../util/errors';
+import { invalidArgument } from '../../util';
 import {
   CostResult,
   estimateCost,
@@ -27,8 +27,8 @@ import {
   loadHardware,
   readWorkloadFile,
   validateLayerWorkloads,
+  type LayerWorkload,
 } from '../../hardware';
-import type { LayerWorkload } from '../../hardware/workload';
 
 interface CostOptions extends JsonOption {
   /** A run folder (reads `<run>/workload.json`) or a workload JSON file. */

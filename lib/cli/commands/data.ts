@@ -13,9 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { JsonOption, action, printJson, say, withJsonOption } from '../output';
-import { invalidArgument } from '../../util/errors';
-import type { ProgressMode } from '../../util/progress';
-import { expectFolderOrNothing } from '../../util/files';
+import { expectFolderOrNothing, invalidArgument, type ProgressMode } from '../../util';
 import {
   VIDEO_EXTENSIONS,
   WEIZMANN_SUBJECT_PATTERN,

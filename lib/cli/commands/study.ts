@@ -14,10 +14,10 @@
  */
 import { Command } from 'commander';
 import { checkStudyOptions, runLopoStudy, runStudy, STUDY_DATA, type ModelSummary, type StudyData, type StudyOptions } from '../../study';
-import { invalidArgument } from '../../util/errors';
+import { invalidArgument } from '../../util';
 import { parseNumberList, startBackend } from '../options';
 import { type JsonOption, action, printJson, say, withJsonOption } from '../output';
-import { queuedLopoStudy } from '../../queue/lopo';
+import { queuedLopoStudy } from '../../queue';
 import { queueConnectionOption } from './worker';
 
 interface StudyCommandOptions extends JsonOption {

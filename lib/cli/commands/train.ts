@@ -7,9 +7,8 @@
  */
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { train } from '../../train/trainer';
-import { trainPresets, mergeConfig, resolveTrainConfig } from '../../train/config';
-import { expectFolderOrNothing } from '../../util/files';
+import { mergeConfig, resolveTrainConfig, train, trainPresets } from '../../train';
+import { expectFolderOrNothing } from '../../util';
 import { collect, parseSetOverrides, readConfigFile, startBackend } from '../options';
 import { type JsonOption, action, printJson, say, withJsonOption } from '../output';
 

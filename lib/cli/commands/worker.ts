@@ -10,11 +10,8 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { DATA_ROOT_ENV } from '../../queue/datasetIdentity';
-import { parseQueueUrl, redactUrl, type QueueConnection } from '../../queue/redisUrl';
-import { startQueueWorker, type WorkerJobReport } from '../../queue/worker';
-import { invalidArgument } from '../../util/errors';
-import { expectFolderOrNothing } from '../../util/files';
+import { DATA_ROOT_ENV, parseQueueUrl, redactUrl, startQueueWorker, type QueueConnection, type WorkerJobReport } from '../../queue';
+import { expectFolderOrNothing, invalidArgument } from '../../util';
 import { startBackend } from '../options';
 import { action } from '../output';
 
