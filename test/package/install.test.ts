@@ -2,7 +2,7 @@
  * [slow: about a minute] The packed package installs into another project where only the local npm cache
  * is reachable (issue 13, item 14): danfojs-node (whose xlsx comes from a CDN) is an optional peer
  * dependency, so it is not installed, `require` and `import` work, and the DataFrame helpers say how to get
- * it. Runs in `npm test` (which builds dist/ first).
+ * it. A subpath (`delta-sparsity/hardware`) resolves there too. Runs in `npm test` (which builds dist/ first).
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -61,6 +61,22 @@ describe('[slow] the packed package in another project, offline', () => {
     const imported = run(process.execPath, ['--input-type=module', '-e', "import * as ds from 'delta-sparsity'; console.log(typeof ds.train, typeof ds.estimateCost);"], project);
     expect(imported.status, imported.stderr).toBe(0);
     expect(imported.stdout.trim().split('\n').pop()).toBe('function function');
+
+    // A subpath of package.json `exports` resolves in the installed package, for require and import, to the same
+    // module as the root (one copy of the library), and a module deeper than a folder index stays internal.
+    const subpath = run(
+      process.execPath,
+      ['-e', "const hw = require('delta-sparsity/hardware'); console.log(require.resolve('delta-sparsity/hardware'), hw.estimateCost === require('delta-sparsity').estimateCost, typeof hw.formatCostTable);"],
+      project,
+    );
+    expect(subpath.status, subpath.stderr).toBe(0);
+    expect(subpath.stdout.trim().split('\n').pop()).toBe(`${path.join(fs.realpathSync(project), 'node_modules/delta-sparsity/dist/hardware/index.js')} true function`);
+    const subpathImport = run(process.execPath, ['--input-type=module', '-e', "import { formatCostTable } from 'delta-sparsity/hardware'; console.log(typeof formatCostTable);"], project);
+    expect(subpathImport.status, subpathImport.stderr).toBe(0);
+    expect(subpathImport.stdout.trim().split('\n').pop()).toBe('function');
+    const internal = run(process.execPath, ['-e', "require('delta-sparsity/hardware/cost')"], project);
+    expect(internal.status).not.toBe(0);
+    expect(internal.stderr).toContain('ERR_PACKAGE_PATH_NOT_EXPORTED');
     fs.rmSync(folder, { recursive: true, force: true });
   }, 600_000);
 });

@@ -26,6 +26,18 @@ describe('importing delta-sparsity from a new folder of the repository', () => {
     expect(require.resolve('delta-sparsity', { paths: [folder] })).toBe(path.join(root, 'dist', 'index.js'));
   });
 
+  it('resolves every subpath of package.json exports (delta-sparsity/data, ...) the same way, through the stub', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
+    const subpaths = Object.keys(manifest.exports).filter((key) => key.startsWith('./') && key !== './package.json').map((key) => key.slice(2));
+    expect(subpaths).toContain('viz');
+    const fromFile = path.join(folder, 'cell.ts');
+    for (const subpath of subpaths) {
+      const resolved = ts.resolveModuleName(`delta-sparsity/${subpath}`, fromFile, { moduleResolution: ts.ModuleResolutionKind.Node10 }, ts.sys);
+      expect(resolved.resolvedModule?.resolvedFileName, subpath).toBe(path.join(root, 'dist', subpath, 'index.d.ts'));
+      expect(require.resolve(`delta-sparsity/${subpath}`, { paths: [folder] }), subpath).toBe(path.join(root, 'dist', subpath, 'index.js'));
+    }
+  });
+
   const tslab = path.join(root, 'node_modules', '.bin', 'tslab');
   const jupyter = spawnSync('jupyter', ['nbconvert', '--version']).status === 0;
   it.skipIf(!jupyter || !fs.existsSync(tslab))('runs a notebook there under tslab, headless', () => {
@@ -36,7 +48,9 @@ describe('importing delta-sparsity from a new folder of the repository', () => {
       path.join(jupyterPath, 'kernels', 'tslab', 'kernel.json'),
       JSON.stringify({ argv: [tslab, 'kernel', '--config-path', '{connection_file}'], display_name: 'TypeScript', language: 'typescript' }),
     );
-    const cell = "import { studyFromEnvironment } from 'delta-sparsity';\nconsole.log('data=' + studyFromEnvironment({ env: {} }).data);";
+    const cell =
+      "import { studyFromEnvironment } from 'delta-sparsity';\nimport { formatSignificant } from 'delta-sparsity/viz';\n" +
+      "console.log('data=' + studyFromEnvironment({ env: {} }).data + ' ' + formatSignificant(0.123456, 2));";
     const notebook = {
       cells: [{ cell_type: 'code', id: 'c1', metadata: {}, execution_count: null, outputs: [], source: cell }],
       metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript', language: 'typescript' } },
@@ -55,6 +69,6 @@ describe('importing delta-sparsity from a new folder of the repository', () => {
     };
     const text = executed.cells[0].outputs.map((o) => (Array.isArray(o.text) ? o.text.join('') : (o.text ?? ''))).join('');
     expect(text).not.toMatch(/Cannot find module/);
-    expect(text).toContain('data=weizmann');
+    expect(text).toContain('data=weizmann 0.12');
   }, 300_000);
 });
