@@ -8,7 +8,7 @@ export {
   TFJS_NODE_INSTALL_COMMAND,
 } from './initBackend';
 export type { BackendName, BackendChoice, BackendAvailability, InitBackendOptions } from './initBackend';
-export { patchedWasmKernels, registerWasmTrainingKernels } from './wasmKernels';
+export { patchedWasmKernels } from './wasmKernels';
 export type { PatchedKernelInfo } from './wasmKernels';
 export { setConvBackpropProvider, convBackpropProvider } from './wasmConvKernels';
 export type { ConvBackpropProvider } from './wasmConvKernels';

@@ -1,5 +1,5 @@
 /** Throughput benchmark of the reference per-frame CNN on each backend. */
-export { buildReferenceCnn, referenceCnnFlops, makeTrainStep, crossEntropy } from './referenceCnn';
+export { buildReferenceCnn, referenceCnnFlops, makeTrainStep } from './referenceCnn';
 export type { ReferenceCnnArgs, CnnFlops } from './referenceCnn';
 export { runBench, benchmarkBackend } from './throughput';
 export type { BenchArgs, BenchResult, BackendThroughput } from './throughput';

@@ -11,43 +11,18 @@ export type {
   TrainBatchOptions,
   VideoDataset,
 } from './types';
-export {
-  WindowedDataset,
-  assembleBatch,
-  augmentClip,
-  cropAndResizeClip,
-  deriveSeed,
-  flipClipHorizontal,
-  randomWindowOffset,
-  resolveAugmentation,
-  testWindowOffsets,
-} from './clips';
+// Clip sampling (the base class of every dataset); batch assembly and augmentation stay internal.
+export { WindowedDataset } from './clips';
 export type { BatchItem, CropBox, FrameSource, IndexedVideo, WindowedDatasetSettings } from './clips';
-export {
-  bundledSampleRoot,
-  bundledSplitDir,
-  loadUcf101Split,
-  parseClassIndex,
-  parseClassIndexEntries,
-  parseSplitList,
-  resolveClassNames,
-  resolveSplitDir,
-  selectUcf101Subset,
-} from './splits';
+// UCF101's official splits and subsets (the list parsers stay internal).
+export { bundledSampleRoot, loadUcf101Split, resolveSplitDir, selectUcf101Subset } from './splits';
 export type { ClassIndexEntry, SplitEntry, SplitNumber, SubsetEntry, SubsetOptions, Ucf101Split, Ucf101Subset } from './splits';
-export {
-  FfmpegDecoder,
-  countFramesWithFfmpeg,
-  decodeFilter,
-  ffmpegRunCount,
-  parseVideoInfo,
-  probeVideo,
-  resolveDecodeSettings,
-  resolveFfmpegPath,
-} from './ffmpeg';
+// Decoding with ffmpeg and the on-disk clip cache.
+export { FfmpegDecoder, probeVideo } from './ffmpeg';
 export type { DecodeSettings, DecodedVideo, FfmpegDecoderOptions, VideoDecoder, VideoInfo } from './ffmpeg';
-export { ClipCache, decodeToCache, defaultCacheDir, readCachedClipHeader, readCachedFrames, sourceStamp } from './cache';
+export { ClipCache, decodeToCache, defaultCacheDir } from './cache';
 export type { CachedClip, CachedClipHeader, SourceStamp } from './cache';
+// Datasets: UCF101, any folder of labelled videos (Weizmann bundled), the embedded synthetic set.
 export { Ucf101Dataset, createUcf101Dataset, prepareUcf101 } from './ucf101';
 export type { BackgroundDecodeStatus, PrepareReport, Ucf101DatasetOptions, Ucf101SourceOptions, Ucf101Video } from './ucf101';
 export { resolveUcf101Root } from './ucf101';
@@ -75,9 +50,7 @@ export type {
   VideoFolderScan,
   WeizmannDatasetOptions,
 } from './folder';
-export { VIDEO_EXTENSIONS, VideoFileResolver, isVideoFileName } from './videoFiles';
-export { ensureCached, lookupCached, resolveDecodingContext } from './decodeSet';
-export type { DecodeEntry, DecodingContext, DecodingOptions, EnsureResult } from './decodeSet';
+export { VIDEO_EXTENSIONS, isVideoFileName } from './videoFiles';
 export { DEFAULT_SYNTHETIC_CLASSES, DEFAULT_SYNTHETIC_NOISE, SYNTHETIC_MOTIONS, createSyntheticDataset, renderSyntheticVideo } from './synthetic';
 export type { RenderSyntheticOptions, SyntheticDatasetOptions, SyntheticMotion } from './synthetic';
 export { DEFAULT_INPUT_QUANTUM, inputTemporalDensity, meanAbsoluteFrameDifference, temporalChangeFraction } from './stats';
