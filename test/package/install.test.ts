@@ -45,7 +45,8 @@ describe('[slow] the packed package in another project, offline', () => {
     const workloadName = listExampleWorkloads()[0];
     const script = `
       const ds = require('delta-sparsity');
-      const cost = ds.estimateCost(ds.loadExampleWorkload(${JSON.stringify(workloadName)}), 'eyeriss-v2-like');
+      const { loadExampleWorkload } = require('delta-sparsity/hardware');
+      const cost = ds.estimateCost(loadExampleWorkload(${JSON.stringify(workloadName)}), 'eyeriss-v2-like');
       let dataFrameError = null;
       try { ds.costToDataFrame(cost); } catch (error) { dataFrameError = { name: error.name, message: error.message }; }
       console.log(JSON.stringify({ denseEnergyPj: cost.totals.dense.energyPj.total, dataFrameError }));
