@@ -1,4 +1,4 @@
-export { ResultsStore, configKey } from './resultsStore';
+export { ResultsStore } from './resultsStore';
 export type { SweepRecord } from './resultsStore';
 export { expandGrid, runSweep } from './sweep';
 export type { SweepOptions, SweepOutcome } from './sweep';

@@ -187,8 +187,3 @@ tf.serialization.registerClass(DeltaActivation);
 export function deltaActivation(args: DeltaActivationArgs = {}): DeltaActivation {
   return new DeltaActivation(args);
 }
-
-/** The penalty of a delta layer on its output: λ · fanOut · mean|Δ| (for training loops). */
-export function deltaPenalty(layer: DeltaActivation, output: tf.Tensor): tf.Scalar {
-  return layer.penalty(output);
-}

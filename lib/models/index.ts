@@ -1,4 +1,4 @@
-/** Per-frame video network builders, inserting delta layers into trained models, fan-out, training forward. */
+/** Per-frame video network builders, inserting delta layers into trained models, fan-out. */
 export { buildSmallCnn } from './smallCnn';
 export type { SmallCnnArgs } from './smallCnn';
 export { buildMobileNet, DEFAULT_MOBILENET_BLOCKS } from './mobileNet';
@@ -11,7 +11,5 @@ export { fanOutOf, convOutputSize } from './fanOut';
 export type { FanOutConvention } from './fanOut';
 export { modelChain, linearKind, isFrameWrapper } from './chain';
 export type { LinearKind } from './chain';
-export { createSparsityForward, sparsityPenalty } from './sparsityForward';
-export type { SparsityForward, SparsityForwardResult } from './sparsityForward';
 export { foldBatchNorm, foldBatchNormInChain, batchNormParams, linearWeights } from './foldBatchNorm';
 export type { BatchNormParams, FoldedLinearLayer, LinearWeights } from './foldBatchNorm';

@@ -2,6 +2,8 @@ export { resolveTrainConfig, mergeConfig, trainPresets, trainConfigSchema } from
 export type { TrainConfig, TrainConfigInput, TrainPresetName } from './config';
 export { train, meanThreshold, sparsityColumns, thresholdColumns, writeWorkload } from './trainer';
 export type { TrainOptions, TrainResult } from './trainer';
+export { createSparsityForward } from './sparsityForward';
+export type { SparsityForward, SparsityForwardResult } from './sparsityForward';
 export { trainRecipe } from './recipe';
 export type { RecipeOptions, RecipeResult, RefinedVariant } from './recipe';
 export { evaluate, batchTensors, stratifiedTestClips, stratifiedTestSelection, evenlySpaced } from './evaluate';

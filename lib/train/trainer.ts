@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { VideoDataset } from '../data/types';
 import { DeltaActivation } from '../layers/deltaActivation';
-import { createSparsityForward } from '../models';
+import { createSparsityForward } from './sparsityForward';
 import { learnedThresholds, measureSparsity, toWorkloads } from '../sparsity';
 import type { SparsityMeasurement } from '../sparsity';
 import { DeltaSparsityError } from '../util/errors';

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ResultsStore, configKey } from '../../lib/ablation/resultsStore';
+import { ResultsStore } from '../../lib/ablation/resultsStore';
+import { stableHash } from '../../lib/util/stableHash';
 import { expandGrid, runSweep } from '../../lib/ablation/sweep';
 import { ablationRows, ablationToDataFrame, type AblationRecord } from '../../lib/ablation/thresholdAblation';
 
@@ -28,10 +29,10 @@ describe('expandGrid', () => {
   });
 });
 
-describe('configKey', () => {
+describe('stableHash', () => {
   it('ignores key order and distinguishes values', () => {
-    expect(configKey({ a: 1, b: [1, 2] })).toBe(configKey({ b: [1, 2], a: 1 }));
-    expect(configKey({ a: 1 })).not.toBe(configKey({ a: 2 }));
+    expect(stableHash({ a: 1, b: [1, 2] })).toBe(stableHash({ b: [1, 2], a: 1 }));
+    expect(stableHash({ a: 1 })).not.toBe(stableHash({ a: 2 }));
   });
 });
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DeltaActivation, MIN_STEP, deltaActivation, deltaPenalty } from '../../lib/layers/deltaActivation';
+import { DeltaActivation, MIN_STEP, deltaActivation } from '../../lib/layers/deltaActivation';
 import { spatialL1 } from '../../lib/layers/spatialL1';
 import { DeltaSparsityError } from '../../lib/util/errors';
 
@@ -33,7 +33,7 @@ describe('DeltaActivation', () => {
     for (const output of ['quantized', 'delta', 'delta-drop-first'] as const) {
       const layer = deltaActivation({ sparsityWeight: 0.5, fanOut: 4, output });
       const y = layer.apply(clip()) as tf.Tensor;
-      expect(deltaPenalty(layer, y).dataSync()[0]).toBeCloseTo(0.2, 5);
+      expect(layer.penalty(y).dataSync()[0]).toBeCloseTo(0.2, 5);
     }
     // Spatial L1 on the same input as activations: mean|x| = (0.26+0.5+0.52+0.13+0.49+0.21)/6 = 2.11/6; × 0.5 × 4
     const l1 = spatialL1({ sparsityWeight: 0.5, fanOut: 4 });

@@ -5,7 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FrameDistributed } from '../../lib/layers/frameDistributed';
-import { buildSmallCnn, createSparsityForward, insertDeltaLayers } from '../../lib/models';
+import { buildSmallCnn, insertDeltaLayers } from '../../lib/models';
+import { createSparsityForward } from '../../lib/train/sparsityForward';
 import { isFrameWrapper, linearKind, modelChain } from '../../lib/models/chain';
 
 beforeAll(async () => {

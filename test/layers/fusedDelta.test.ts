@@ -13,7 +13,8 @@ import { DeltaActivation } from '../../lib/layers/deltaActivation';
 import { fusedDeltaKernelsActive } from '../../lib/layers/fusedDelta';
 import { quantize, quantizeComposite } from '../../lib/layers/quantize';
 import { meanAbs, meanAbsTemporalDifference, temporalDifferences } from '../../lib/layers/timeAxis';
-import { buildSmallCnn, createSparsityForward } from '../../lib/models';
+import { buildSmallCnn } from '../../lib/models';
+import { createSparsityForward } from '../../lib/train/sparsityForward';
 import { SeededRandom } from '../../lib/util/random';
 
 const TOLERANCE = 1e-6;
