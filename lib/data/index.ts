@@ -84,8 +84,6 @@ export { DEFAULT_INPUT_QUANTUM, inputTemporalDensity, meanAbsoluteFrameDifferenc
 export { measureInputTemporalDensity } from './density';
 export type { InputDensityOptions, InputDensityResult } from './density';
 export type { FrameArray } from './stats';
-export { benchmarkDecoding, formatDecodeBenchmark } from './bench';
-export type { DecodeBenchmarkOptions, DecodeBenchmarkResult, ThroughputMeasurement } from './bench';
 export { loadVideoClip } from './loadClip';
 export type { LoadVideoClipOptions, LoadedVideoClip } from './loadClip';
 export { classExamples } from './examples';

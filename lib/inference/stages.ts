@@ -4,7 +4,7 @@
  * the WebAssembly loops (`SparseKernels`) when given them, else its TypeScript loops, with identical results.
  */
 import type { LinearKind } from '../models/chain';
-import type { StreamingLayerStats } from '../sparsity/streaming';
+import type { StreamingLayerStats } from './streaming';
 import type { Arena } from './arena';
 import { SparseLinear, TouchedPositions } from './scatter';
 import type { SparseKernels } from './sparseKernels';

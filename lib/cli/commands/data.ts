@@ -19,7 +19,6 @@ import { expectFolderOrNothing } from '../../util/files';
 import {
   VIDEO_EXTENSIONS,
   WEIZMANN_SUBJECT_PATTERN,
-  benchmarkDecoding,
   isVideoFileName,
   bundledSampleRoot,
   bundledWeizmannRoot,
@@ -34,13 +33,13 @@ import {
   createWeizmannDataset,
   measureInputTemporalDensity,
   type VideoDataset,
-  formatDecodeBenchmark,
   loadUcf101Split,
   prepareUcf101,
   resolveSplitDir,
   selectUcf101Subset,
   type Ucf101SourceOptions,
 } from '../../data';
+import { benchmarkDecoding, formatDecodeBenchmark } from '../../bench';
 
 interface SubsetCliOptions extends JsonOption {
   /** UCF-101 folder. Required for prepare; describe falls back to the synthetic set without it. */

@@ -4,7 +4,7 @@ import { DeltaActivation } from '../../lib/layers/deltaActivation';
 import { buildMobileNet } from '../../lib/models/mobileNet';
 import { buildSmallCnn } from '../../lib/models/smallCnn';
 import { fanOutOf } from '../../lib/models/fanOut';
-import { createStreamingModel } from '../../lib/sparsity/streaming';
+import { createStreamingModel } from '../../lib/inference/streaming';
 import { InputNormalization } from '../../lib/layers/inputNormalization';
 
 beforeAll(async () => {
