@@ -12,7 +12,7 @@ export { dataIdentityFromConfig, datasetFromConfig, modelFromConfig, reportSkipp
 export type { DataIdentity } from './fromConfig';
 export { saveCheckpoint, readCheckpointState, loadCheckpointModel, restoreOptimizer, checkpointFolder } from './checkpoint';
 export type { CheckpointState } from './checkpoint';
-export { fileSaveHandler, fileLoadHandler, saveModelToFolder, loadModelFromFolder } from './fileModelIO';
+export { saveModelToFolder, loadModelFromFolder } from './fileModelIO';
 export { openRunFolder, readEpochMetrics, logEpochMetrics } from './runFolder';
 export type { EpochMetrics } from './runFolder';
 export { createOptimizer, learningRateAt } from './optimizer';
