@@ -6,6 +6,8 @@ export * from './util/errors';
 export { SeededRandom } from './util/random';
 export { leastSquares } from './util/leastSquares';
 export { createProgress } from './util/progress';
+export { dataFrameOf } from './util/dataFrame';
+export type { DataFrame } from './util/dataFrame';
 export { createStaleBuildCheck, warnIfStaleBuild } from './util/staleBuild';
 export type { StaleBuildCheck } from './util/staleBuild';
 export type { Progress, ProgressOptions, ProgressMode, ProgressSink } from './util/progress';

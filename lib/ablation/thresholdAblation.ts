@@ -25,7 +25,6 @@ import { readRunConfigFile } from '../train/runFolder';
 import { DeltaSparsityError, invalidArgument, requirePositive, requireNonNegative } from '../util/errors';
 import { prefixProgress, type ProgressMode } from '../util/progress';
 import { stableHash } from '../util/stableHash';
-import { dataFrameOf, type DataFrame } from '../util/dataFrame';
 import { expectFolderOrNothing } from '../util/files';
 import { ResultsStore, type SweepRecord } from './resultsStore';
 import { expandGrid, runSweep, type SweepOutcome } from './sweep';
@@ -318,18 +317,10 @@ export async function trainingSweep(options: TrainingSweepOptions): Promise<Swee
   });
 }
 
-/** Flat rows (point fields then result fields) for tables, CSV and DataFrames. */
+/** Flat rows (point fields then result fields) for tables, CSV and DataFrames (`dataFrameOf(ablationRows(records))`). */
 export function ablationRows(records: AblationRecord[]): Record<string, string | number | null>[] {
   return records.map((record) => {
     const { runDir: _runDir, ...result } = record.result;
     return { key: record.key, ...record.config, ...result, seconds: record.seconds };
   });
-}
-
-/**
- * The records as a danfojs-node DataFrame, one row per record (columns of `ablationRows`); a missing number
- * (e.g. meanThreshold of a spatial-L1 point) is NaN. danfojs is loaded on first use (see `dataFrameOf`).
- */
-export function ablationToDataFrame(records: AblationRecord[]): DataFrame {
-  return dataFrameOf(ablationRows(records));
 }

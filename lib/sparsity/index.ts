@@ -2,6 +2,5 @@
 export { measureSparsity } from './measure';
 export type { LayerSparsity, OverallSparsity, SparsityMeasurement, MeasureSparsityOptions } from './measure';
 export { toWorkloads } from './workloads';
-export { sparsityToDataFrame } from './dataFrame';
 export { activationMaps, learnedThresholds } from './activationMaps';
 export type { ActivationMaps, ActivationMapsOptions, LayerThresholds } from './activationMaps';

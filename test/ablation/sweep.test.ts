@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { ResultsStore } from '../../lib/ablation/resultsStore';
 import { stableHash } from '../../lib/util/stableHash';
 import { expandGrid, runSweep } from '../../lib/ablation/sweep';
-import { ablationRows, ablationToDataFrame, type AblationRecord } from '../../lib/ablation/thresholdAblation';
+import { ablationRows, type AblationRecord } from '../../lib/ablation/thresholdAblation';
+import { dataFrameOf } from '../../lib/util/dataFrame';
 
 interface Point {
   threshold: number;
@@ -108,7 +109,7 @@ describe('ablation results as a table', () => {
     const rows = ablationRows([record, { ...record, key: 'k2', config: { ...record.config, threshold: 0.4 } }]);
     expect(rows[0]).toMatchObject({ key: 'k', threshold: 0.2, testClipAccuracy: 0.75, seconds: 1.5 });
     expect(rows[0]).not.toHaveProperty('runDir');
-    const frame = ablationToDataFrame([record, { ...record, key: 'k2', config: { ...record.config, threshold: 0.4 } }]);
+    const frame = dataFrameOf(ablationRows([record, { ...record, key: 'k2', config: { ...record.config, threshold: 0.4 } }]));
     expect(frame.shape).toEqual([2, Object.keys(rows[0]).length]);
     expect(frame.column('threshold').values).toEqual([0.2, 0.4]);
   });

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { deltaActivation } from '../../lib/layers/deltaActivation';
 import { measureSparsity } from '../../lib/sparsity/measure';
 import { toWorkloads } from '../../lib/sparsity/workloads';
-import { sparsityToDataFrame } from '../../lib/sparsity/dataFrame';
+import { dataFrameOf } from '../../lib/util/dataFrame';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -80,7 +80,7 @@ describe('measureSparsity', () => {
     expect(toWorkloads(m)).toEqual([
       { name: 'fc', kind: 'dense', inputActivations: 4, fanOut: 3, weights: 12, outputs: 3, spatialDensity: 7 / 12, temporalDensity: 0.25 },
     ]);
-    const df = sparsityToDataFrame(m);
+    const df = dataFrameOf(m.layers);
     expect(df.shape).toEqual([1, Object.keys(m.layers[0]).length]);
     expect(df.columns).toContain('temporalDensity');
   });

@@ -3,8 +3,8 @@
  * (issue 13, item 13); one lazy loader serves them all.
  */
 import { describe, expect, it } from 'vitest';
-import { costToDataFrame, costToRows, estimateCost, loadExampleWorkload } from '../../lib/hardware';
-import { sparsityToDataFrame, type SparsityMeasurement } from '../../lib/sparsity';
+import { costToRows, estimateCost, loadExampleWorkload } from '../../lib/hardware';
+import type { SparsityMeasurement } from '../../lib/sparsity';
 import { dataFrameOf } from '../../lib/util/dataFrame';
 
 type Frame = ReturnType<typeof dataFrameOf>;
@@ -27,10 +27,10 @@ describe('dataFrameOf', () => {
   });
 });
 
-describe('costToDataFrame', () => {
+describe('dataFrameOf(costToRows(...))', () => {
   it('has NaN density on total rows and describe() works', () => {
     const result = estimateCost(loadExampleWorkload('example-video-cnn'), 'eyeriss-v2-like');
-    const frame = costToDataFrame(result);
+    const frame = dataFrameOf(costToRows(result));
     const rows = costToRows(result);
     const totals = rows.filter((row) => row.density === null).length;
     expect(totals).toBe(3);
@@ -41,7 +41,7 @@ describe('costToDataFrame', () => {
   });
 });
 
-describe('sparsityToDataFrame', () => {
+describe('dataFrameOf(measurement.layers)', () => {
   it('has NaN where a layer has no number and describe() works', () => {
     const layer = (name: string, temporalDensity: number | null) => ({
       name, kind: 'conv' as const, inputActivations: 100, fanOut: 9, weights: 72, outputs: 800, nonZeroActivations: 50, nonZeroChanges: 10,
@@ -49,7 +49,7 @@ describe('sparsityToDataFrame', () => {
     });
     // A measurement as JSON gives it back: a NaN density (one frame, no changes) is null after a round trip.
     const measurement = { layers: [layer('conv1', 0.2), layer('conv2', null)] } as unknown as SparsityMeasurement;
-    const frame = sparsityToDataFrame(measurement);
+    const frame = dataFrameOf(measurement.layers);
     expect(Number.isNaN((frame.column('temporalDensity').values as number[])[1])).toBe(true);
     expect(stat(frame, 'temporalDensity', 'count')).toBe(1);
     expect(stat(frame, 'spatialDensity', 'mean')).toBe(0.5);
