@@ -14,6 +14,11 @@ const stat = (frame: Frame, column: string, name: string) => {
 };
 
 describe('dataFrameOf', () => {
+  it('rejects what is not an array of plain objects with a one-line error naming the argument', () => {
+    expect(() => dataFrameOf({ q: 0.1 } as never)).toThrow(/^rows: expected an array of plain objects.*Received: rows=/);
+    expect(() => dataFrameOf([{ q: 0.1 }, 3] as never)).toThrow(/^rows: expected an array of plain objects/);
+  });
+
   it('puts NaN for null and for a missing key in number columns, and keeps strings', () => {
     const frame = dataFrameOf([{ model: 'a', q: 0.1, note: 'x' }, { model: 'b', q: null }, { model: 'c', note: null }]);
     expect(frame.columns).toEqual(['model', 'q', 'note']);
