@@ -10,24 +10,17 @@ import * as path from 'node:path';
 import * as z from 'zod';
 import type { Redis } from 'ioredis';
 import { checkpointFolder } from '../train/checkpoint';
+import { refinementSourceFiles } from '../train/runFolder';
 import { DeltaSparsityError } from '../util/errors';
 import { writeFileAtomic } from '../util/files';
 import { QUEUE_PREFIX } from './payload';
-
-/** What a refinement needs of its baseline: the configuration, the checkpoint's state and model (not the optimizer). */
-function baselineFiles(runDir: string): string[] {
-  const checkpoint = path.relative(runDir, checkpointFolder(runDir));
-  const model = path.join(checkpoint, 'model');
-  const modelFiles = fs.existsSync(path.join(runDir, model)) ? fs.readdirSync(path.join(runDir, model)).sort().map((name) => path.join(model, name)) : [];
-  return ['config.json', path.join(checkpoint, 'state.json'), ...modelFiles];
-}
 
 const packSchema = z.strictObject({ files: z.record(z.string(), z.string()) });
 
 /** Packs the baseline of `runDir` (files in sorted order, so the same checkpoint always gives the same bytes). */
 export function packBaseline(runDir: string): Buffer {
   const files: Record<string, string> = {};
-  for (const relative of baselineFiles(runDir)) {
+  for (const relative of refinementSourceFiles(runDir)) {
     const file = path.join(runDir, relative);
     if (!fs.existsSync(file)) throw new DeltaSparsityError(`--baseline: expected a finished run folder (missing ${relative}). Received: --baseline=${JSON.stringify(runDir)}`);
     files[relative.split(path.sep).join('/')] = fs.readFileSync(file).toString('base64');
