@@ -141,13 +141,46 @@ export function readFinishedRun(runDir: string, name = 'runDir'): { config: Trai
 /**
  * What a refinement needs of a finished run to start from it (`initFrom`): the paths, relative to `runDir`
  * and in sorted order, of its configuration, the checkpoint's state and the checkpointed model (not the
- * optimizer). Files that are missing are listed too; the caller reports them.
+ * optimizer).
  */
-export function refinementSourceFiles(runDir: string): string[] {
+function refinementSourceFiles(runDir: string): string[] {
   const checkpoint = path.relative(runDir, checkpointFolder(runDir));
   const model = path.join(checkpoint, 'model');
   const modelFiles = fs.existsSync(path.join(runDir, model)) ? fs.readdirSync(path.join(runDir, model)).sort().map((name) => path.join(model, name)) : [];
   return [CONFIG_FILE, path.join(checkpoint, 'state.json'), ...modelFiles];
+}
+
+/**
+ * The files a refinement needs of the finished run `runDir` (see `refinementSourceFiles`), by '/'-separated
+ * relative path in a fixed order, so that the same checkpoint always gives the same list. Throws a one-line
+ * DeltaSparsityError (argument `name`) naming the first missing file.
+ */
+export function readRefinementSource(runDir: string, name = 'runDir'): { file: string; bytes: Buffer }[] {
+  return refinementSourceFiles(runDir).map((relative) => {
+    const file = path.join(runDir, relative);
+    if (!fs.existsSync(file)) throw new DeltaSparsityError(`${name}: expected a finished run folder (missing ${relative}). Received: ${name}=${JSON.stringify(runDir)}`);
+    return { file: relative.split(path.sep).join('/'), bytes: fs.readFileSync(file) };
+  });
+}
+
+/**
+ * Writes files read by `readRefinementSource` (e.g. on another machine) into `runDir`, each atomically and
+ * the checkpoint's `state.json` last, so that a half-written folder is never taken for a checkpoint. Throws
+ * (plain Error) for a path that would leave `runDir`: the names come from elsewhere.
+ */
+export function writeRefinementSource(runDir: string, files: { file: string; bytes: Buffer }[]): void {
+  const ordered = [...files].sort((a, b) => Number(a.file.endsWith('state.json')) - Number(b.file.endsWith('state.json')));
+  for (const { file, bytes } of ordered) {
+    const target = path.resolve(runDir, file);
+    if (!target.startsWith(path.resolve(runDir) + path.sep)) throw new Error(`baseline: refusing file name ${JSON.stringify(file)}`);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    writeFileAtomic(target, bytes);
+  }
+}
+
+/** Whether `runDir` holds a complete checkpoint (its `state.json`), without repairing or reading it. */
+export function holdsCheckpoint(runDir: string): boolean {
+  return fs.existsSync(path.join(checkpointFolder(runDir), 'state.json'));
 }
 
 /**
