@@ -4,14 +4,14 @@ export { train, meanThreshold, sparsityColumns, thresholdColumns } from './train
 export type { TrainOptions, TrainResult } from './trainer';
 export { trainRecipe } from './recipe';
 export type { RecipeOptions, RecipeResult, RefinedVariant } from './recipe';
-export { evaluate, evaluateAndMeasure, measureOnTestClips, batchTensors, stratifiedTestClips, stratifiedTestSelection, evenlySpaced } from './evaluate';
+export { evaluate, evaluateAndMeasure, batchTensors, stratifiedTestClips, stratifiedTestSelection, evenlySpaced } from './evaluate';
 export type { Evaluation, EvaluationAndSparsity, TestSelection } from './evaluate';
 export { dataIdentityFromConfig, datasetFromConfig, modelFromConfig, reportSkippedVideos, sparsityArgsFromConfig, writeSkippedVideos } from './fromConfig';
 export type { DataIdentity } from './fromConfig';
 export { saveCheckpoint, readCheckpointState, loadCheckpointModel, restoreOptimizer, checkpointFolder } from './checkpoint';
 export type { CheckpointState } from './checkpoint';
 export { fileSaveHandler, fileLoadHandler, saveModelToFolder, loadModelFromFolder } from './fileModelIO';
-export { openRunFolder, readEpochMetrics, logEpochMetrics, readRunConfigFile, readFinishedRun, readRunWorkload, writeWorkload } from './runFolder';
+export { openRunFolder, readEpochMetrics, logEpochMetrics, readFinishedRun, readRunWorkload, writeWorkload } from './runFolder';
 export type { EpochMetrics } from './runFolder';
 export { createOptimizer, learningRateAt } from './optimizer';
 export { testAgainstChance, chanceThreshold, binomialUpperTail } from './chance';
