@@ -9,20 +9,19 @@
  * Every finished point is appended to a JSONL store keyed by a hash of its full configuration, so a rerun
  * computes only the points it has not seen.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as z from 'zod';
 import type { VideoDataset } from '../data/types';
 import { DeltaActivation } from '../layers/deltaActivation';
-import { measureSparsity, type SparsityMeasurement } from '../sparsity';
-import { loadCheckpointModel, readCheckpointState } from '../train/checkpoint';
+import type { SparsityMeasurement } from '../sparsity';
+import { loadCheckpointModel } from '../train/checkpoint';
 import { mergeConfig, resolveTrainConfig, type TrainConfig, type TrainConfigInput } from '../train/config';
-import { evaluate, stratifiedTestClips, type Evaluation } from '../train/evaluate';
+import { evaluateAndMeasure, type Evaluation } from '../train/evaluate';
 import { datasetFromConfig, evaluationDatasetFor } from '../train/fromConfig';
 import { sparsityColumns, train } from '../train/trainer';
-import { readRunConfigFile } from '../train/runFolder';
-import { DeltaSparsityError, invalidArgument, requirePositive, requireNonNegative } from '../util/errors';
+import { readFinishedRun } from '../train/runFolder';
+import { invalidArgument, requirePositive, requireNonNegative } from '../util/errors';
 import { prefixProgress, type ProgressMode } from '../util/progress';
 import { stableHash } from '../util/stableHash';
 import { expectFolderOrNothing } from '../util/files';
@@ -92,13 +91,6 @@ export function openAblationStore(file: string): ResultsStore<AblationPoint, Abl
   return new ResultsStore<AblationPoint, AblationResult>(file, { config: ablationPointSchema, result: ablationResultSchema });
 }
 
-function readRunConfig(runDir: string): TrainConfig {
-  const file = path.join(runDir, 'config.json');
-  if (!fs.existsSync(runDir) || !fs.statSync(runDir).isDirectory() || !fs.existsSync(file) || readCheckpointState(runDir) === undefined) {
-    throw new DeltaSparsityError(`runDir: expected a finished training run folder (config.json and checkpoint/). Received: runDir=${JSON.stringify(runDir)}`);
-  }
-  return readRunConfigFile(runDir);
-}
 
 function checkThresholds(thresholds: number[]): void {
   if (thresholds.length === 0) throw invalidArgument('thresholds', 'at least one value', thresholds);
@@ -106,7 +98,8 @@ function checkThresholds(thresholds: number[]): void {
 }
 
 function runIdentity(runDir: string): string {
-  return stableHash({ config: readRunConfig(runDir), epochs: readCheckpointState(runDir)?.epochsDone });
+  const { config, epochsDone } = readFinishedRun(runDir);
+  return stableHash({ config, epochs: epochsDone });
 }
 
 /** Sets every delta layer's step to `q` (all channels / neurons alike). */
@@ -142,11 +135,8 @@ function resultOf(
 
 /** Accuracy and sparsity of `model` on `testDataset` (the evaluation clips of `config`). */
 async function measurePoint(model: tf.LayersModel, testDataset: VideoDataset, config: TrainConfig): Promise<Omit<AblationResult, 'meanThreshold' | 'runDir'>> {
-  const test = await evaluate(model, testDataset, config.batchSize);
-  const sample = await stratifiedTestClips(testDataset, config.sparsityClips);
-  const measurement = measureSparsity(model, sample);
-  sample.dispose();
-  return resultOf(test, measurement);
+  const { test, sparsity } = await evaluateAndMeasure(model, testDataset, config);
+  return resultOf(test, sparsity);
 }
 
 export interface FixedThresholdSweepOptions {
@@ -165,7 +155,7 @@ export interface FixedThresholdSweepOptions {
 /** Evaluates a trained delta model with q fixed to each value (see the module comment). */
 export async function fixedThresholdSweep(options: FixedThresholdSweepOptions): Promise<SweepOutcome<AblationPoint, AblationResult>> {
   checkThresholds(options.thresholds);
-  const config = readRunConfig(options.sourceRunDir);
+  const { config } = readFinishedRun(options.sourceRunDir);
   if (config.model.variant !== 'delta') {
     throw invalidArgument('sourceRunDir', 'a run of variant "delta"', `${options.sourceRunDir} (variant ${config.model.variant})`);
   }
@@ -236,7 +226,7 @@ export function planTrainingSweep(options: Omit<TrainingSweepOptions, 'storeFile
   checkThresholds(options.thresholds);
   options.sparsityWeights?.forEach((w, i) => requireNonNegative(`sparsityWeights[${i}]`, w));
   expectFolderOrNothing(options.runsRoot, 'runsRoot');
-  const baseline = readRunConfig(options.baselineRunDir);
+  const { config: baseline, epochsDone: baselineEpochs } = readFinishedRun(options.baselineRunDir);
   const { initFrom: _ignored, ...baselineRest } = baseline;
   const refinementBase = resolveTrainConfig(mergeConfig(baselineRest, options.config ?? {}));
   const source = stableHash({ baseline: runIdentity(options.baselineRunDir), refinement: refinementBase });
@@ -248,7 +238,7 @@ export function planTrainingSweep(options: Omit<TrainingSweepOptions, 'storeFile
       sparsityWeight: options.sparsityWeights ?? [refinementBase.sparsity.sparsityWeight],
     },
   );
-  return { points, refinementBase, baselineEpochs: readCheckpointState(options.baselineRunDir)?.epochsDone };
+  return { points, refinementBase, baselineEpochs };
 }
 
 /** The run folder name of a refinement point, under the sweep's runs root. */

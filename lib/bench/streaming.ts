@@ -27,7 +27,7 @@ import { FfmpegDecoder } from '../data/ffmpeg';
 import { bundledSampleRoot } from '../data/splits';
 import { createSparseEngine, SparseEngine, SparseLoops } from '../inference/engine';
 import { buildSmallCnn } from '../models/smallCnn';
-import { loadCheckpointModel, readCheckpointState } from '../train/checkpoint';
+import { checkpointFolder, loadCheckpointModel, readCheckpointState } from '../train/checkpoint';
 import { studyRecipe } from '../study/settings';
 import { DeltaSparsityError, requireInteger } from '../util/errors';
 import { createProgress } from '../util/progress';
@@ -131,7 +131,7 @@ async function benchModel(args: StreamingBenchArgs): Promise<{ model: tf.LayersM
   const run = args.run ?? (readCheckpointState(defaultRun) !== undefined ? defaultRun : undefined);
   if (run !== undefined) {
     if (readCheckpointState(run) === undefined) {
-      throw new DeltaSparsityError(`run: expected a run folder with a checkpoint (${path.join(run, 'checkpoint')}). Received: run=${JSON.stringify(run)}`);
+      throw new DeltaSparsityError(`run: expected a run folder with a checkpoint (${checkpointFolder(run)}). Received: run=${JSON.stringify(run)}`);
     }
     const model = await loadCheckpointModel(run);
     return { model, trained: true, run, description: `trained model of ${run}` };

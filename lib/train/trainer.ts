@@ -8,24 +8,32 @@
  * last checkpointed epoch; the result is the same as an uninterrupted run (same seed, same data order,
  * optimizer state restored).
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { VideoDataset } from '../data/types';
 import { DeltaActivation } from '../layers/deltaActivation';
 import { createSparsityForward } from './sparsityForward';
-import { learnedThresholds, measureSparsity, toWorkloads } from '../sparsity';
+import { learnedThresholds } from '../sparsity';
 import type { SparsityMeasurement } from '../sparsity';
 import { DeltaSparsityError } from '../util/errors';
-import { removeStrayTemporaries, writeFileAtomic } from '../util/files';
+import { removeStrayTemporaries } from '../util/files';
 import { createProgress, type ProgressMode } from '../util/progress';
 import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './config';
-import { checkpointFolder, loadCheckpointModel, readCheckpointState, restoreOptimizer, saveCheckpoint } from './checkpoint';
-import { batchTensors, evaluate, stratifiedTestClips } from './evaluate';
+import { loadCheckpointModel, readCheckpointState, restoreOptimizer, saveCheckpoint } from './checkpoint';
+import { batchTensors, evaluateAndMeasure, measureOnTestClips } from './evaluate';
 import { datasetFromConfig, evaluationDatasetFor, modelFromConfig, writeSkippedVideos } from './fromConfig';
 import { fitInputNormalization } from './inputStatistics';
 import { createOptimizer, disposeOptimizer, learningRateAt, setLearningRate } from './optimizer';
-import { type EpochMetrics, checkRunFolder, lockRunFolder, logEpochMetrics, openRunFolder, readEpochMetrics, truncateEpochMetrics } from './runFolder';
+import {
+  type EpochMetrics,
+  checkCheckpointPresent,
+  checkRunFolder,
+  lockRunFolder,
+  logEpochMetrics,
+  openRunFolder,
+  readEpochMetrics,
+  truncateEpochMetrics,
+  writeWorkload,
+} from './runFolder';
 
 export interface TrainOptions {
   /** The configuration (any subset; defaults and the preset fill the rest). */
@@ -115,14 +123,6 @@ function checkDataset(dataset: VideoDataset, config: TrainConfig): void {
   }
 }
 
-/** Writes `<runDir>/workload.json`: per-layer statistics in the form the hardware cost model reads. */
-export function writeWorkload(runDir: string, measurement: SparsityMeasurement, extra: Record<string, unknown> = {}): void {
-  writeFileAtomic(
-    path.join(runDir, 'workload.json'),
-    `${JSON.stringify({ ...extra, clips: measurement.clips, framesPerClip: measurement.framesPerClip, layers: toWorkloads(measurement) }, null, 2)}\n`,
-  );
-}
-
 /** Trains (or resumes training) as configured. See the module comment. */
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const config = resolveTrainConfig(options.config ?? {}, options.preset ?? 'default');
@@ -138,23 +138,6 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     return await trainLocked(options, config, dataset, testDataset, progressMode);
   } finally {
     lock.release();
-  }
-}
-
-/**
- * Throws a DeltaSparsityError when `runDir` shows that epochs were done but holds no checkpoint to resume
- * them from (checkpoint/ without state.json, or metrics of more than the first epoch): restarting from epoch
- * 0 would silently drop those metrics.
- */
-function checkCheckpointPresent(runDir: string): void {
-  const folder = checkpointFolder(runDir);
-  const logged = readEpochMetrics(runDir).reduce((most, row) => Math.max(most, row.epoch), 0);
-  // A crash in epoch 1 between logging its row and writing the first checkpoint leaves one row and no checkpoint.
-  if (fs.existsSync(folder) || logged > 1) {
-    throw new DeltaSparsityError(
-      `runDir: ${path.join(folder, 'state.json')} is missing, though ${runDir} holds ${logged} logged epoch(s): the checkpoint is damaged. ` +
-        `Delete ${runDir} to start the run over, or pick another folder.`,
-    );
   }
 }
 
@@ -241,10 +224,9 @@ async function trainLocked(
       progress.stop();
       const trainSeconds = (Date.now() - startedAt) / 1000;
 
-      const test = await evaluate(model, testDataset, config.batchSize);
-      const sample = await stratifiedTestClips(testDataset, config.sparsityClips);
-      measurement = measureSparsity(model, sample);
-      sample.dispose();
+      const measured = await evaluateAndMeasure(model, testDataset, config);
+      const test = measured.test;
+      measurement = measured.sparsity;
 
       const row: EpochMetrics = {
         epoch: epoch + 1,
@@ -272,9 +254,7 @@ async function trainLocked(
     }
     if (measurement === undefined) {
       // Nothing left to train (a finished run reopened): measure the model as it is.
-      const sample = await stratifiedTestClips(testDataset, config.sparsityClips);
-      measurement = measureSparsity(model, sample);
-      sample.dispose();
+      measurement = await measureOnTestClips(model, testDataset, config.sparsityClips);
     }
   } catch (error) {
     model.dispose();

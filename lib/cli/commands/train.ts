@@ -48,7 +48,7 @@ export function registerTrainCommand(program: Command): void {
       let config = mergeConfig(readConfigFile(options.config) as object, parseSetOverrides(options.set));
       if (options.variant !== undefined) config = mergeConfig(config, { model: { variant: options.variant } });
       if (options.epochs !== undefined) config = mergeConfig(config, { epochs: Number(options.epochs) });
-      // Absolute, so that `runs/b` and `./runs/b` are one configuration and resuming works from any folder.
+      // Absolute, so that `runs/b` and `./runs/b` are one configuration (config.json stores it relative to the run folder).
       if (options.initFrom !== undefined) config = mergeConfig(config, { initFrom: path.resolve(options.initFrom) });
       // Checked before the backend starts: a bad option is reported at once.
       resolveTrainConfig(config, options.preset);
