@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NAMED_COLORS, meanThresholdFigure, studyCurvesFigure } from '../../lib/viz';
+import { NAMED_COLORS, layerDensityFigure, meanThresholdFigure, studyCurvesFigure } from '../../lib/viz';
 import type { EpochMetrics } from '../../lib/train/runFolder';
 
 const rows = (epochs: number, penalty: number): EpochMetrics[] =>
@@ -54,5 +54,28 @@ describe('meanThresholdFigure', () => {
     expect(fig.data[0].y).toEqual([0.1, 0.11]);
     expect(fig.layout.yaxis?.title?.text).toBe('mean q');
     expect(() => meanThresholdFigure({ runs: { baseline: withQ(2, null) } })).toThrow(/runs: expected at least one run with a meanThreshold column/);
+  });
+});
+
+describe('layerDensityFigure', () => {
+  const layer = (name: string, spatialDensity: number, temporalDensity: number) => ({ name, spatialDensity, temporalDensity });
+  const measurements = {
+    baseline: { layers: [layer('conv1', 0.9, 0.5), layer('conv2', 0.6, 0.4)] },
+    // The delta model lacks conv2 here: its bar is 0 (drawn over the first model's layers).
+    delta: { layers: [layer('conv1', 0.8, 0.1)] },
+  };
+
+  it('draws one bar series per model over the first model\'s layers, the density asked for', () => {
+    const temporal = layerDensityFigure({ measurements, which: 'temporalDensity' });
+    expect(temporal.data.map((t) => [t.name, t.x, t.y])).toEqual([['baseline', ['conv1', 'conv2'], [0.5, 0.4]], ['delta', ['conv1', 'conv2'], [0.1, 0]]]);
+    expect(temporal.layout.yaxis?.title?.text).toBe('temporal density');
+    const spatial = layerDensityFigure({ measurements, which: 'spatialDensity' });
+    expect(spatial.data.map((t) => t.y)).toEqual([[0.9, 0.6], [0.8, 0]]);
+    expect(spatial.data[1].marker?.color).toBe(NAMED_COLORS.delta);
+  });
+
+  it('names the argument when the measurements or the density are wrong', () => {
+    expect(() => layerDensityFigure({ measurements: {}, which: 'temporalDensity' })).toThrow(/^measurements: expected model name -> \{ layers/);
+    expect(() => layerDensityFigure({ measurements, which: 'density' as 'temporalDensity' })).toThrow(/^which: expected 'spatialDensity' or 'temporalDensity'. Received: which="density"$/);
   });
 });
