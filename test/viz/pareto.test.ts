@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MODEL_SYMBOLS, NAMED_COLORS, paretoFigure, type ParetoPoint } from '../../lib/viz';
-import { studyParetoFigure } from '../../lib/study/figures';
+import { MODEL_SYMBOLS, NAMED_COLORS, paretoFigure, studyParetoFigure, type ParetoPoint } from '../../lib/viz';
 import type { AblationRecord } from '../../lib/ablation/thresholdAblation';
 import { DeltaSparsityError } from '../../lib/util/errors';
 
@@ -73,10 +72,10 @@ describe('studyParetoFigure', () => {
   });
 
   it('plots test video accuracy in % against steady-state delta MACs in millions, by kind', () => {
-    const fig = studyParetoFigure(
-      [record('fixed-threshold', 0.1, 2 / 3, 0.6, 1.2e6), record('trained', 0.1, 0.7, 0.65, 0.8e6, 0.3)],
-      { baseline: summary(0.7, 0.68, 1.8e6), delta: summary(0.6, 0.62, 0.6e6) },
-    );
+    const fig = studyParetoFigure({
+      records: [record('fixed-threshold', 0.1, 2 / 3, 0.6, 1.2e6), record('trained', 0.1, 0.7, 0.65, 0.8e6, 0.3)],
+      models: { baseline: summary(0.7, 0.68, 1.8e6), delta: summary(0.6, 0.62, 0.6e6) },
+    });
     expect(fig.data.map((t) => t.name)).toEqual(['fixed-q sweep', 'trained-λ sweep', 'baseline', 'delta', 'Pareto front']);
     // 1.2e6 MACs -> 1.2 M; 2/3 -> 66.67 %. Models use macsPerFrame.steadyState (not the first-frame-included count).
     expect(fig.data[0].x).toEqual([1.2]);
@@ -88,11 +87,11 @@ describe('studyParetoFigure', () => {
   });
 
   it('falls back to clip accuracy for every point when one lacks video accuracy, and refuses a model without MAC counts', () => {
-    const fig = studyParetoFigure([record('fixed-threshold', 0.1, Number.NaN, 0.6, 1.2e6)], { delta: summary(0.6, 0.62, 0.6e6) });
+    const fig = studyParetoFigure({ records: [record('fixed-threshold', 0.1, Number.NaN, 0.6, 1.2e6)], models: { delta: summary(0.6, 0.62, 0.6e6) } });
     expect(fig.layout.yaxis?.title?.text).toBe('test clip accuracy (%)');
     expect(fig.data[0].y).toEqual([60]);
     expect(fig.data[1].y).toEqual([62]);
     const legacy = { accuracy: 0.6, deltaOpFraction: 0.2 } as unknown as ReturnType<typeof summary>;
-    expect(() => studyParetoFigure([], { delta: legacy })).toThrow(/models\.delta: expected a run summary with macsPerFrame/);
+    expect(() => studyParetoFigure({ records: [], models: { delta: legacy } })).toThrow(/models\.delta: expected a run summary with macsPerFrame/);
   });
 });

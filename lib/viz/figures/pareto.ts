@@ -1,4 +1,4 @@
-/** Accuracy against op density (or MACs per frame), coloured by kind of point, with the Pareto front. */
+/** Accuracy against op density (or MACs per frame), coloured by kind of point, with the Pareto front; the study's sweep-and-models version. */
 import { invalidArgument } from '../../util/errors';
 import type { Figure, PlotAnnotation, PlotTrace } from '../types';
 import { MODEL_SYMBOLS, assignColors } from '../palette';
@@ -164,4 +164,101 @@ function paretoAnnotations(points: readonly ParetoPoint[], args: ParetoArgs): Pl
       font: { size: 12 },
     };
   });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The study's Pareto plot: sweep points beside the trained models
+
+/** One point of a threshold / λ sweep (an ablation store's records fit). */
+export interface ParetoSweepRecord {
+  config: {
+    /** `'fixed-threshold'` (q set at evaluation) or `'trained'` (a refinement trained from q₀ with λ). */
+    mode: string;
+    variant: string;
+    /** q (fixed) or q₀ (initial, trained). */
+    threshold: number;
+    /** λ. */
+    sparsityWeight: number;
+  };
+  result: {
+    testClipAccuracy: number;
+    testVideoAccuracy: number;
+    temporalDensity: number | null;
+    /** Delta MACs per frame, first frame of each clip excluded; null when not measured (left out). */
+    deltaOpsPerFrame: number | null;
+    meanThreshold: number | null;
+  };
+}
+
+/** What the Pareto plot needs of a trained study model: `summarizeRun`'s result fits. */
+export interface ParetoModel {
+  /** Fractions in [0, 1]. */
+  testVideoAccuracy: number;
+  testClipAccuracy: number;
+  /** MACs per frame: dense, delta in steady state, delta with each clip's first frame whole. */
+  macsPerFrame: { dense: number; steadyState: number; firstFrameIncluded: number };
+}
+
+/** `'fixed-q sweep'` or `'trained-λ sweep'`: the legend kind of a sweep record. */
+export function ablationKind(record: ParetoSweepRecord): string {
+  return record.config.mode === 'trained' ? 'trained-λ sweep' : 'fixed-q sweep';
+}
+
+export interface StudyParetoArgs {
+  /** Sweep points, e.g. `[...fixedSweep.records, ...trainedSweep.records]`. */
+  records: readonly ParetoSweepRecord[];
+  /** Trained models by name (`'baseline'`, `'delta'`, `'spatial-l1'`), e.g. `summarizeRun(name, run)` of each. */
+  models: Readonly<Record<string, ParetoModel>>;
+  /** Default: `'Accuracy against delta MACs per frame'`. */
+  title?: string;
+}
+
+/**
+ * Test accuracy (%) against delta MACs per frame (millions, first frame of each clip excluded: the steady
+ * state that the ablation store records), coloured by kind: fixed-q sweep, trained-λ sweep and the study
+ * models (annotated). Accuracy is test VIDEO accuracy when every point has it, else test clip accuracy for
+ * all (the y-axis title says which). Records without `deltaOpsPerFrame` are left out. Throws a
+ * DeltaSparsityError when a model lacks `macsPerFrame` (pass `summarizeRun(name, run)`).
+ */
+export function studyParetoFigure(args: StudyParetoArgs): Figure {
+  requireFigureArgs('studyParetoFigure', args);
+  const { records, models } = args;
+  if (!Array.isArray(records)) throw invalidArgument('records', 'an array of sweep records (e.g. sweep.records)', records);
+  if (models == null || typeof models !== 'object' || Array.isArray(models)) {
+    throw invalidArgument('models', 'model name -> run summary (summarizeRun(name, run))', models);
+  }
+  for (const [name, model] of Object.entries(models)) {
+    if (model == null || typeof model !== 'object' || !model.macsPerFrame || !Number.isFinite(model.macsPerFrame.steadyState)) {
+      throw invalidArgument(`models.${name}`, 'a run summary with macsPerFrame.steadyState and test accuracies (summarizeRun(name, run))', model);
+    }
+  }
+  const usable = records.filter((record) => record.result.deltaOpsPerFrame !== null && Number.isFinite(record.result.deltaOpsPerFrame));
+  const video = usable.every((r) => Number.isFinite(r.result.testVideoAccuracy)) && Object.values(models).every((m) => Number.isFinite(m.testVideoAccuracy));
+  const accuracyOf = (result: { testVideoAccuracy: number; testClipAccuracy: number }) => 100 * (video ? result.testVideoAccuracy : result.testClipAccuracy);
+  const points: ParetoPoint[] = [
+    ...usable.map((record) => ({
+      label: record.config.mode === 'trained' ? `${record.config.variant} λ=${record.config.sparsityWeight} (q₀=${record.config.threshold})` : `q=${record.config.threshold}`,
+      kind: ablationKind(record),
+      opDensity: (record.result.deltaOpsPerFrame as number) / 1e6,
+      accuracy: accuracyOf(record.result),
+      hover: `temporal density ${formatShort(record.result.temporalDensity)}, mean q ${formatShort(record.result.meanThreshold)}`,
+    })),
+    ...Object.entries(models).map(([name, model]) => ({
+      label: name,
+      kind: name,
+      opDensity: model.macsPerFrame.steadyState / 1e6,
+      accuracy: accuracyOf(model),
+      hover: `dense: ${formatShort(model.macsPerFrame.dense / 1e6)} M MACs/frame`,
+    })),
+  ];
+  return paretoFigure({
+    title: args.title ?? 'Accuracy against delta MACs per frame',
+    points,
+    xTitle: 'delta MACs per frame, first frame excluded (M)',
+    yTitle: video ? 'test video accuracy (%)' : 'test clip accuracy (%)',
+  });
+}
+
+function formatShort(value: number | null): string {
+  return value === null || !Number.isFinite(value) ? 'n/a' : String(Number(value.toPrecision(3)));
 }
