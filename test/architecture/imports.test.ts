@@ -22,17 +22,6 @@ const LAYERS: { layer: string; members: string[] }[] = [
   { layer: '7', members: ['cli/'] },
 ];
 
-/**
- * Cycles known when this test was written, each as the sorted list of its files: the type-only study/report
- * cycle of issue 15 (report.ts imports the result types of runStudy.ts and lopoStudy.ts, which call it).
- * Issue 15's study work removes it; the lead then deletes these entries, and the list stays empty.
- */
-const ALLOWED_CYCLES: string[][] = [
-  ['lib/study/report.ts', 'lib/study/runStudy.ts'],
-  ['lib/study/lopoStudy.ts', 'lib/study/report.ts'],
-  ['lib/study/lopoStudy.ts', 'lib/study/report.ts', 'lib/study/runStudy.ts'],
-];
-
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const pathPattern = (members: string[]) => `^lib/(${members.map(escape).join('|')})`;
 
@@ -51,14 +40,18 @@ const ruleSet: IFlattenedRuleSet = {
   forbidden: [
     { name: 'no-cycle', severity: 'error', from: { path: '^lib/' }, to: { circular: true } },
     ...(layerRules() ?? []),
+    {
+      // Figure builders take plain data (CONTRIBUTING.md): viz does not reach into the hardware, data or layers
+      // folders beside it on layer 1.
+      name: 'viz-takes-plain-data',
+      severity: 'error',
+      from: { path: '^lib/viz/' },
+      to: { path: '^lib/', pathNot: '^lib/(viz|util)/' },
+    },
   ],
 };
 
 const cycleFiles = (violation: IViolation) => [violation.from, ...(violation.cycle ?? []).map((step) => step.name)];
-const isAllowedCycle = (violation: IViolation) => {
-  const files = [...new Set(cycleFiles(violation))].sort();
-  return ALLOWED_CYCLES.some((allowed) => allowed.length === files.length && allowed.every((file, i) => file === files[i]));
-};
 const describeViolation = (violation: IViolation) =>
   violation.rule.name === 'no-cycle'
     ? `cycle: ${cycleFiles(violation).join(' -> ')}`
@@ -95,12 +88,12 @@ describe('the import graph of lib/', () => {
     expect(unresolved).toEqual([]);
   });
 
-  it('has no import cycle (type-only imports included) besides the allow-listed one', () => {
+  it('has no import cycle (type-only imports included)', () => {
     const cycles = (result.summary.violations ?? []).filter((violation) => violation.rule.name === 'no-cycle');
-    expect(cycles.filter((violation) => !isAllowedCycle(violation)).map(describeViolation)).toEqual([]);
+    expect(cycles.map(describeViolation)).toEqual([]);
   });
 
-  it('has no import that runs upward through the layers', () => {
+  it('has no import that runs upward through the layers, and viz imports only viz and util', () => {
     const upward = (result.summary.violations ?? []).filter((violation) => violation.rule.name !== 'no-cycle');
     expect(upward.map(describeViolation)).toEqual([]);
   });
