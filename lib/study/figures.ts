@@ -1,6 +1,6 @@
 /** The study's figures, built from plain results (shared by the HTML report and the notebooks). */
-import type { AblationRecord } from '../ablation/thresholdAblation';
-import { energyVersusTemporalDensity, loadHardware, operatingPoint, type CostMode, type CostResult, type HardwareSpec, type LayerWorkload } from '../hardware';
+import type { AblationRecord } from '../ablation/sparsitySweeps';
+import { COST_MODES, energyVersusTemporalDensity, loadHardware, operatingPoint, type CostResult, type HardwareSpec, type LayerWorkload } from '../hardware';
 import type { SparsityMeasurement } from '../sparsity';
 import type { EpochMetrics } from '../train/runFolder';
 import { invalidArgument } from '../util/errors';
@@ -123,21 +123,21 @@ export function studyParetoFigure(records: AblationRecord[], models: Record<stri
       throw invalidArgument(`models.${name}`, 'a run summary with macsPerFrame.steadyState and test accuracies (summarizeRun(name, run))', model);
     }
   }
-  const usable = records.filter((record) => record.result.deltaOpsPerFrame !== null && Number.isFinite(record.result.deltaOpsPerFrame));
+  const usable = records.filter((record) => record.result.deltaMacsPerFrame !== null && Number.isFinite(record.result.deltaMacsPerFrame));
   const video = usable.every((r) => Number.isFinite(r.result.testVideoAccuracy)) && Object.values(models).every((m) => Number.isFinite(m.testVideoAccuracy));
   const accuracyOf = (result: { testVideoAccuracy: number; testClipAccuracy: number }) => 100 * (video ? result.testVideoAccuracy : result.testClipAccuracy);
   const points: ParetoPoint[] = [
     ...usable.map((record) => ({
       label: record.config.mode === 'trained' ? `${record.config.variant} λ=${record.config.sparsityWeight} (q₀=${record.config.threshold})` : `q=${record.config.threshold}`,
       kind: ablationKind(record),
-      opDensity: (record.result.deltaOpsPerFrame as number) / 1e6,
+      macDensity: (record.result.deltaMacsPerFrame as number) / 1e6,
       accuracy: accuracyOf(record.result),
       hover: `temporal density ${formatShort(record.result.temporalDensity)}, mean q ${formatShort(record.result.meanThreshold)}`,
     })),
     ...Object.entries(models).map(([name, model]) => ({
       label: name,
       kind: name,
-      opDensity: model.macsPerFrame.steadyState / 1e6,
+      macDensity: model.macsPerFrame.steadyState / 1e6,
       accuracy: accuracyOf(model),
       hover: `dense: ${formatShort(model.macsPerFrame.dense / 1e6)} M MACs/frame`,
     })),
@@ -154,12 +154,10 @@ function formatShort(value: number | null): string {
   return value === null || !Number.isFinite(value) ? 'n/a' : String(Number(value.toPrecision(3)));
 }
 
-const MODE_NAMES: Record<CostMode, string> = { dense: 'dense', spatial: 'zero-skipping', delta: 'delta' };
-
 /** Energy per frame of each layer in each execution mode (µJ); a log axis when they span more than 100×. */
 export function layerEnergyFigure(cost: CostResult): Figure {
-  const series = (['dense', 'spatial', 'delta'] as const).map((mode) => ({
-    name: MODE_NAMES[mode],
+  const series = COST_MODES.map((mode) => ({
+    name: mode,
     values: cost.layers.map((layer) => layer.modes[mode].energyPj.total / 1e6),
   }));
   const all = series.flatMap((s) => s.values);
@@ -200,8 +198,8 @@ export function crossoverFigure(workloads: LayerWorkload[], hardware: string | H
     temporalDensity: curve.temporalDensity,
     xTitle: 'temporal density (fraction of changes sent, every layer)',
     yTitle: 'energy per frame (µJ)',
-    series: (['dense', 'delta', 'spatial'] as const).map((mode) => ({ name: MODE_NAMES[mode], cost: curve.energyUj[mode] })),
-    crossovers: curve.crossovers.map((c) => ({ x: c.temporalDensity, y: c.energyUj, between: [MODE_NAMES[c.between[0]], MODE_NAMES[c.between[1]]] as [string, string] })),
+    series: (['dense', 'delta', 'zero-skipping'] as const).map((mode) => ({ name: mode, cost: curve.energyUj[mode] })),
+    crossovers: curve.crossovers.map((c) => ({ x: c.temporalDensity, y: c.energyUj, between: c.between })),
     ...(opts.models ? { note: 'Lines: the delta model with the same temporal density in every layer.<br>Markers: each trained model in delta execution, with its own measured per-layer densities (so it may sit off the line).', height: 480 } : {}),
     operatingPoints: Object.entries(opts.models ?? {}).map(([name, modelWorkloads]) => {
       const point = operatingPoint(modelWorkloads, spec);
@@ -209,7 +207,7 @@ export function crossoverFigure(workloads: LayerWorkload[], hardware: string | H
         name,
         temporalDensity: point.temporalDensity,
         cost: point.energyUj.delta,
-        hover: (['dense', 'spatial', 'delta'] as const).map((mode) => `${MODE_NAMES[mode]}: ${point.energyUj[mode].toPrecision(3)} µJ/frame`).join('<br>'),
+        hover: COST_MODES.map((mode) => `${mode}: ${point.energyUj[mode].toPrecision(3)} µJ/frame`).join('<br>'),
       };
     }),
   });

@@ -1,6 +1,6 @@
 export { resolveTrainConfig, mergeConfig, trainPresets, trainConfigSchema } from './config';
 export type { TrainConfig, TrainConfigInput, TrainPresetName } from './config';
-export { train, meanThreshold, sparsityColumns, thresholdColumns, writeWorkload } from './trainer';
+export { train, sparsityColumns, thresholdColumns, writeWorkload } from './trainer';
 export type { TrainOptions, TrainResult } from './trainer';
 export { trainRecipe } from './recipe';
 export type { RecipeOptions, RecipeResult, RefinedVariant } from './recipe';
@@ -14,7 +14,7 @@ export { fileSaveHandler, fileLoadHandler, saveModelToFolder, loadModelFromFolde
 export { openRunFolder, readEpochMetrics, logEpochMetrics } from './runFolder';
 export type { EpochMetrics } from './runFolder';
 export { createOptimizer, learningRateAt } from './optimizer';
-export { testAgainstChance, chanceThreshold, binomialUpperTail } from './chance';
+export { testAgainstChance, minCorrectAboveChance, binomialUpperTail } from './chance';
 export type { ChanceVerdict } from './chance';
 export { channelStatistics, fitInputNormalization } from './inputStatistics';
 export type { ChannelStatistics } from './inputStatistics';
