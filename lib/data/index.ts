@@ -80,7 +80,7 @@ export { ensureCached, lookupCached, resolveDecodingContext } from './decodeSet'
 export type { DecodeEntry, DecodingContext, DecodingOptions, EnsureResult } from './decodeSet';
 export { DEFAULT_SYNTHETIC_CLASSES, DEFAULT_SYNTHETIC_NOISE, SYNTHETIC_MOTIONS, createSyntheticDataset, renderSyntheticVideo } from './synthetic';
 export type { RenderSyntheticOptions, SyntheticDatasetOptions, SyntheticMotion } from './synthetic';
-export { DEFAULT_INPUT_QUANTUM, inputTemporalDensity, meanAbsoluteFrameDifference, temporalChangeFraction } from './stats';
+export { DEFAULT_INPUT_QUANTUM, inputTemporalDensity, meanAbsoluteFrameDifference, pixelChangeDensity } from './stats';
 export { measureInputTemporalDensity } from './density';
 export type { InputDensityOptions, InputDensityResult } from './density';
 export type { FrameArray } from './stats';

@@ -4,7 +4,7 @@
  * failed with the reason instead of being executed; the coordinator parses every result before storing it.
  */
 import * as z from 'zod';
-import { ablationPointSchema, ablationResultSchema, type AblationPoint, type AblationResult } from '../ablation/thresholdAblation';
+import { ablationPointSchema, ablationResultSchema, type AblationPoint, type AblationResult } from '../ablation/sparsitySweeps';
 import { stableHash } from '../util/stableHash';
 import { trainConfigSchema, type TrainConfig } from '../train/config';
 

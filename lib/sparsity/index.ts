@@ -1,4 +1,4 @@
-/** Spatial/temporal density and op counts of a model on clips. */
+/** Spatial/temporal density and MAC counts of a model on clips. */
 export { measureSparsity } from './measure';
 export type { LayerSparsity, OverallSparsity, SparsityMeasurement, MeasureSparsityOptions } from './measure';
 export { toWorkloads } from './workloads';

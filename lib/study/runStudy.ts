@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fixedThresholdSweep, ablationRows, type AblationRecord } from '../ablation/thresholdAblation';
+import { fixedThresholdSweep, ablationRows, type AblationRecord } from '../ablation/sparsitySweeps';
 import { crossoverTemporalDensity, energyVersusTemporalDensity, estimateCost, costToRows, operatingPoint } from '../hardware';
 import { toWorkloads, type SparsityMeasurement } from '../sparsity';
 import { trainRecipe } from '../train/recipe';
@@ -112,7 +112,7 @@ export async function runStudy(options: StudyOptions = {}): Promise<StudyResult>
       const cost = estimateCost(toWorkloads(measurement), hardware);
       energy[name] = {
         dense: cost.totals.dense.energyPj.total / 1e6,
-        zeroSkipping: cost.totals.spatial.energyPj.total / 1e6,
+        zeroSkipping: cost.totals['zero-skipping'].energyPj.total / 1e6,
         delta: cost.totals.delta.energyPj.total / 1e6,
       };
       return [name, cost];
@@ -136,7 +136,7 @@ export async function runStudy(options: StudyOptions = {}): Promise<StudyResult>
     ablation: ablationRows(records),
     hardware,
     energyPerFrameMicrojoules: energy,
-    crossoverTemporalDensity: { vsDense: crossover.vsDense, vsZeroSkipping: crossover.vsSpatial },
+    crossoverTemporalDensity: { vsDense: crossover.vsDense, vsZeroSkipping: crossover.vsZeroSkipping },
     seconds: (Date.now() - startedAt) / 1000,
   };
 

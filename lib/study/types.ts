@@ -2,7 +2,7 @@
  * The results of the study's two protocols (fixed split, leave one subject out): what runStudy and
  * runLopoStudy return and the report pages show. Apart from both so that the report needs neither.
  */
-import type { ablationRows } from '../ablation/thresholdAblation';
+import type { ablationRows } from '../ablation/sparsitySweeps';
 import type { PublishedResult } from './published';
 import type { AggregateSummary, DeltaGain, MeanStd, ModelSummary } from './summary';
 

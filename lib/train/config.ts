@@ -104,7 +104,7 @@ const sparsitySchema = z.strictObject({
    * published layer used 1.0 with fan-outs given by hand.
    */
   sparsityWeight: z.number().min(0).default(0.1),
-  /** Initial quantization step q of every delta layer. */
+  /** Initial threshold q of every delta layer. */
   threshold: z.number().positive().default(0.1),
   /** One learnable q per channel, per neuron or per layer. */
   granularity: z.enum(['channel', 'neuron', 'layer']).default('channel'),

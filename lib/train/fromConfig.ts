@@ -20,7 +20,7 @@ import {
 } from '../data';
 import { stableHash } from '../util/stableHash';
 import type { VideoDataset } from '../data/types';
-import { buildMobileNet, buildSmallCnn, insertDeltaLayers } from '../models';
+import { buildMobileNet, buildSmallCnn, insertSparsityLayers } from '../models';
 import type { SparsityLayerArgs } from '../models';
 import type { ProgressMode } from '../util/progress';
 import { DeltaSparsityError } from '../util/errors';
@@ -194,7 +194,7 @@ export function sparsityArgsFromConfig(config: TrainConfig): SparsityLayerArgs {
     threshold: config.sparsity.threshold,
     granularity: config.sparsity.granularity,
     sparsityWeight: config.sparsity.sparsityWeight,
-    invertThresholdGradient: config.sparsity.thresholdGrowsWithPenalty,
+    thresholdGrowsWithPenalty: config.sparsity.thresholdGrowsWithPenalty,
   };
 }
 
@@ -233,7 +233,7 @@ export async function modelFromConfig(config: TrainConfig, dataset: VideoDataset
           `initFrom: expected a model with ${dataset.classNames.length} outputs (one per class of ${dataset.name}). Received: ${config.initFrom} has ${outputs}`,
         );
       }
-      return insertDeltaLayers(source, { ...sparsity, perFrame: false, name: `${config.model.architecture}_${config.model.variant}` });
+      return insertSparsityLayers(source, { ...sparsity, perFrame: false, name: `${config.model.architecture}_${config.model.variant}` });
     } finally {
       source.dispose();
     }

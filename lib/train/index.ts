@@ -1,6 +1,6 @@
 export { resolveTrainConfig, mergeConfig, trainPresets, trainConfigSchema } from './config';
 export type { TrainConfig, TrainConfigInput, TrainPresetName } from './config';
-export { train, meanThreshold, sparsityColumns, thresholdColumns } from './trainer';
+export { train, sparsityColumns, thresholdColumns } from './trainer';
 export type { TrainOptions, TrainResult } from './trainer';
 export { createSparsityForward } from './sparsityForward';
 export type { SparsityForward, SparsityForwardResult } from './sparsityForward';
@@ -16,7 +16,7 @@ export { saveModelToFolder, loadModelFromFolder } from './fileModelIO';
 export { openRunFolder, readEpochMetrics, logEpochMetrics, readFinishedRun, readRunWorkload, writeWorkload } from './runFolder';
 export type { EpochMetrics } from './runFolder';
 export { createOptimizer, learningRateAt } from './optimizer';
-export { testAgainstChance, chanceThreshold, binomialUpperTail } from './chance';
+export { testAgainstChance, minCorrectAboveChance, binomialUpperTail } from './chance';
 export type { ChanceVerdict } from './chance';
 export { channelStatistics, fitInputNormalization } from './inputStatistics';
 export type { ChannelStatistics } from './inputStatistics';

@@ -3,7 +3,7 @@
  * delta layers' outputs in the loss: tfjs-layers 4.22 cannot train on losses that layers add themselves.
  *
  * Each epoch: train on shuffled clips, evaluate on the test windows, measure per-layer spatial and temporal
- * density and op counts on a few test clips, log one row to `metrics.jsonl`/`metrics.csv`, write
+ * density and MAC counts on a few test clips, log one row to `metrics.jsonl`/`metrics.csv`, write
  * `workload.json` for the cost model, and checkpoint. Rerunning with the same run folder resumes after the
  * last checkpointed epoch; the result is the same as an uninterrupted run (same seed, same data order,
  * optimizer state restored).
@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { VideoDataset } from '../data/types';
 import { DeltaActivation } from '../layers/deltaActivation';
+import { meanThreshold } from '../models/thresholds';
 import { createSparsityForward } from './sparsityForward';
 import { learnedThresholds } from '../sparsity';
 import type { SparsityMeasurement } from '../sparsity';
@@ -71,14 +72,6 @@ function finiteOrNull(value: number): number | null {
   return Number.isFinite(value) ? value : null;
 }
 
-/** The mean learned quantization step over all delta layers (null for models without any). */
-export function meanThreshold(model: tf.LayersModel): number | null {
-  const deltaLayers = model.layers.filter((layer): layer is DeltaActivation => layer instanceof DeltaActivation);
-  if (deltaLayers.length === 0) return null;
-  const means = deltaLayers.map((layer) => tf.tidy(() => layer.steps().mean().dataSync()[0]));
-  return means.reduce((a, b) => a + b, 0) / means.length;
-}
-
 /**
  * The mean learned q of each delta layer as metric columns `<layer>.meanThreshold`, named after the layer the
  * delta layer feeds (as the sparsity columns are), so that `layerCurvesFigure` draws q per layer per epoch.
@@ -94,17 +87,17 @@ export function sparsityColumns(measurement: SparsityMeasurement): Record<string
   const columns: Record<string, number | null> = {
     spatialDensity: finiteOrNull(overall.spatialDensity),
     temporalDensity: finiteOrNull(overall.temporalDensity),
-    denseOpsPerFrame: finiteOrNull(overall.denseOpsPerFrame),
-    spatialOpsPerFrame: finiteOrNull(overall.spatialOpsPerFrame),
-    deltaOpsPerFrame: finiteOrNull(overall.deltaOpsPerFrame),
-    deltaOpsPerFrameFirstIncluded: finiteOrNull(overall.deltaOpsPerFrameFirstIncluded),
-    denseToDeltaOpsRatio: finiteOrNull(overall.denseToDeltaOpsRatio),
-    denseToSpatialOpsRatio: finiteOrNull(overall.denseToSpatialOpsRatio),
+    denseMacsPerFrame: finiteOrNull(overall.denseMacsPerFrame),
+    zeroSkippingMacsPerFrame: finiteOrNull(overall.zeroSkippingMacsPerFrame),
+    deltaMacsPerFrame: finiteOrNull(overall.deltaMacsPerFrame),
+    deltaMacsPerFrameFirstIncluded: finiteOrNull(overall.deltaMacsPerFrameFirstIncluded),
+    deltaMacDensity: finiteOrNull(overall.deltaMacDensity),
+    zeroSkippingMacDensity: finiteOrNull(overall.zeroSkippingMacDensity),
   };
   for (const layer of measurement.layers) {
     columns[`${layer.name}.spatialDensity`] = finiteOrNull(layer.spatialDensity);
     columns[`${layer.name}.temporalDensity`] = finiteOrNull(layer.temporalDensity);
-    columns[`${layer.name}.deltaOpsPerFrame`] = finiteOrNull(layer.deltaOpsPerFrame);
+    columns[`${layer.name}.deltaMacsPerFrame`] = finiteOrNull(layer.deltaMacsPerFrame);
   }
   return columns;
 }

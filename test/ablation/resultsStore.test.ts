@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ResultsStore, type SweepRecord } from '../../lib/ablation/resultsStore';
 import { runSweep } from '../../lib/ablation/sweep';
-import { ablationRows, openAblationStore, type AblationRecord } from '../../lib/ablation/thresholdAblation';
+import { ablationRows, openAblationStore, type AblationRecord } from '../../lib/ablation/sparsitySweeps';
 import { dataFrameOf } from '../../lib/util/dataFrame';
 import { DeltaSparsityError } from '../../lib/util/errors';
 
@@ -28,7 +28,7 @@ function record(threshold: number, meanThreshold: number | null = threshold, var
     config: { mode: 'trained', variant, threshold, sparsityWeight: 0.1, source: 's' },
     result: {
       testClipAccuracy: 1 - threshold, testVideoAccuracy: 1 - threshold, testLoss: threshold, spatialDensity: 0.5, temporalDensity: threshold / 2,
-      denseOpsPerFrame: 1000, spatialOpsPerFrame: 500, deltaOpsPerFrame: 100, denseToDeltaOpsRatio: 10, meanThreshold,
+      denseMacsPerFrame: 1000, zeroSkippingMacsPerFrame: 500, deltaMacsPerFrame: 100, deltaMacDensity: 0.1, meanThreshold,
     },
     finishedAt: '2026-01-01T00:00:00.000Z',
     seconds: 1,

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ResultsStore } from '../../lib/ablation/resultsStore';
 import { stableHash } from '../../lib/util/stableHash';
 import { expandGrid, runSweep } from '../../lib/ablation/sweep';
-import { ablationRows, type AblationRecord } from '../../lib/ablation/thresholdAblation';
+import { ablationRows, type AblationRecord } from '../../lib/ablation/sparsitySweeps';
 import { dataFrameOf } from '../../lib/util/dataFrame';
 
 interface Point {
@@ -102,7 +102,7 @@ describe('ablation results as a table', () => {
       config: { mode: 'fixed-threshold', variant: 'delta', threshold: 0.2, sparsityWeight: 0.3, source: 's' },
       result: {
         testClipAccuracy: 0.75, testVideoAccuracy: 0.8, testLoss: 0.7, spatialDensity: 0.5, temporalDensity: 0.1,
-        denseOpsPerFrame: 1000, spatialOpsPerFrame: 500, deltaOpsPerFrame: 100, denseToDeltaOpsRatio: 10, meanThreshold: 0.2, runDir: '/x',
+        denseMacsPerFrame: 1000, zeroSkippingMacsPerFrame: 500, deltaMacsPerFrame: 100, deltaMacDensity: 0.1, meanThreshold: 0.2, runDir: '/x',
       },
       finishedAt: '', seconds: 1.5,
     };

@@ -89,7 +89,7 @@ describe('fused delta-layer kernels', () => {
         const x = tf.tensor(xValues, shape);
         const q = tf.tensor(qValues, qShape);
         const w = tf.tensor(weights, shape);
-        const options = { rectify, invertThresholdGradient: invert };
+        const options = { rectify, thresholdGrowsWithPenalty: invert };
         // Loss Σ w·y: dL/dy = w, so the gradients are the kernels' dx and dq for dy = w.
         const { value, grads } = tf.valueAndGrads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(op(a, b, options), w)))([x, q]);
         return [op(x, q, options), value, ...grads];
@@ -153,7 +153,7 @@ describe('fused delta-layer kernels', () => {
         const x = tf.tensor3d([[[0.26], [0.52], [0.13]]]);
         const q = tf.tensor1d([0.1]);
         const { value: penalty, grads } = tf.valueAndGrads((a: tf.Tensor, b: tf.Tensor) =>
-          meanAbsTemporalDifference(quantize(a, b, { invertThresholdGradient: true })),
+          meanAbsTemporalDifference(quantize(a, b, { thresholdGrowsWithPenalty: true })),
         )([x, q]);
         return [penalty, ...grads];
       });

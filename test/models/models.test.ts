@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DeltaActivation } from '../../lib/layers/deltaActivation';
 import { SpatialL1 } from '../../lib/layers/spatialL1';
-import { insertDeltaLayers } from '../../lib/models/insertDeltaLayers';
+import { insertSparsityLayers } from '../../lib/models/insertSparsityLayers';
 import { buildSmallCnn } from '../../lib/models/smallCnn';
 
 beforeAll(async () => {
@@ -12,10 +12,10 @@ beforeAll(async () => {
 const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 const clips = () => tf.randomUniform([2, 4, 12, 12, 3], 0, 1, 'float32', 7);
 
-describe('insertDeltaLayers', () => {
+describe('insertSparsityLayers', () => {
   it('keeps the weights: with λ=0 and a tiny q the outputs are unchanged', () => {
     const baseline = buildSmallCnn({ inputShape: [4, 12, 12, 3], classes: 3, filters: [4, 8] });
-    const delta = insertDeltaLayers(baseline, { threshold: 1e-6, sparsityWeight: 0 });
+    const delta = insertSparsityLayers(baseline, { threshold: 1e-6, sparsityWeight: 0 });
     expect(delta.layers.filter((l) => l instanceof DeltaActivation).map((l) => l.name)).toEqual([
       'delta_conv1',
       'delta_conv2',
@@ -26,7 +26,7 @@ describe('insertDeltaLayers', () => {
     // Each quantizer moves a value by at most q/2 = 5e-7, so logits move by far less than 1e-4.
     expect(maxAbsDiff(baseline.predict(x) as tf.Tensor, delta.predict(x) as tf.Tensor)).toBeLessThan(1e-4);
     // A coarse q does change them (the comparison above is not vacuous).
-    const coarse = insertDeltaLayers(baseline, { threshold: 0.5 });
+    const coarse = insertSparsityLayers(baseline, { threshold: 0.5 });
     expect(maxAbsDiff(baseline.predict(x) as tf.Tensor, coarse.predict(x) as tf.Tensor)).toBeGreaterThan(1e-3);
     // The source model still has no delta layers and its own weights.
     expect(baseline.layers.some((l) => l instanceof DeltaActivation)).toBe(false);
@@ -40,7 +40,7 @@ describe('insertDeltaLayers', () => {
         tf.layers.dense({ units: 2, name: 'out' }),
       ],
     });
-    const video = insertDeltaLayers(perFrame, { threshold: 1e-6, timeSteps: 3 });
+    const video = insertSparsityLayers(perFrame, { threshold: 1e-6, timeSteps: 3 });
     // One delta layer on the input frames (feeding c1) and one after c1's fused relu, which feeds the dense
     // through flatten (fanOut = units = 2).
     const deltas = video.layers.filter((l): l is DeltaActivation => l instanceof DeltaActivation);
@@ -57,7 +57,7 @@ describe('insertDeltaLayers', () => {
 
   it('builds the spatial-L1 baseline at the same positions', () => {
     const baseline = buildSmallCnn({ inputShape: [4, 12, 12, 3], classes: 3, filters: [4] });
-    const l1 = insertDeltaLayers(baseline, { variant: 'spatial-l1' });
+    const l1 = insertSparsityLayers(baseline, { variant: 'spatial-l1' });
     expect(l1.layers.filter((l) => l instanceof SpatialL1).map((l) => l.name)).toEqual(['l1_conv1', 'l1_pool', 'l1_logits']);
     const x = clips();
     expect(maxAbsDiff(baseline.predict(x) as tf.Tensor, l1.predict(x) as tf.Tensor)).toBe(0);

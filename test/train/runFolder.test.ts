@@ -18,7 +18,7 @@ import { modelFromConfig } from '../../lib/train/fromConfig';
 import { trainRecipe } from '../../lib/train/recipe';
 import { checkRunFolder, readEpochMetrics, readFinishedRun, readRunConfigFile, readRunWorkload } from '../../lib/train/runFolder';
 import { train } from '../../lib/train/trainer';
-import { METRIC_RENAMES, TRAIN_CONFIG_RENAMES, setDeprecationSink, upgradeLegacyKeys } from '../../lib/util/legacyNames';
+import { METRIC_RENAMES, TRAIN_CONFIG_RENAMES, setDeprecationSink, upgradeLegacyKeys, type KeyRename, type KeyRenames } from '../../lib/util/legacyNames';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm', quiet: true });
@@ -30,10 +30,10 @@ const quick = { progress: 'silent' as const, preset: 'quick' };
 const tiny = { epochs: 1, batchSize: 4, sparsityClips: 2, data: { syntheticTrainPerClass: 1, syntheticTestPerClass: 1 } };
 
 /** Test-only additions to the (still empty) shared rename tables, removed after each test. */
-const added: { table: Record<string, string>; key: string }[] = [];
-function addRename(table: Readonly<Record<string, string>>, oldKey: string, newKey: string): void {
-  (table as Record<string, string>)[oldKey] = newKey;
-  added.push({ table: table as Record<string, string>, key: oldKey });
+const added: { table: Record<string, KeyRename>; key: string }[] = [];
+function addRename(table: KeyRenames, oldKey: string, newKey: string): void {
+  (table as Record<string, KeyRename>)[oldKey] = newKey;
+  added.push({ table: table as Record<string, KeyRename>, key: oldKey });
 }
 afterEach(() => {
   for (const { table, key } of added.splice(0)) delete table[key];

@@ -27,7 +27,7 @@ describe('createSparsityForward', () => {
     expect(expected).toBeGreaterThan(0);
 
     const labels = tf.oneHot(tf.tensor1d([0, 2], 'int32'), 3);
-    const thresholdsBefore = forward.penaltyLayers.map((l) => (l as DeltaActivation).steps().arraySync());
+    const thresholdsBefore = forward.penaltyLayers.map((l) => (l as DeltaActivation).thresholds().arraySync());
     const convBefore = model.getLayer('conv1_td').getWeights()[0].clone();
     const optimizer = tf.train.sgd(0.1);
     const before = tf.memory().numTensors;
@@ -38,7 +38,7 @@ describe('createSparsityForward', () => {
     cost?.dispose();
     expect(tf.memory().numTensors).toBe(before);
     expect(maxAbsDiff(convBefore, model.getLayer('conv1_td').getWeights()[0])).toBeGreaterThan(0);
-    const thresholdsAfter = forward.penaltyLayers.map((l) => (l as DeltaActivation).steps().arraySync());
+    const thresholdsAfter = forward.penaltyLayers.map((l) => (l as DeltaActivation).thresholds().arraySync());
     expect(thresholdsAfter).not.toEqual(thresholdsBefore);
   });
 

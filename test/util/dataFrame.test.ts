@@ -50,7 +50,7 @@ describe('dataFrameOf(measurement.layers)', () => {
   it('has NaN where a layer has no number and describe() works', () => {
     const layer = (name: string, temporalDensity: number | null) => ({
       name, kind: 'conv' as const, inputActivations: 100, fanOut: 9, weights: 72, outputs: 800, nonZeroActivations: 50, nonZeroChanges: 10,
-      spatialDensity: 0.5, temporalDensity, denseOpsPerFrame: 900, spatialOpsPerFrame: 450, deltaOpsPerFrame: 90,
+      spatialDensity: 0.5, temporalDensity, denseMacsPerFrame: 900, zeroSkippingMacsPerFrame: 450, deltaMacsPerFrame: 90,
     });
     // A measurement as JSON gives it back: a NaN density (one frame, no changes) is null after a round trip.
     const measurement = { layers: [layer('conv1', 0.2), layer('conv2', null)] } as unknown as SparsityMeasurement;

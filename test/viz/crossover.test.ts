@@ -50,7 +50,7 @@ describe('crossoverFigure (energy curve and operating points computed by lib/har
     expect(fig.data[1].x).toEqual(curve.temporalDensity);
     expect(fig.data[1].y).toEqual(curve.energyUj.delta);
     expect(fig.data[3].x).toEqual(curve.crossovers.map((c) => c.temporalDensity));
-    expect(fig.data[3].text).toEqual(curve.crossovers.map((c) => `delta = ${c.between[1] === 'spatial' ? 'zero-skipping' : 'dense'}`));
+    expect(fig.data[3].text).toEqual(curve.crossovers.map((c) => `delta = ${c.between[1]}`));
     // Without operating points: no markers and no note.
     const bare = crossoverFigure({ curve });
     expect(bare.data.some((t) => t.name?.endsWith('(measured)'))).toBe(false);

@@ -8,7 +8,7 @@
  *       --store runs/sweep.jsonl --queue redis://:PASSWORD@lab-server:6379/0   # run by `delta-sparsity worker`s
  */
 import { Command } from 'commander';
-import { ablationRows, fixedThresholdSweep, openAblationStore, trainingSweep } from '../../ablation/thresholdAblation';
+import { ablationRows, fixedThresholdSweep, openAblationStore, trainingSweep } from '../../ablation/sparsitySweeps';
 import { expectFileOrNothing, expectFolderOrNothing } from '../../util/files';
 import { DeltaSparsityError, invalidArgument } from '../../util/errors';
 import type { ProgressMode } from '../../util/progress';
@@ -118,7 +118,7 @@ export function registerAblateCommand(program: Command): void {
           ? `${outcome.ran - collected} point(s) computed by workers during this run, ${collected} collected from the queue (finished before it), ${outcome.reused} reused from ${options.store}`
           : `${outcome.ran} point(s) computed, ${outcome.reused} reused from ${options.store}`,
       );
-      const columns = ['mode', 'variant', 'threshold', 'sparsityWeight', 'testClipAccuracy', 'testVideoAccuracy', 'spatialDensity', 'temporalDensity', 'denseToDeltaOpsRatio'];
+      const columns = ['mode', 'variant', 'threshold', 'sparsityWeight', 'testClipAccuracy', 'testVideoAccuracy', 'spatialDensity', 'temporalDensity', 'deltaMacDensity'];
       say(options, columns.join('\t'));
       for (const row of rows) say(options, columns.map((column) => cell(row[column])).join('\t'));
       for (const point of failed) {

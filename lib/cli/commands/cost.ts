@@ -1,5 +1,5 @@
 /**
- * `delta-sparsity cost`: energy, latency and memory traffic per frame in dense, spatial (zero-skipping) and
+ * `delta-sparsity cost`: energy, latency and memory traffic per frame in dense, zero-skipping and
  * delta execution, and the cross-over temporal densities.
  *
  *   delta-sparsity cost --run runs/my-run --hardware eyeriss-v2-like [--json]

@@ -61,11 +61,11 @@ export function registerTrainCommand(program: Command): void {
         options,
         `test clip accuracy ${percent(last?.testClipAccuracy)}, video accuracy ${percent(last?.testVideoAccuracy)}; ` +
           `spatial density ${percent(result.sparsity.overall.spatialDensity)}, temporal density ${percent(result.sparsity.overall.temporalDensity)}; ` +
-          `dense/delta ops ${result.sparsity.overall.denseToDeltaOpsRatio.toFixed(2)}x`,
+          `${(1 / result.sparsity.overall.deltaMacDensity).toFixed(2)}x fewer MACs than dense`,
       );
       say(options, 'layer                 spatial density  temporal density  delta MACs/frame');
       for (const layer of result.sparsity.layers) {
-        say(options, `${layer.name.padEnd(20)} ${percent(layer.spatialDensity).padStart(16)} ${percent(layer.temporalDensity).padStart(17)} ${Math.round(layer.deltaOpsPerFrame).toString().padStart(17)}`);
+        say(options, `${layer.name.padEnd(20)} ${percent(layer.spatialDensity).padStart(16)} ${percent(layer.temporalDensity).padStart(17)} ${Math.round(layer.deltaMacsPerFrame).toString().padStart(17)}`);
       }
       printJson(options, { runDir: result.runDir, config: result.config, resumedFromEpoch: result.resumedFromEpoch, metrics: result.metrics, sparsity: result.sparsity });
     }),

@@ -5,7 +5,7 @@ import { assignColors } from '../palette';
 import { baseLayout, checkFiniteArray, escapeTemplate, requireFigureArgs } from './common';
 
 export interface LayerSeries {
-  /** Legend name, e.g. a hardware mode `'dense'`, `'spatial'`, `'spatio-temporal'`. */
+  /** Legend name, e.g. a hardware mode `'dense'`, `'zero-skipping'`, `'delta'`. */
   name: string;
   /** One value per layer, in the order of `layers`. */
   values: readonly number[];

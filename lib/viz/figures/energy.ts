@@ -9,10 +9,9 @@ import { layerBarsFigure } from './bars';
 import { costCrossoverFigure } from './cost';
 import { checkFiniteArray, requireFigureArgs } from './common';
 
-/** The execution modes of the cost model (`lib/hardware`): `'spatial'` is zero-skipping execution. */
-export type EnergyMode = 'dense' | 'spatial' | 'delta';
-
-const MODE_NAMES: Record<EnergyMode, string> = { dense: 'dense', spatial: 'zero-skipping', delta: 'delta' };
+/** The execution modes of the cost model (`CostMode` in lib/hardware), by the names figures show. */
+export type EnergyMode = 'dense' | 'zero-skipping' | 'delta';
+const ENERGY_MODES: readonly EnergyMode[] = ['dense', 'zero-skipping', 'delta'];
 
 /** What the per-layer energy figure reads of a cost estimate (`estimateCost`'s result fits). */
 export interface LayerEnergyCost {
@@ -34,8 +33,8 @@ export function layerEnergyFigure(args: LayerEnergyArgs): Figure {
   if (cost == null || typeof cost !== 'object' || !Array.isArray(cost.layers as unknown) || typeof cost.hardware?.name !== 'string') {
     throw invalidArgument('cost', 'a cost estimate { hardware, layers } (estimateCost(workloads, hardware))', cost);
   }
-  const series = (['dense', 'spatial', 'delta'] as const).map((mode) => ({
-    name: MODE_NAMES[mode],
+  const series = ENERGY_MODES.map((mode) => ({
+    name: mode,
     values: cost.layers.map((layer) => layer.modes[mode].energyPj.total / 1e6),
   }));
   const all = series.flatMap((s) => s.values);
@@ -101,14 +100,14 @@ export function crossoverFigure(args: CrossoverArgs): Figure {
     temporalDensity: curve.temporalDensity,
     xTitle: 'temporal density (fraction of changes sent, every layer)',
     yTitle: 'energy per frame (µJ)',
-    series: (['dense', 'delta', 'spatial'] as const).map((mode) => ({ name: MODE_NAMES[mode], cost: curve.energyUj[mode] })),
-    crossovers: curve.crossovers.map((c) => ({ x: c.temporalDensity, y: c.energyUj, between: [MODE_NAMES[c.between[0]], MODE_NAMES[c.between[1]]] as [string, string] })),
+    series: (['dense', 'delta', 'zero-skipping'] as const).map((mode) => ({ name: mode, cost: curve.energyUj[mode] })),
+    crossovers: curve.crossovers.map((c) => ({ x: c.temporalDensity, y: c.energyUj, between: [c.between[0], c.between[1]] as [string, string] })),
     ...(args.operatingPoints ? { note: 'Lines: the delta model with the same temporal density in every layer.<br>Markers: each trained model in delta execution, with its own measured per-layer densities (so it may sit off the line).', height: 480 } : {}),
     operatingPoints: models.map(([name, point]) => ({
       name,
       temporalDensity: point.temporalDensity,
       cost: point.energyUj.delta,
-      hover: (['dense', 'spatial', 'delta'] as const).map((mode) => `${MODE_NAMES[mode]}: ${point.energyUj[mode].toPrecision(3)} µJ/frame`).join('<br>'),
+      hover: ENERGY_MODES.map((mode) => `${mode}: ${point.energyUj[mode].toPrecision(3)} µJ/frame`).join('<br>'),
     })),
   });
 }

@@ -1,7 +1,7 @@
 /**
  * Threshold and λ ablations, resumable through the results store:
  *
- * - `fixedThresholdSweep`: take one trained delta model and evaluate it with every delta layer's step q
+ * - `fixedThresholdSweep`: take one trained delta model and evaluate it with every delta layer's threshold q
  *   fixed to each value (no training: seconds per point). Shows what q alone buys and costs.
  * - `trainingSweep`: refine from a trained baseline once per (variant, initial q, λ), each in its own run
  *   folder (itself resumable), and record the final accuracy and densities.
@@ -13,7 +13,8 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as z from 'zod';
 import type { VideoDataset } from '../data/types';
-import { DeltaActivation } from '../layers/deltaActivation';
+import { setAllThresholds } from '../models/thresholds';
+import { upgradeMetricRow } from '../util/legacyNames';
 import type { SparsityMeasurement } from '../sparsity';
 import { loadCheckpointModel } from '../train/checkpoint';
 import { mergeConfig, resolveTrainConfig, type TrainConfig, type TrainConfigInput } from '../train/config';
@@ -30,7 +31,7 @@ import { expandGrid, runSweep, type SweepOutcome } from './sweep';
 
 /** One point of an ablation. */
 export interface AblationPoint {
-  /** `fixed-threshold`: q set at evaluation; `trained`: q is the initial step of a refinement. */
+  /** `fixed-threshold`: q set at evaluation; `trained`: q is the initial threshold of a refinement. */
   mode: 'fixed-threshold' | 'trained';
   variant: 'delta' | 'spatial-l1';
   /** q (fixed or initial). */
@@ -48,10 +49,10 @@ export interface AblationResult {
   testLoss: number;
   spatialDensity: number | null;
   temporalDensity: number | null;
-  denseOpsPerFrame: number | null;
-  spatialOpsPerFrame: number | null;
-  deltaOpsPerFrame: number | null;
-  denseToDeltaOpsRatio: number | null;
+  denseMacsPerFrame: number | null;
+  zeroSkippingMacsPerFrame: number | null;
+  deltaMacsPerFrame: number | null;
+  deltaMacDensity: number | null;
   /** Mean learned (or fixed) q after training. */
   meanThreshold: number | null;
   /** The run folder of a trained point. */
@@ -78,17 +79,19 @@ export const ablationResultSchema = z.object({
   testLoss: numberOrNaN,
   spatialDensity: z.number().nullable(),
   temporalDensity: z.number().nullable(),
-  denseOpsPerFrame: z.number().nullable(),
-  spatialOpsPerFrame: z.number().nullable(),
-  deltaOpsPerFrame: z.number().nullable(),
-  denseToDeltaOpsRatio: z.number().nullable(),
+  denseMacsPerFrame: z.number().nullable(),
+  zeroSkippingMacsPerFrame: z.number().nullable(),
+  deltaMacsPerFrame: z.number().nullable(),
+  deltaMacDensity: z.number().nullable(),
   meanThreshold: z.number().nullable(),
   runDir: z.string().optional(),
 }) as unknown as z.ZodType<AblationResult>;
 
 /** Opens an ablation results store (validating every line; see `ResultsStore`). */
 export function openAblationStore(file: string): ResultsStore<AblationPoint, AblationResult> {
-  return new ResultsStore<AblationPoint, AblationResult>(file, { config: ablationPointSchema, result: ablationResultSchema });
+  // Stores written before the vocabulary clean-up hold results under retired names (lib/util/legacyNames).
+  const result = z.preprocess((value) => (value !== null && typeof value === 'object' ? upgradeMetricRow(value as Record<string, unknown>) : value), ablationResultSchema);
+  return new ResultsStore<AblationPoint, AblationResult>(file, { config: ablationPointSchema, result });
 }
 
 
@@ -100,18 +103,6 @@ function checkThresholds(thresholds: number[]): void {
 function runIdentity(runDir: string): string {
   const { config, epochsDone } = readFinishedRun(runDir);
   return stableHash({ config, epochs: epochsDone });
-}
-
-/** Sets every delta layer's step to `q` (all channels / neurons alike). */
-export function setAllThresholds(model: tf.LayersModel, q: number): void {
-  requirePositive('threshold', q);
-  for (const layer of model.layers) {
-    if (!(layer instanceof DeltaActivation)) continue;
-    const [current] = layer.getWeights();
-    const replacement = tf.fill(current.shape, q);
-    layer.setWeights([replacement]);
-    replacement.dispose();
-  }
 }
 
 /** A point's result from an evaluation and a sparsity measurement. */
@@ -126,10 +117,10 @@ function resultOf(
     testLoss: test.loss,
     spatialDensity: columns.spatialDensity,
     temporalDensity: columns.temporalDensity,
-    denseOpsPerFrame: columns.denseOpsPerFrame,
-    spatialOpsPerFrame: columns.spatialOpsPerFrame,
-    deltaOpsPerFrame: columns.deltaOpsPerFrame,
-    denseToDeltaOpsRatio: columns.denseToDeltaOpsRatio,
+    denseMacsPerFrame: columns.denseMacsPerFrame,
+    zeroSkippingMacsPerFrame: columns.zeroSkippingMacsPerFrame,
+    deltaMacsPerFrame: columns.deltaMacsPerFrame,
+    deltaMacDensity: columns.deltaMacDensity,
   };
 }
 
