@@ -91,7 +91,7 @@ describe('studyParetoFigure', () => {
     expect(fig.layout.yaxis?.title?.text).toBe('test clip accuracy (%)');
     expect(fig.data[0].y).toEqual([60]);
     expect(fig.data[1].y).toEqual([62]);
-    const legacy = { accuracy: 0.6, deltaOpFraction: 0.2 } as unknown as ReturnType<typeof summary>;
-    expect(() => studyParetoFigure({ records: [], models: { delta: legacy } })).toThrow(/models\.delta: expected a run summary with macsPerFrame/);
+    const handMade = { accuracy: 0.6, density: 0.2 } as unknown as ReturnType<typeof summary>;
+    expect(() => studyParetoFigure({ records: [], models: { delta: handMade } })).toThrow(/models\.delta: expected a run summary with macsPerFrame/);
   });
 });
