@@ -21,17 +21,16 @@ export { DeltaActivation, deltaActivation, SpatialL1, spatialL1, FrameDistribute
 export type { DeltaActivationArgs, DeltaGranularity, DeltaOutput, SpatialL1Args, FrameDistributedArgs } from './layers';
 
 // Model builders and inserting delta (or spatial-L1) layers into a trained model.
-export { buildSmallCnn, buildMobileNet, insertDeltaLayers } from './models';
-export type { SmallCnnArgs, MobileNetArgs, MobileNetBlock, InsertDeltaLayersArgs, ModelVariant, SparsityLayerArgs } from './models';
+export { buildSmallCnn, buildMobileNet, insertSparsityLayers } from './models';
+export type { SmallCnnArgs, MobileNetArgs, MobileNetBlock, InsertSparsityLayersArgs, ModelVariant, SparsityLayerArgs } from './models';
 
 // Measuring spatial / temporal density and MAC counts; the per-layer workloads the cost model takes.
-export { measureSparsity, toWorkloads, sparsityToDataFrame } from './sparsity';
+export { measureSparsity, toWorkloads } from './sparsity';
 export type { SparsityMeasurement, LayerSparsity, OverallSparsity, MeasureSparsityOptions } from './sparsity';
 
 // Streaming (frame-by-frame) delta inference: the tfjs reference and the sparse engine.
-export { createStreamingModel } from './sparsity';
-export type { StreamingModel, StreamingLayerStats } from './sparsity';
-export { createSparseEngine } from './inference';
+export { createStreamingModel, createSparseEngine } from './inference';
+export type { StreamingModel, StreamingLayerStats } from './inference';
 export type { SparseEngine, SparseEngineOptions, SparseLayerStats } from './inference';
 
 // Training: configurations and presets, one run, the baseline -> refinement recipe, evaluation, saved models.
@@ -42,18 +41,21 @@ export type { TrainConfig, TrainConfigInput, TrainPresetName, TrainOptions, Trai
 export { runStudy, studyRecipe, studyTrainConfig, studyThresholds, summarizeRun } from './study';
 export type { StudyOptions, StudyResult, ModelSummary } from './study';
 
-// Sweeps: fixed-threshold and (threshold, lambda, variant) refinement sweeps, their results as a table.
-export { fixedThresholdSweep, trainingSweep, ablationToDataFrame } from './ablation';
+// Sweeps: fixed-threshold and (threshold, λ, variant) refinement sweeps, their results as table rows.
+export { fixedThresholdSweep, trainingSweep, ablationRows } from './ablation';
 export type { AblationPoint, AblationResult, FixedThresholdSweepOptions, TrainingSweepOptions } from './ablation';
 
-// Hardware cost and the cross-over density.
-export { listHardwarePresets, loadHardware, estimateCost, crossoverTemporalDensity, costToDataFrame } from './hardware';
-export type { LayerWorkload, HardwareSpec, CostResult, CostMode, EstimateCostOptions } from './hardware';
+// Hardware cost, the cross-over density, energy against temporal density and a model's operating point.
+export { listHardwarePresets, loadHardware, estimateCost, costToRows, crossoverTemporalDensity, energyVersusTemporalDensity, operatingPoint } from './hardware';
+export type { LayerWorkload, HardwareSpec, CostResult, CostMode, EstimateCostOptions, EnergyCurve, OperatingPoint } from './hardware';
 
 // Datasets: the embedded synthetic set, the bundled Weizmann footage, any folder of labelled videos, UCF101.
 export { createSyntheticDataset, createWeizmannDataset, createFolderDataset, createUcf101Dataset, loadVideoClip, classExamples } from './data';
 export type { VideoDataset, ClipBatch, SyntheticDatasetOptions, WeizmannDatasetOptions, FolderDatasetOptions, Ucf101DatasetOptions } from './data';
 
-// Display in a notebook: figures (builders are in delta-sparsity/viz), tables, progress, live training curves.
+// Display in a notebook: figures (builders are in delta-sparsity/viz), tables, progress, live training curves;
+// plain rows as a danfo DataFrame (danfojs-node loaded on first use).
 export { showFigure, showTable, notebookProgress, liveTrainingDisplay } from './viz';
+export { dataFrameOf } from './util/dataFrame';
+export type { DataFrame } from './util/dataFrame';
 export type { Figure } from './viz';

@@ -1,6 +1,6 @@
-export { ResultsStore, configKey } from './resultsStore';
+export { ResultsStore } from './resultsStore';
 export type { SweepRecord } from './resultsStore';
 export { expandGrid, runSweep } from './sweep';
 export type { SweepOptions, SweepOutcome } from './sweep';
-export { fixedThresholdSweep, trainingSweep, planTrainingSweep, runRefinementPoint, refinementRunName, openAblationStore, setAllThresholds, ablationRows, ablationToDataFrame } from './thresholdAblation';
-export type { AblationPoint, AblationResult, AblationRecord, FixedThresholdSweepOptions, TrainingSweepOptions, TrainingSweepPlan } from './thresholdAblation';
+export { fixedThresholdSweep, trainingSweep, planTrainingSweep, runRefinementPoint, refinementRunName, openAblationStore, ablationRows } from './sparsitySweeps';
+export type { AblationPoint, AblationResult, AblationRecord, FixedThresholdSweepOptions, TrainingSweepOptions, TrainingSweepPlan } from './sparsitySweeps';

@@ -6,11 +6,10 @@
 import * as z from 'zod';
 import { appendLineDurable, expectFileOrNothing, readJsonLines } from '../util/files';
 import { acquireLock, type HeldLock } from '../util/lock';
-import { stableHash } from '../util/stableHash';
 
 /** One finished configuration of a sweep. */
 export interface SweepRecord<Config, Result> {
-  /** `configKey(config)`: the identity of the point. */
+  /** `stableHash(config)`: the identity of the point (a hash of its full content, independent of key order). */
   key: string;
   config: Config;
   result: Result;
@@ -18,11 +17,6 @@ export interface SweepRecord<Config, Result> {
   finishedAt: string;
   /** Wall-clock seconds the point took. */
   seconds: number;
-}
-
-/** The identity of a configuration: a hash of its full content, independent of key order. */
-export function configKey(config: unknown): string {
-  return stableHash(config);
 }
 
 /** The zod schema of a store line, given the schemas of its configuration and result. */

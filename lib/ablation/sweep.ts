@@ -4,7 +4,8 @@
  * new points; rerunning the same sweep runs nothing.
  */
 import { createProgress, ProgressMode } from '../util/progress';
-import { ResultsStore, SweepRecord, configKey } from './resultsStore';
+import { ResultsStore, SweepRecord } from './resultsStore';
+import { stableHash } from '../util/stableHash';
 
 /** The full cartesian product of `axes` applied over `base`: one configuration per combination. */
 export function expandGrid<Config extends object>(
@@ -59,7 +60,7 @@ export async function runSweep<Config, Result>(options: SweepOptions<Config, Res
 
 async function runLockedSweep<Config, Result>(options: SweepOptions<Config, Result>): Promise<SweepOutcome<Config, Result>> {
   const { points, store, runPoint } = options;
-  const keys = points.map((point) => configKey(point));
+  const keys = points.map((point) => stableHash(point));
   const pending = [...new Set(keys.filter((key) => !store.has(key)))];
   const progress = createProgress({ label: 'sweep', total: pending.length, unit: 'points', mode: options.progress });
   let ran = 0;

@@ -5,12 +5,12 @@
  * - `DeltaSparsityQuantize` (x, q) → y = q · round(relu(x) / q)            (relu only with `rectify`)
  * - `DeltaSparsityQuantizeGrad` (dy, x, q) → [dx, dq]: straight-through rounding, so dx = dy where the relu
  *   passes (x > 0; everywhere without `rectify`), and dq = ±Σ dy · round(relu(x) / q) over the positions that
- *   share a step (− with `invertThresholdGradient`).
+ *   share a threshold (− with `thresholdGrowsWithPenalty`).
  * - `DeltaSparsityTemporalL1` (y) → mean |Δ| over the T−1 differences Δ_t = y_t − y_(t−1) of each clip.
  * - `DeltaSparsityTemporalL1Grad` (dy, y) → dY = dy / n · (sign Δ_t − sign Δ_(t+1)), with sign(0) = 0
  *   (TensorFlow's convention: a value that does not change gets no push, see issue #10).
  *
- * q [..steps] is broadcast over x's leading axes: its shape, leading 1s dropped, must equal x's trailing
+ * q [..thresholds] is broadcast over x's leading axes: its shape, leading 1s dropped, must equal x's trailing
  * axes (the layer's per-channel [C], per-neuron [H, W, C] or per-layer [1] steps). The callers
  * (`lib/layers/fusedDelta.ts`) check that and use the pure-tfjs path otherwise, and on other backends.
  *
@@ -33,7 +33,7 @@ export const TEMPORAL_L1_GRAD_KERNEL = 'DeltaSparsityTemporalL1Grad';
 /** Attributes of the quantize kernels. */
 export interface QuantizeKernelAttrs {
   rectify: boolean;
-  invertThresholdGradient: boolean;
+  thresholdGrowsWithPenalty: boolean;
 }
 
 /** round half to even, as tfjs's Round kernels (cpu and wasm) do (Math.round rounds halves up). */
@@ -43,8 +43,8 @@ function roundHalfEven(v: number): number {
 }
 
 /**
- * Whether steps of shape `qShape` broadcast over `xShape` as the fused kernels assume: q's shape without
- * leading 1s equals x's trailing axes (so step j serves every position i with i mod q.size = j).
+ * Whether thresholds of shape `qShape` broadcast over `xShape` as the fused kernels assume: q's shape without
+ * leading 1s equals x's trailing axes (so threshold j serves every position i with i mod q.size = j).
  */
 export function stepsBroadcastAsSuffix(xShape: readonly number[], qShape: readonly number[]): boolean {
   let first = 0;
@@ -56,10 +56,10 @@ export function stepsBroadcastAsSuffix(xShape: readonly number[], qShape: readon
 }
 
 function attrsOf(attrs: tf.NamedAttrMap): QuantizeKernelAttrs {
-  return { rectify: attrs.rectify !== false, invertThresholdGradient: attrs.invertThresholdGradient !== false };
+  return { rectify: attrs.rectify !== false, thresholdGrowsWithPenalty: attrs.thresholdGrowsWithPenalty !== false };
 }
 
-/** DeltaSparsityQuantize: inputs x [..., ...steps], q [...steps] → y (x's shape). */
+/** DeltaSparsityQuantize: inputs x [..., ...thresholds], q [...thresholds] → y (x's shape). */
 export function quantizeWasm({ inputs, backend, attrs }: WasmKernelParams): tf.TensorInfo {
   const { x, q } = inputs as { x: tf.TensorInfo; q: tf.TensorInfo };
   const { rectify } = attrsOf(attrs);
@@ -84,10 +84,10 @@ export function quantizeWasm({ inputs, backend, attrs }: WasmKernelParams): tf.T
   return y;
 }
 
-/** DeltaSparsityQuantizeGrad: inputs dy, x (same shape), q [...steps] → [dx (x's shape), dq (q's shape)]. */
+/** DeltaSparsityQuantizeGrad: inputs dy, x (same shape), q [...thresholds] → [dx (x's shape), dq (q's shape)]. */
 export function quantizeGradWasm({ inputs, backend, attrs }: WasmKernelParams): tf.TensorInfo[] {
   const { dy, x, q } = inputs as { dy: tf.TensorInfo; x: tf.TensorInfo; q: tf.TensorInfo };
-  const { rectify, invertThresholdGradient } = attrsOf(attrs);
+  const { rectify, thresholdGrowsWithPenalty } = attrsOf(attrs);
   const dx = allocF32(backend, [...x.shape]);
   const dq = allocF32(backend, [...q.shape]);
   const loops = wasmLoops(backend);
@@ -110,7 +110,7 @@ export function quantizeGradWasm({ inputs, backend, attrs }: WasmKernelParams): 
     );
     const sums = new Float64Array(scratchView.buffer, sumsOffset, m);
     const dqv = heapF32(backend, dq);
-    const sign = invertThresholdGradient ? -1 : 1;
+    const sign = thresholdGrowsWithPenalty ? -1 : 1;
     for (let j = 0; j < m; j++) dqv[j] = sign * sums[j];
     free(backend, scratch);
     return [dx, dq];
@@ -137,7 +137,7 @@ export function quantizeGradWasm({ inputs, backend, attrs }: WasmKernelParams): 
     }
   }
   const dqv = heapF32(backend, dq);
-  const sign = invertThresholdGradient ? -1 : 1;
+  const sign = thresholdGrowsWithPenalty ? -1 : 1;
   for (let j = 0; j < m; j++) dqv[j] = sign * sums[j];
   return [dx, dq];
 }

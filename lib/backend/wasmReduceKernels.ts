@@ -1,6 +1,6 @@
 /**
  * `Sum` for the `wasm` backend over axes that are not the innermost ones, e.g. the gradient of a per-channel
- * step q [C] broadcast over clips [B, T, H, W, C] (sum over B, T, H, W).
+ * threshold q [C] broadcast over clips [B, T, H, W, C] (sum over B, T, H, W).
  *
  * tfjs-backend-wasm 4.22 first transposes the reduced axes to the end with its generic rank-5 transpose,
  * then sums rows: profiled with `tf.profile` on one training step of the delta small CNN (batch 16, 8

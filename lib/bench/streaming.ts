@@ -7,7 +7,7 @@
  * in 'quantized' mode, so all three compute the same logits.
  *
  * Clips: a static clip (one frame repeated), real footage (the bundled UCF101 sample and, when present, a
- * Weizmann clip), and uniform noise (every pixel new every frame). Each is reported with its op density:
+ * Weizmann clip), and uniform noise (every pixel new every frame). Each is reported with its MAC density:
  * Σ nnz(input)·fanOut / Σ n·fanOut over the linear layers and all streamed frames (the first, sent whole,
  * included), as the engine counts it (`SparseLayerStats`).
  *
@@ -16,7 +16,7 @@
  *
  * Method: the three measurements are interleaved per repeat (engine, dense frame-by-frame, dense clip), each
  * after an untimed warm-up pass; the median over repeats is reported. The slope of the engine's time against
- * op density is an ordinary least-squares fit over the clips.
+ * MAC density is an ordinary least-squares fit over the clips.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -27,7 +27,7 @@ import { FfmpegDecoder } from '../data/ffmpeg';
 import { bundledSampleRoot } from '../data/splits';
 import { createSparseEngine, SparseEngine, SparseLoops } from '../inference/engine';
 import { buildSmallCnn } from '../models/smallCnn';
-import { loadCheckpointModel, readCheckpointState } from '../train/checkpoint';
+import { checkpointFolder, loadCheckpointModel, readCheckpointState } from '../train/checkpoint';
 import { studyRecipe } from '../study/settings';
 import { DeltaSparsityError, requireInteger } from '../util/errors';
 import { createProgress } from '../util/progress';
@@ -62,7 +62,7 @@ export interface StreamingBenchArgs {
 export interface StreamingBenchClip {
   name: string;
   /** Executed / dense multiply-accumulates of the linear layers over the clip (0..1). */
-  opDensity: number;
+  macDensity: number;
   /** Sparse engine, ms per frame (median over repeats). */
   sparseMsPerFrame: number;
   /** Dense tfjs, frame by frame (batch 1), ms per frame. */
@@ -86,7 +86,7 @@ export interface StreamingBenchResult {
     frames: number;
     repeats: number;
     clips: StreamingBenchClip[];
-    /** Least-squares fit sparseMsPerFrame ≈ intercept + slope · opDensity over the clips (ms, ms per unit density). */
+    /** Least-squares fit sparseMsPerFrame ≈ intercept + slope · macDensity over the clips (ms, ms per unit density). */
     fit: { slopeMs: number; interceptMs: number };
     /** Clips skipped and why. */
     notes: string[];
@@ -131,7 +131,7 @@ async function benchModel(args: StreamingBenchArgs): Promise<{ model: tf.LayersM
   const run = args.run ?? (readCheckpointState(defaultRun) !== undefined ? defaultRun : undefined);
   if (run !== undefined) {
     if (readCheckpointState(run) === undefined) {
-      throw new DeltaSparsityError(`run: expected a run folder with a checkpoint (${path.join(run, 'checkpoint')}). Received: run=${JSON.stringify(run)}`);
+      throw new DeltaSparsityError(`run: expected a run folder with a checkpoint (${checkpointFolder(run)}). Received: run=${JSON.stringify(run)}`);
     }
     const model = await loadCheckpointModel(run);
     return { model, trained: true, run, description: `trained model of ${run}` };
@@ -213,7 +213,7 @@ export async function runStreamingBench(args: StreamingBenchArgs = {}): Promise<
         denseFrames();
         denseClip();
         const stats = engine.stats();
-        const opDensity = stats.reduce((a, s) => a + s.operations, 0) / stats.reduce((a, s) => a + s.denseOperations, 0);
+        const macDensity = stats.reduce((a, s) => a + s.operations, 0) / stats.reduce((a, s) => a + s.denseOperations, 0);
         const sparse: number[] = [];
         const dense: number[] = [];
         const denseWhole: number[] = [];
@@ -225,7 +225,7 @@ export async function runStreamingBench(args: StreamingBenchArgs = {}): Promise<
         }
         results.push({
           name: clip.name,
-          opDensity,
+          macDensity,
           sparseMsPerFrame: median(sparse),
           denseMsPerFrame: median(dense),
           denseClipMsPerFrame: median(denseWhole),
@@ -236,7 +236,7 @@ export async function runStreamingBench(args: StreamingBenchArgs = {}): Promise<
       progress.stop();
       engine.dispose();
     }
-    const fit = leastSquares(results.map((c) => c.opDensity), results.map((c) => c.sparseMsPerFrame));
+    const fit = leastSquares(results.map((c) => c.macDensity), results.map((c) => c.sparseMsPerFrame));
     return {
       streaming: {
         backend: choice.backend,
@@ -259,9 +259,9 @@ export async function runStreamingBench(args: StreamingBenchArgs = {}): Promise<
 
 /** The measured points of a streaming benchmark, for `timeVersusDensityFigure`. */
 export function timeDensityPoints(result: StreamingBenchResult): TimeDensityPoint[] {
-  return result.streaming.clips.map(({ name, opDensity, sparseMsPerFrame, denseMsPerFrame, denseClipMsPerFrame }) => ({
+  return result.streaming.clips.map(({ name, macDensity, sparseMsPerFrame, denseMsPerFrame, denseClipMsPerFrame }) => ({
     name,
-    opDensity,
+    macDensity,
     sparseMsPerFrame,
     denseMsPerFrame,
     denseClipMsPerFrame,
@@ -276,11 +276,11 @@ export function formatStreamingBench(result: StreamingBenchResult): string {
       (s.repeats < 3 ? ' (fewer than 3 repeats: a smoke test, not a measurement)' : ''),
     `sparse engine: ${s.loops} loops, one thread; dense convolutions: ${s.denseConvolutions ?? s.backend}; ` +
       `${s.machine.cpus} CPUs, load average ${s.machine.loadBefore.toFixed(1)} before, ${s.machine.loadAfter.toFixed(1)} after`,
-    'clip        op density  sparse ms/frame  dense ms/frame  dense-clip ms/frame  vs dense  vs dense-clip',
+    'clip        MAC density  sparse ms/frame  dense ms/frame  dense-clip ms/frame  vs dense  vs dense-clip',
   ];
   for (const c of s.clips) {
     lines.push(
-      `${c.name.padEnd(10)} ${(100 * c.opDensity).toFixed(1).padStart(10)}% ${c.sparseMsPerFrame.toFixed(3).padStart(16)} ` +
+      `${c.name.padEnd(10)} ${(100 * c.macDensity).toFixed(1).padStart(10)}% ${c.sparseMsPerFrame.toFixed(3).padStart(16)} ` +
         `${c.denseMsPerFrame.toFixed(3).padStart(15)} ${c.denseClipMsPerFrame.toFixed(3).padStart(20)} ` +
         `${(c.denseMsPerFrame / c.sparseMsPerFrame).toFixed(1).padStart(8)}x ${(c.denseClipMsPerFrame / c.sparseMsPerFrame).toFixed(1).padStart(12)}x`,
     );
@@ -288,7 +288,7 @@ export function formatStreamingBench(result: StreamingBenchResult): string {
   const still = s.clips.find((c) => c.name === 'static');
   const noise = s.clips.find((c) => c.name === 'noise');
   if (still && noise) lines.push(`noise / static engine time: ${(noise.sparseMsPerFrame / still.sparseMsPerFrame).toFixed(1)}x`);
-  lines.push(`engine time ≈ ${s.fit.interceptMs.toFixed(3)} ms + ${s.fit.slopeMs.toFixed(3)} ms × op density (least squares over the clips)`);
+  lines.push(`engine time ≈ ${s.fit.interceptMs.toFixed(3)} ms + ${s.fit.slopeMs.toFixed(3)} ms × MAC density (least squares over the clips)`);
   for (const note of s.notes) lines.push(`note: ${note}`);
   return lines.join('\n');
 }

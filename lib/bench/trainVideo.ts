@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendName } from '../backend/initBackend';
 import { DeltaActivation } from '../layers/deltaActivation';
 import { buildSmallCnn } from '../models/smallCnn';
-import { createSparsityForward } from '../models/sparsityForward';
+import { createSparsityForward } from '../train/sparsityForward';
 import { requireInteger } from '../util/errors';
 import { createProgress } from '../util/progress';
 

@@ -53,12 +53,10 @@ export type {
 export { VIDEO_EXTENSIONS, isVideoFileName } from './videoFiles';
 export { DEFAULT_SYNTHETIC_CLASSES, DEFAULT_SYNTHETIC_NOISE, SYNTHETIC_MOTIONS, createSyntheticDataset, renderSyntheticVideo } from './synthetic';
 export type { RenderSyntheticOptions, SyntheticDatasetOptions, SyntheticMotion } from './synthetic';
-export { DEFAULT_INPUT_QUANTUM, inputTemporalDensity, meanAbsoluteFrameDifference, temporalChangeFraction } from './stats';
+export { DEFAULT_INPUT_QUANTUM, inputTemporalDensity, meanAbsoluteFrameDifference, pixelChangeDensity } from './stats';
 export { measureInputTemporalDensity } from './density';
 export type { InputDensityOptions, InputDensityResult } from './density';
 export type { FrameArray } from './stats';
-export { benchmarkDecoding, formatDecodeBenchmark } from './bench';
-export type { DecodeBenchmarkOptions, DecodeBenchmarkResult, ThroughputMeasurement } from './bench';
 export { loadVideoClip } from './loadClip';
 export type { LoadVideoClipOptions, LoadedVideoClip } from './loadClip';
 export { classExamples } from './examples';

@@ -26,12 +26,15 @@ export function meanAbsoluteFrameDifference(frames: FrameArray, frameCount: numb
   return (sum * scaleOf(frames)) / (frames.length - size);
 }
 
-/** Fraction of values whose change from the previous frame exceeds `threshold` (in [0, 1] units). */
-export function temporalChangeFraction(frames: FrameArray, frameCount: number, threshold: number): number {
+/**
+ * Fraction of pixel values whose change from the previous frame exceeds `minChange` (in [0, 1] units of
+ * intensity; 0 counts every change). A property of the footage, not of a delta layer's threshold q.
+ */
+export function pixelChangeDensity(frames: FrameArray, frameCount: number, minChange: number): number {
   const size = frameSizeOf(frames, frameCount);
   const scale = scaleOf(frames);
   let changed = 0;
-  for (let i = size; i < frames.length; i++) if (Math.abs(frames[i] - frames[i - size]) * scale > threshold) changed += 1;
+  for (let i = size; i < frames.length; i++) if (Math.abs(frames[i] - frames[i - size]) * scale > minChange) changed += 1;
   return changed / (frames.length - size);
 }
 

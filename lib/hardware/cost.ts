@@ -4,14 +4,14 @@
  *
  * ## Modes
  * - `dense`:   every MAC is done; zeros are not exploited.
- * - `spatial`: zero-skipping / zero-gating on the input activations (spatial sparsity, density s).
+ * - `zero-skipping`: zero-skipping / zero-gating on the input activations (spatial sparsity, density s).
  * - `delta`:   the layer consumes changes Δ = x_t − x_sent instead of values (temporal sparsity, density t),
  *              and keeps state between frames: per input neuron the last value it sent, per output an
  *              accumulator (y_t = y_{t−1} + W·Δ_t).
  *
  * ## Notation (per layer, per frame)
  *   n inputs, f fan-out, W weights, m outputs, N = n·f nominal MACs, d_w weight density (default 1),
- *   d = input density of the mode: 1 (dense), s (spatial), t (delta),
+ *   d = input density of the mode: 1 (dense), s (zero-skipping), t (delta),
  *   b = dataWidthBits, b_acc = accumulatorWidthBits, P = MAC units,
  *   E(level, op, bits) = level.{read|write}EnergyPj · bits / level.accessBits   (energy of moving one value).
  * Zero policies (hardware `zeros.inputs`, `zeros.weights`; both taken as `none` in dense mode):
@@ -48,7 +48,7 @@
  * ## Cross-over temporal density
  *   With placement fixed, E_delta(t) is piecewise linear and non-decreasing in t (idle ≤ active MAC energy),
  *   with at most one kink per layer, at t = W / N where min(W, t·N) saturates (only when inputs are skipped).
- *   The cross-over t* against a reference energy E_ref (dense, or spatial with the layer's own s) is the
+ *   The cross-over t* against a reference energy E_ref (dense, or zero-skipping with the layer's own s) is the
  *   largest t with E_delta(t) ≤ E_ref: on the linear piece [t_a, t_b] that contains it,
  *     t* = t_a + (E_ref − E_delta(t_a)) · (t_b − t_a) / (E_delta(t_b) − E_delta(t_a)),
  *   0 if E_delta(0) > E_ref (delta never wins) and 1 if E_delta(1) ≤ E_ref. "Overall" applies one t to all
@@ -227,7 +227,7 @@ function resolveHardware(hardware: HardwareSpec | string): HardwareSpec {
 
 function densityOf(layer: LayerWorkload, mode: CostMode, temporalOverride: number | undefined): number {
   if (mode === 'dense') return 1;
-  if (mode === 'spatial') return layer.spatialDensity;
+  if (mode === 'zero-skipping') return layer.spatialDensity;
   return temporalOverride ?? layer.temporalDensity;
 }
 
@@ -286,30 +286,30 @@ function kinkOf(layer: LayerWorkload, hw: HardwareSpec): number[] {
 function crossovers(p: Prepared): { layers: Crossover[]; overall: Crossover } {
   const indices = p.layers.map((_, i) => i);
   const deltaEnergy = (i: number) => (t: number) => costOf(p, i, 'delta', t).energyPj.total;
-  const reference = (i: number, mode: 'dense' | 'spatial') =>
+  const reference = (i: number, mode: 'dense' | 'zero-skipping') =>
     costOf(p, i, mode, densityOf(p.layers[i], mode, undefined)).energyPj.total;
   const layers = indices.map((i) => {
     const kinks = kinkOf(p.layers[i], p.hw);
     return {
       vsDense: solvePiecewiseLinear(deltaEnergy(i), kinks, reference(i, 'dense')),
-      vsSpatial: solvePiecewiseLinear(deltaEnergy(i), kinks, reference(i, 'spatial')),
+      vsZeroSkipping: solvePiecewiseLinear(deltaEnergy(i), kinks, reference(i, 'zero-skipping')),
     };
   });
   const totalDelta = (t: number) => indices.reduce((acc, i) => acc + deltaEnergy(i)(t), 0);
   const allKinks = p.layers.flatMap((layer) => kinkOf(layer, p.hw));
-  const totalReference = (mode: 'dense' | 'spatial') => indices.reduce((acc, i) => acc + reference(i, mode), 0);
+  const totalReference = (mode: 'dense' | 'zero-skipping') => indices.reduce((acc, i) => acc + reference(i, mode), 0);
   return {
     layers,
     overall: {
       vsDense: solvePiecewiseLinear(totalDelta, allKinks, totalReference('dense')),
-      vsSpatial: solvePiecewiseLinear(totalDelta, allKinks, totalReference('spatial')),
+      vsZeroSkipping: solvePiecewiseLinear(totalDelta, allKinks, totalReference('zero-skipping')),
     },
   };
 }
 
 /**
  * Cost per frame of `layers` on `hardware` (a `HardwareSpec`, a preset name or a JSON file path) in the
- * dense, spatial and delta modes, per layer and in total, plus the cross-over temporal densities.
+ * dense, zero-skipping and delta modes, per layer and in total, plus the cross-over temporal densities.
  * Throws (naming the layer and the value) for densities outside [0, 1] and other malformed workloads.
  */
 export function estimateCost(

@@ -4,8 +4,8 @@
  */
 import type { LayerWorkload } from './workload';
 
-export type CostMode = 'dense' | 'spatial' | 'delta';
-export const COST_MODES: readonly CostMode[] = ['dense', 'spatial', 'delta'];
+export type CostMode = 'dense' | 'zero-skipping' | 'delta';
+export const COST_MODES: readonly CostMode[] = ['dense', 'zero-skipping', 'delta'];
 
 /** Where persistent data (weights, delta state) lives between frames. */
 export type MemoryPlacement = 'sram' | 'dram';
@@ -63,7 +63,7 @@ export interface Crossover {
   /** vs dense execution. */
   vsDense: number;
   /** vs spatial zero-skipping/gating with the layers' own spatial density. */
-  vsSpatial: number;
+  vsZeroSkipping: number;
 }
 
 export interface LayerCost {

@@ -18,7 +18,7 @@ export interface CurveCrossover {
   temporalDensity: number;
   /** Energy per frame there, µJ. */
   energyUj: number;
-  between: ['delta', 'dense' | 'spatial'];
+  between: ['delta', 'dense' | 'zero-skipping'];
 }
 
 /** Energy per frame (µJ) of each execution mode at each temporal density. */
@@ -26,7 +26,7 @@ export interface EnergyCurve {
   hardware: string;
   /** Increasing, in [0, 1]; includes the cross-overs that lie strictly inside (0, 1). */
   temporalDensity: number[];
-  /** Mode -> energy per frame (µJ) at each `temporalDensity`; `spatial` is zero-skipping execution. */
+  /** Mode -> energy per frame (µJ) at each `temporalDensity`. */
   energyUj: Record<CostMode, number[]>;
   /** The exact cross-overs of `crossoverTemporalDensity` that lie strictly inside (0, 1). */
   crossovers: CurveCrossover[];
@@ -49,7 +49,7 @@ export function energyVersusTemporalDensity(
   const exact = crossoverTemporalDensity(workloads, spec, costOptions).overall;
   const marked = [
     { temporalDensity: exact.vsDense, between: ['delta', 'dense'] as CurveCrossover['between'] },
-    { temporalDensity: exact.vsSpatial, between: ['delta', 'spatial'] as CurveCrossover['between'] },
+    { temporalDensity: exact.vsZeroSkipping, between: ['delta', 'zero-skipping'] as CurveCrossover['between'] },
   ].filter((c) => c.temporalDensity > 0 && c.temporalDensity < 1);
   const grid = Array.from({ length: points }, (_, i) => i / (points - 1));
   const densities = [...new Set([...grid, ...marked.map((c) => c.temporalDensity)])].sort((a, b) => a - b);

@@ -7,4 +7,3 @@ export * from './cost';
 export * from './crossoverCurve';
 export { costToRows, formatCostTable } from './report';
 export type { CostRow } from './report';
-export { costToDataFrame } from './dataframe';

@@ -52,7 +52,7 @@ export function listHardwarePresets(): HardwarePresetInfo[] {
 }
 
 /** Loads and validates one hardware JSON file. Errors name the file and the field. */
-export function loadHardwareFile(file: string): HardwareSpec {
+function loadHardwareFile(file: string): HardwareSpec {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');

@@ -99,10 +99,10 @@ export function formatCostTable(result: CostResult): string {
     formatQuantity(r.sram_bytes, 'B'),
     r.state_in,
   ]);
-  const crossHeaders = ['layer', 't* vs dense', 't* vs spatial'];
+  const crossHeaders = ['layer', 't* vs dense', 't* vs zero-skipping'];
   const crossBody = [
-    ...result.layers.map((l) => [l.name, l.crossover.vsDense.toFixed(4), l.crossover.vsSpatial.toFixed(4)]),
-    ['overall', result.crossover.vsDense.toFixed(4), result.crossover.vsSpatial.toFixed(4)],
+    ...result.layers.map((l) => [l.name, l.crossover.vsDense.toFixed(4), l.crossover.vsZeroSkipping.toFixed(4)]),
+    ['overall', result.crossover.vsDense.toFixed(4), result.crossover.vsZeroSkipping.toFixed(4)],
   ];
   const crossTable = table(crossHeaders, crossBody);
   return [

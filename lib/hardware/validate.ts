@@ -65,11 +65,14 @@ export function validateLayerWorkloads(layers: unknown): LayerWorkload[] {
   return checked;
 }
 
-/** Reads `{ "layers": LayerWorkload[] }` from a JSON file (e.g. `<run>/workload.json`). */
-export function readWorkloadFile(file: string): LayerWorkload[] {
+/**
+ * Parses and validates `{ "layers": LayerWorkload[] }` from JSON text; `file` names the source in errors
+ * (a run folder's `workload.json` is read by lib/train's run-folder module, which calls this).
+ */
+export function parseWorkloadJson(text: string, file: string): LayerWorkload[] {
   let content: unknown;
   try {
-    content = JSON.parse(fs.readFileSync(file, 'utf8'));
+    content = JSON.parse(text);
   } catch (error) {
     throw invalidArgument('workload', `a readable JSON file { "layers": [...] } (${(error as Error).message})`, file);
   }
@@ -80,4 +83,15 @@ export function readWorkloadFile(file: string): LayerWorkload[] {
     if (error instanceof DeltaSparsityError) throw new DeltaSparsityError(`${file}: ${error.message}`);
     throw error;
   }
+}
+
+/** Reads `{ "layers": LayerWorkload[] }` from a JSON file (a hardware data file, or one a user wrote). */
+export function readWorkloadFile(file: string): LayerWorkload[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw invalidArgument('workload', `a readable JSON file { "layers": [...] } (${(error as Error).message})`, file);
+  }
+  return parseWorkloadJson(text, file);
 }

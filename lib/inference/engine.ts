@@ -7,7 +7,7 @@
  * in one block (`Arena`): by default a small WebAssembly module with 128-bit SIMD (`sparseKernels.ts`,
  * wasm/sparse.wat), else the TypeScript loops (`loops: 'typescript'`), which give bit-identical results:
  * - a delta layer quantises its current input, y = q · round(relu(x) / q) (round half to even, as tf.round),
- *   with its learned per-channel / per-neuron / per-layer step q, compares the level with the one it last
+ *   with its learned per-channel / per-neuron / per-layer threshold q, compares the level with the one it last
  *   sent and emits only the changes, as a sparse list (index, Δ); the first frame is sent whole (against 0);
  * - a linear layer fed by a delta layer keeps its pre-activation output in a float64 accumulator (initialised
  *   with its bias) and adds W·Δ for the listed changes only (see `scatter.ts`): a conv scatters a k×k×Cout
@@ -51,7 +51,7 @@ export type { SparseLayerStats } from './stages';
 
 /** Options of `createSparseEngine`. */
 export interface SparseEngineOptions {
-  /** Fan-out convention of the op counts. Default 'macs' (as `measureSparsity`). */
+  /** Fan-out convention of the MAC counts. Default 'macs' (as `measureSparsity`). */
   fanOutConvention?: FanOutConvention;
   /**
    * Which loops run the scatter and the per-position passes: 'wasm' (WebAssembly with 128-bit SIMD, the
@@ -115,7 +115,7 @@ function pointwiseOfActivation(name: string): Pointwise | null | 'unsupported' {
 /** Steps q of a delta layer expanded to one per unit of its per-frame input (flat [H, W, C] order). */
 function expandedSteps(layer: DeltaActivation, frameShape: number[]): Float64Array {
   const n = product(frameShape);
-  const q = tf.tidy(() => layer.steps().dataSync());
+  const q = tf.tidy(() => layer.thresholds().dataSync());
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = q.length === 1 ? q[0] : q[i % q.length];
   return out;

@@ -4,7 +4,7 @@
  * the WebAssembly loops (`SparseKernels`) when given them, else its TypeScript loops, with identical results.
  */
 import type { LinearKind } from '../models/chain';
-import type { StreamingLayerStats } from '../sparsity/streaming';
+import type { StreamingLayerStats } from './streaming';
 import type { Arena } from './arena';
 import { SparseLinear, TouchedPositions } from './scatter';
 import type { SparseKernels } from './sparseKernels';
@@ -53,7 +53,7 @@ export function roundHalfEven(x: number): number {
  * round(x / q) exactly as tfjs's quantize computes it (cpu and wasm backends, see lib/backend/wasmDeltaKernels.ts):
  * x rounded to float32, divided in float32, rounded half to even. Multiplying by a float64 1/q instead moves
  * quotients that float32 rounds onto k + ½ off the tie, which then round the other way.
- * @param q a float32 value (the layer's step), > 0
+ * @param q a float32 value (the layer's threshold), > 0
  */
 export function quantizationLevel(x: number, q: number): number {
   return roundHalfEven(Math.fround(Math.fround(x) / q));
@@ -73,27 +73,27 @@ function changesIn(arena: Arena, n: number): Changes {
  * last sent; the changes (level − sent)·q go out as a sparse list.
  */
 export class DeltaStage implements Stage {
-  private steps!: Float64Array; // q per unit [n]
+  private thresholds!: Float64Array; // q per unit [n]
   private sent!: Float64Array; // levels last sent [n]
   private readonly output: Changes;
   constructor(
-    steps: Float64Array,
+    thresholds: Float64Array,
     private readonly rectify: boolean,
     arena: Arena,
     private readonly kernels: SparseKernels | null,
   ) {
-    const n = steps.length;
-    arena.copy('f64', steps, (view) => (this.steps = view));
+    const n = thresholds.length;
+    arena.copy('f64', thresholds, (view) => (this.thresholds = view));
     arena.reserve('f64', n, (view) => (this.sent = view));
     this.output = changesIn(arena, n);
   }
   run(input: Signal): Signal {
     const { values, touched, channels } = input as Values;
-    const { steps, sent, rectify } = this;
+    const { thresholds, sent, rectify } = this;
     const { indices, deltas } = this.output;
     if (this.kernels != null) {
       this.output.count = this.kernels.deltaPass(
-        values.byteOffset, touched.list.byteOffset, touched.count, channels, steps.byteOffset, sent.byteOffset, rectify ? 1 : 0,
+        values.byteOffset, touched.list.byteOffset, touched.count, channels, thresholds.byteOffset, sent.byteOffset, rectify ? 1 : 0,
         indices.byteOffset, deltas.byteOffset,
       );
       return this.output;
@@ -106,7 +106,7 @@ export class DeltaStage implements Stage {
         const i = base + c;
         let v = values[i];
         if (rectify && v < 0) v = 0;
-        const q = steps[i];
+        const q = thresholds[i];
         const level = quantizationLevel(v, q);
         const previous = sent[i];
         if (level !== previous) {

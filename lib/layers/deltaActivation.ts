@@ -1,5 +1,5 @@
 /**
- * The Delta Activation Layer: quantizes activations with a learnable step and exposes the temporal changes
+ * The Delta Activation Layer: quantizes activations with a learnable threshold q (the quantisation step) and exposes the temporal changes
  * that a delta-based accelerator would transmit. Applied to clips `[batch, time, ...features]`.
  *
  * Training forward: y = q · round(relu(x) / q), q = |threshold| (see `quantize.ts` for the gradients).
@@ -10,13 +10,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { invalidArgument, requireNonNegative, requireOneOf, requirePositive } from '../util/errors';
+import { LAYER_ARG_RENAMES, upgradeLegacyKeys } from '../util/legacyNames';
 import { quantize } from './quantize';
 import { LayerShape, meanAbs, meanAbsTemporalDifference, requireTimeAxis, singleShape, singleTensor, temporalDifferences } from './timeAxis';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
 
-/** Smallest quantization step used, whatever the learned threshold (1e-6: far below any useful step). */
-export const MIN_STEP = 1e-6;
+/** Smallest threshold q used, whatever the learned weight (1e-6: far below any useful threshold). */
+export const MIN_THRESHOLD = 1e-6;
 
 export const DELTA_GRANULARITIES = ['channel', 'neuron', 'layer'] as const;
 /** One threshold per channel (last axis), per neuron (every feature position) or one for the whole layer. */
@@ -31,7 +32,7 @@ export type DeltaOutput = (typeof DELTA_OUTPUTS)[number];
 
 /** Arguments of `deltaActivation`. */
 export interface DeltaActivationArgs extends LayerArgs {
-  /** Initial quantization step q (> 0). Default 0.1 (as in the published method). */
+  /** Initial threshold q (> 0). Default 0.1 (as in the published method). */
   threshold?: number;
   /** Threshold granularity. Default 'channel'. */
   granularity?: DeltaGranularity;
@@ -50,7 +51,7 @@ export interface DeltaActivationArgs extends LayerArgs {
    * Negate the gradient that reaches q through y = q · round(·), so that the penalty pushes q up (coarser
    * steps, more zero deltas) instead of down. Default true, as in the published method.
    */
-  invertThresholdGradient?: boolean;
+  thresholdGrowsWithPenalty?: boolean;
   /** Apply relu before quantizing. Default true; set false for inputs that may be negative. */
   rectify?: boolean;
   /** Whether the threshold is learned. Default true. */
@@ -66,19 +67,21 @@ export class DeltaActivation extends tf.layers.Layer {
   /** Multiplications per activation in the consumer layer; mutable so that builders can set it late. */
   fanOut: number;
   readonly outputMode: DeltaOutput;
-  readonly invertThresholdGradient: boolean;
+  readonly thresholdGrowsWithPenalty: boolean;
   readonly rectify: boolean;
   readonly trainableThreshold: boolean;
   private thresholdWeight: tf.LayerVariable | null = null;
 
-  constructor(args: DeltaActivationArgs = {}) {
+  constructor(rawArgs: DeltaActivationArgs = {}) {
+    // Saved models from before the vocabulary clean-up name some arguments differently (lib/util/legacyNames).
+    const args = upgradeLegacyKeys(rawArgs, LAYER_ARG_RENAMES, 'DeltaActivation argument');
     super(args);
     this.initialThreshold = requirePositive('threshold', args.threshold ?? 0.1);
     this.granularity = requireOneOf('granularity', args.granularity ?? 'channel', DELTA_GRANULARITIES);
     this.sparsityWeight = requireNonNegative('sparsityWeight', args.sparsityWeight ?? 1e-3);
     this.fanOut = requirePositive('fanOut', args.fanOut ?? 1);
     this.outputMode = requireOneOf('output', args.output ?? 'quantized', DELTA_OUTPUTS);
-    this.invertThresholdGradient = args.invertThresholdGradient ?? true;
+    this.thresholdGrowsWithPenalty = args.thresholdGrowsWithPenalty ?? true;
     this.rectify = args.rectify ?? true;
     this.trainableThreshold = args.trainableThreshold ?? true;
   }
@@ -111,17 +114,32 @@ export class DeltaActivation extends tf.layers.Layer {
     this.built = true;
   }
 
-  /** The learned steps q = |threshold| (a new tensor; shape [C], [...features] or [1]). */
-  steps(): tf.Tensor {
+  /** The learned thresholds q = |weight| (a new tensor; shape [C], [...features] or [1]). */
+  thresholds(): tf.Tensor {
     if (this.thresholdWeight == null) throw invalidArgument(`${this.name}`, 'a built layer (call it on an input first)', 'unbuilt');
     // Floored so that a threshold driven through zero never divides by zero in quantize().
-    return tf.maximum(tf.abs(this.thresholdWeight.read()), MIN_STEP);
+    return tf.maximum(tf.abs(this.thresholdWeight.read()), MIN_THRESHOLD);
+  }
+
+  /** Sets every threshold of the layer (all channels / neurons alike) to `q` (> 0). */
+  setThreshold(q: number): void {
+    requirePositive('q', q);
+    if (this.thresholdWeight == null) throw invalidArgument(`${this.name}`, 'a built layer (call it on an input first)', 'unbuilt');
+    const weight = this.thresholdWeight;
+    tf.tidy(() => {
+      weight.write(tf.fill(weight.shape as number[], q));
+    });
+  }
+
+  /** The mean of the layer's thresholds q (over channels / neurons). */
+  meanThreshold(): number {
+    return tf.tidy(() => this.thresholds().mean().dataSync()[0]);
   }
 
   /** y = q · round(relu(x) / q) for any x whose trailing axes match the feature shape. */
   quantizeValues(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() =>
-      quantize(x, this.steps(), { invertThresholdGradient: this.invertThresholdGradient, rectify: this.rectify }),
+      quantize(x, this.thresholds(), { thresholdGrowsWithPenalty: this.thresholdGrowsWithPenalty, rectify: this.rectify }),
     );
   }
 
@@ -175,7 +193,7 @@ export class DeltaActivation extends tf.layers.Layer {
       sparsityWeight: this.sparsityWeight,
       fanOut: this.fanOut,
       output: this.outputMode,
-      invertThresholdGradient: this.invertThresholdGradient,
+      thresholdGrowsWithPenalty: this.thresholdGrowsWithPenalty,
       rectify: this.rectify,
       trainableThreshold: this.trainableThreshold,
     };
@@ -186,9 +204,4 @@ tf.serialization.registerClass(DeltaActivation);
 /** Creates a Delta Activation Layer (see `DeltaActivationArgs` for the arguments and their defaults). */
 export function deltaActivation(args: DeltaActivationArgs = {}): DeltaActivation {
   return new DeltaActivation(args);
-}
-
-/** The penalty of a delta layer on its output: λ · fanOut · mean|Δ| (for training loops). */
-export function deltaPenalty(layer: DeltaActivation, output: tf.Tensor): tf.Scalar {
-  return layer.penalty(output);
 }

@@ -13,7 +13,7 @@
  * the moving averages T times). `kwargs.training` is passed to the inner layer.
  *
  * Models saved with TimeDistributed still load as TimeDistributed (`lib/models/chain.ts` treats both wrappers
- * alike); `insertDeltaLayers` rebuilds them with this wrapper.
+ * alike); `insertSparsityLayers` rebuilds them with this wrapper.
  */
 import * as tf from '@tensorflow/tfjs';
 import { invalidArgument } from '../util/errors';

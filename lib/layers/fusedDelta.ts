@@ -22,7 +22,7 @@ export function fusedDeltaKernelsActive(): boolean {
   return tf.getKernel(QUANTIZE_KERNEL, backend) != null && tf.getKernel(TEMPORAL_L1_KERNEL, backend) != null;
 }
 
-type Attrs = { rectify: boolean; invertThresholdGradient: boolean };
+type Attrs = { rectify: boolean; thresholdGrowsWithPenalty: boolean };
 
 function runKernel(name: string, inputs: tf.NamedTensorMap, attrs: Attrs | Record<string, never> = {}): tf.Tensor | tf.Tensor[] {
   return tf.engine().runKernel(name, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor | tf.Tensor[];
@@ -31,7 +31,7 @@ function runKernel(name: string, inputs: tf.NamedTensorMap, attrs: Attrs | Recor
 /**
  * y = q · round(relu(x) / q) as one op, with the straight-through gradients of `quantize` (quantize.ts).
  * @param x float32, e.g. [B, T, H, W, C]
- * @param q positive steps whose shape (leading 1s dropped) equals x's trailing axes, e.g. [C]
+ * @param q positive thresholds whose shape (leading 1s dropped) equals x's trailing axes, e.g. [C]
  */
 export function quantizeFused(x: tf.Tensor, q: tf.Tensor, attrs: Attrs): tf.Tensor {
   const op = tf.customGrad((...args) => {

@@ -2,7 +2,6 @@
 export {
   DeltaActivation,
   deltaActivation,
-  deltaPenalty,
   DELTA_GRANULARITIES,
   DELTA_OUTPUTS,
 } from './deltaActivation';

@@ -1,6 +1,6 @@
 /**
  * Per-channel input normalisation, y = (x − mean) / std over the last axis, with mean and std stored as
- * (non-trainable) weights so that they travel with the model's checkpoint and with `insertDeltaLayers`.
+ * (non-trainable) weights so that they travel with the model's checkpoint and with `insertSparsityLayers`.
  *
  * Networks trained from scratch on a few hundred real clips fit far better on zero-mean, unit-variance
  * inputs; the statistics are those of the training set (`channelStatistics` in lib/data), set once before

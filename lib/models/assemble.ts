@@ -17,11 +17,11 @@ export const MODEL_VARIANTS = ['baseline', 'delta', 'spatial-l1'] as const;
 /** No sparsity layers, Delta Activation Layers, or the spatial-L1 baseline at the same positions. */
 export type ModelVariant = (typeof MODEL_VARIANTS)[number];
 
-/** Where and how sparsity layers are inserted (shared by the builders and `insertDeltaLayers`). */
+/** Where and how sparsity layers are inserted (shared by the builders and `insertSparsityLayers`). */
 export interface SparsityLayerArgs {
-  /** Default 'baseline' in the builders, 'delta' in `insertDeltaLayers`. */
+  /** Default 'baseline' in the builders, 'delta' in `insertSparsityLayers`. */
   variant?: ModelVariant;
-  /** Initial quantization step of every delta layer. Default 0.1. */
+  /** Initial threshold q of every delta layer. Default 0.1. */
   threshold?: number;
   /** Threshold granularity. Default 'channel'. */
   granularity?: DeltaGranularity;
@@ -30,7 +30,7 @@ export interface SparsityLayerArgs {
   /** What delta layers output. Default 'quantized' (the only mode streaming inference reproduces). */
   output?: DeltaOutput;
   /** Negate the gradient reaching q (pushes q up). Default true. */
-  invertThresholdGradient?: boolean;
+  thresholdGrowsWithPenalty?: boolean;
   /** How fan-out is counted (see `fanOut.ts`). Default 'macs'. */
   fanOutConvention?: FanOutConvention;
   /** Insert a layer on the input frames. Default true. */
@@ -49,7 +49,7 @@ export interface FrameNetworkArgs {
   /**
    * BatchNormalization after every conv and depthwise conv (conv → BN → ReLU → delta layer); the convs then
    * have no bias. Needed to train from scratch on small real datasets. At inference BN is folded into the
-   * preceding conv (`foldBatchNorm`), so op counts and streaming are unchanged. Default false.
+   * preceding conv (`foldBatchNorm`), so MAC counts and streaming are unchanged. Default false.
    */
   batchNorm?: boolean;
   /**
@@ -90,7 +90,7 @@ function makePenaltyLayer(args: SparsityLayerArgs, variant: ModelVariant, name: 
     granularity: args.granularity,
     sparsityWeight: args.sparsityWeight,
     output: args.output,
-    invertThresholdGradient: args.invertThresholdGradient,
+    thresholdGrowsWithPenalty: args.thresholdGrowsWithPenalty,
     // Normalised inputs are signed: rectifying them would zero half the signal.
     rectify: onInput ? !normalized && (args.rectifyInput ?? true) : true,
   });

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { invalidArgument } from '../util/errors';
 import { isPenaltyLayer } from '../layers/penaltyLayer';
 
-/** Linear layers whose multiplications the op counts and the cost model care about. */
+/** Linear layers whose multiplications the MAC counts and the cost model care about. */
 export type LinearKind = 'conv' | 'depthwise' | 'dense';
 
 const LINEAR_KINDS: Record<string, LinearKind> = { Conv2D: 'conv', DepthwiseConv2D: 'depthwise', Dense: 'dense' };

@@ -1,6 +1,6 @@
 /**
  * Fan-out: how many multiplications one input activation takes part in, in the layer that consumes it.
- * The delta penalty weighs |Δ| by it, and op counts are Σ (activations) · fanOut.
+ * The delta penalty weighs |Δ| by it, and MAC counts are Σ (activations) · fanOut.
  *
  * Two conventions:
  * - 'macs' (default): the layer's multiply-accumulates per frame divided by its input activations,

@@ -4,7 +4,7 @@
  * be started locally and finished on the queue, or the other way round.
  */
 import { Redis } from 'ioredis';
-import { openAblationStore, planTrainingSweep, type AblationPoint, type AblationResult, type TrainingSweepOptions } from '../ablation/thresholdAblation';
+import { openAblationStore, planTrainingSweep, type AblationPoint, type AblationResult, type TrainingSweepOptions } from '../ablation/sparsitySweeps';
 import { packBaseline, publishBlob } from './baselineBlob';
 import { redisOptions } from './connection';
 import { runQueuedSweep, type QueuedSweepOutcome } from './coordinator';

@@ -5,33 +5,18 @@
  * run folder that `initFrom` can point at.
  */
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as z from 'zod';
 import type { Redis } from 'ioredis';
-import { checkpointFolder } from '../train/checkpoint';
-import { DeltaSparsityError } from '../util/errors';
-import { writeFileAtomic } from '../util/files';
+import { holdsCheckpoint, readRefinementSource, writeRefinementSource } from '../train/runFolder';
 import { QUEUE_PREFIX } from './payload';
-
-/** What a refinement needs of its baseline: the configuration, the checkpoint's state and model (not the optimizer). */
-function baselineFiles(runDir: string): string[] {
-  const checkpoint = path.relative(runDir, checkpointFolder(runDir));
-  const model = path.join(checkpoint, 'model');
-  const modelFiles = fs.existsSync(path.join(runDir, model)) ? fs.readdirSync(path.join(runDir, model)).sort().map((name) => path.join(model, name)) : [];
-  return ['config.json', path.join(checkpoint, 'state.json'), ...modelFiles];
-}
 
 const packSchema = z.strictObject({ files: z.record(z.string(), z.string()) });
 
 /** Packs the baseline of `runDir` (files in sorted order, so the same checkpoint always gives the same bytes). */
 export function packBaseline(runDir: string): Buffer {
   const files: Record<string, string> = {};
-  for (const relative of baselineFiles(runDir)) {
-    const file = path.join(runDir, relative);
-    if (!fs.existsSync(file)) throw new DeltaSparsityError(`--baseline: expected a finished run folder (missing ${relative}). Received: --baseline=${JSON.stringify(runDir)}`);
-    files[relative.split(path.sep).join('/')] = fs.readFileSync(file).toString('base64');
-  }
+  for (const { file, bytes } of readRefinementSource(runDir, '--baseline')) files[file] = bytes.toString('base64');
   return Buffer.from(JSON.stringify({ files }), 'utf8');
 }
 
@@ -66,20 +51,13 @@ export async function fetchBlob(redis: Redis, hash: string): Promise<Buffer> {
  */
 export function unpackBaseline(bytes: Buffer, runDir: string): void {
   const { files } = packSchema.parse(JSON.parse(bytes.toString('utf8')));
-  const names = Object.keys(files).sort((a, b) => Number(a.endsWith('state.json')) - Number(b.endsWith('state.json')));
-  for (const name of names) {
-    const target = path.resolve(runDir, name);
-    // Names come from another machine: never write outside the folder.
-    if (!target.startsWith(path.resolve(runDir) + path.sep)) throw new Error(`baseline: refusing file name ${JSON.stringify(name)}`);
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    writeFileAtomic(target, Buffer.from(files[name], 'base64'));
-  }
+  writeRefinementSource(runDir, Object.entries(files).map(([file, base64]) => ({ file, bytes: Buffer.from(base64, 'base64') })));
 }
 
 /** The local run folder holding blob `hash` under `root`, fetched and unpacked on first use. */
 export async function localBaseline(redis: Redis, hash: string, root: string): Promise<string> {
   const runDir = path.join(root, 'baselines', hash.slice(0, 16));
-  if (fs.existsSync(path.join(checkpointFolder(runDir), 'state.json'))) return runDir;
+  if (holdsCheckpoint(runDir)) return runDir;
   unpackBaseline(await fetchBlob(redis, hash), runDir);
   return runDir;
 }

@@ -2,7 +2,7 @@
  * The coordinator side of a queued sweep: enqueue one BullMQ job per point not yet in the results store, wait
  * for the workers, and append every result to the store as it arrives, exactly as a local sweep would.
  *
- * - Job ids are the points' configuration hashes (`configKey`), so a coordinator that is killed and restarted
+ * - Job ids are the points' configuration hashes (`stableHash`), so a coordinator that is killed and restarted
  *   finds its jobs (waiting, running or finished) and enqueues nothing twice; points already stored are never
  *   enqueued at all.
  * - A job is tried `JOB_ATTEMPTS` times (a worker killed mid-job counts too: BullMQ's stalled-job check hands it
@@ -13,7 +13,7 @@
 import { Queue, type Job } from 'bullmq';
 import * as z from 'zod';
 import type { ResultsStore, SweepRecord } from '../ablation/resultsStore';
-import { configKey } from '../ablation/resultsStore';
+import { stableHash } from '../util/stableHash';
 import type { SweepOutcome } from '../ablation/sweep';
 import { DeltaSparsityError } from '../util/errors';
 import { createProgress, type ProgressMode } from '../util/progress';
@@ -124,7 +124,7 @@ async function coordinate<Config, Result>(
   status: { unfinished: number },
 ): Promise<QueuedSweepOutcome<Config, Result>> {
   const { store, points, connection } = options;
-  const keys = points.map((point) => configKey(point));
+  const keys = points.map((point) => stableHash(point));
   const configOf = new Map(keys.map((key, index) => [key, points[index]]));
   const pending = [...new Set(keys.filter((key) => !store.has(key)))];
   for (const key of new Set(keys)) {

@@ -4,8 +4,8 @@
  * failed with the reason instead of being executed; the coordinator parses every result before storing it.
  */
 import * as z from 'zod';
-import { ablationPointSchema, ablationResultSchema, type AblationPoint, type AblationResult } from '../ablation/thresholdAblation';
-import { configKey } from '../ablation/resultsStore';
+import { ablationPointSchema, ablationResultSchema, type AblationPoint, type AblationResult } from '../ablation/sparsitySweeps';
+import { stableHash } from '../util/stableHash';
 import { trainConfigSchema, type TrainConfig } from '../train/config';
 
 /** BullMQ's key prefix for everything this project keeps in Redis. */
@@ -37,7 +37,7 @@ export const refinementJobSchema = z
   .strictObject({
     version: z.literal(1),
     kind: z.literal('refinement'),
-    /** `configKey(point)`: the job id and the results-store key. */
+    /** `stableHash(point)`: the job id and the results-store key. */
     key: configHash,
     point: ablationPointSchema,
     /** The refinement configuration shared by the sweep's points (resolved; no initFrom). */
@@ -46,7 +46,7 @@ export const refinementJobSchema = z
     baseline: z.strictObject({ blob: z.string().regex(/^[0-9a-f]{64}$/), epochs: z.number().int().min(1).nullable() }),
     dataset: datasetIdentitySchema,
   })
-  .refine((job) => job.key === configKey(job.point), { message: 'key is not the hash of point', path: ['key'] });
+  .refine((job) => job.key === stableHash(job.point), { message: 'key is not the hash of point', path: ['key'] });
 
 export interface RefinementJob {
   version: 1;
@@ -87,7 +87,7 @@ export const lopoFoldJobSchema = z
     study: lopoStudySchema,
     dataset: datasetIdentitySchema,
   })
-  .refine((job) => job.key === configKey(job.point), { message: 'key is not the hash of point', path: ['key'] });
+  .refine((job) => job.key === stableHash(job.point), { message: 'key is not the hash of point', path: ['key'] });
 
 export interface LopoFoldJob {
   version: 1;

@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { refinementRunName, runRefinementPoint } from '../ablation/thresholdAblation';
+import { refinementRunName, runRefinementPoint } from '../ablation/sparsitySweeps';
 import type { VideoDataset } from '../data/types';
 import { datasetFromConfig } from '../train/fromConfig';
 import type { TrainConfig } from '../train/config';

@@ -102,23 +102,23 @@ export function activationMaps(model: tf.LayersModel, clip: tf.Tensor, options: 
   };
 }
 
-/** The learned step q of one delta layer, per channel. */
+/** The threshold q of one delta layer, per channel. */
 export interface LayerThresholds {
   /** The layer the delta layer feeds (the per-frame layer's name, as in a sparsity measurement), e.g. `'conv2'`. */
   layer: string;
   /** The delta layer's own name, e.g. `'delta_conv2'`. */
   deltaLayer: string;
-  /** q per channel (one value for a per-layer step). */
+  /** q per channel (one value for a per-layer threshold). */
   values: number[];
 }
 
-/** The step q of every delta layer of `model`, in model order (empty for a model without delta layers). */
+/** The threshold q of every delta layer of `model`, in model order (empty for a model without delta layers). */
 export function learnedThresholds(model: tf.LayersModel): LayerThresholds[] {
   const chain = modelChain(model);
   return chain.flatMap((layer, i) => {
     if (!isDeltaActivation(layer)) return [];
     const next = chain[i + 1];
-    const values = tf.tidy(() => Array.from(layer.steps().dataSync()));
+    const values = tf.tidy(() => Array.from(layer.thresholds().dataSync()));
     return [{ layer: next ? unwrapTimeDistributed(next).name : layer.name, deltaLayer: layer.name, values }];
   });
 }

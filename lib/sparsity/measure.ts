@@ -1,5 +1,5 @@
 /**
- * Spatial and temporal sparsity of a video model's activations, and the operation counts they imply.
+ * Spatial and temporal sparsity of a video model's activations, and the MAC counts they imply.
  *
  * Measured at the input of every linear layer (conv, depthwise conv, dense), i.e. on the values that layer
  * multiplies: the outputs of the delta layer in front of it (its quantized values y), or the raw activations
@@ -12,15 +12,16 @@
  * - temporal sparsity = 1 − temporal density
  * (The published code reports densities under the name "sp"; here names say which one is meant.)
  *
- * Operation counts are multiply-accumulates per frame, with fanOut from `fanOutOf` (see lib/models/fanOut):
- * - dense ops              = n · fanOut                          every activation multiplied
- * - spatial (zero-skipping) = spatial density · n · fanOut        = Σ nnz(y)·fanOut / (B·T)
- * - delta ops, steady state = temporal density · n · fanOut       = Σ nnz(Δ)·fanOut / (B·(T−1))
+ * MAC counts are multiply-accumulates per frame, with fanOut from `fanOutOf` (see lib/models/fanOut):
+ * - dense MACs               = n · fanOut                          every activation multiplied
+ * - zero-skipping MACs       = spatial density · n · fanOut        = Σ nnz(y)·fanOut / (B·T)
+ * - delta MACs, steady state = temporal density · n · fanOut       = Σ nnz(Δ)·fanOut / (B·(T−1))
  *                            (what a long stream costs per frame once running)
- * - delta ops, first frame included = (Σ nnz(y_0) + Σ nnz(Δ))·fanOut / (B·T)
+ * - delta MACs, first frame included = (Σ nnz(y_0) + Σ nnz(Δ))·fanOut / (B·T)
  *                            (what a clip of T frames costs per frame: a delta accelerator receives each
  *                            clip's first frame whole, as a change from its zero state)
- * Overall densities weigh layers by activation counts (Σ nnz / Σ n); overall ops are sums over layers.
+ * Overall densities weigh layers by activation counts (Σ nnz / Σ n); overall MACs are sums over layers;
+ * MAC densities are MACs / dense MACs.
  */
 import * as tf from '@tensorflow/tfjs';
 import { invalidArgument, requireInteger } from '../util/errors';
@@ -29,22 +30,22 @@ import { temporalDifferences } from '../layers/timeAxis';
 import { LinearKind, linearKind, modelChain, unwrapTimeDistributed } from '../models/chain';
 import { FanOutConvention, fanOutOf } from '../models/fanOut';
 
-/** Densities (and their complements) and per-frame op counts, of one layer or of the whole network. */
-export interface DensitiesAndOps {
+/** Densities (and their complements) and per-frame MAC counts, of one layer or of the whole network. */
+export interface DensitiesAndMacs {
   spatialDensity: number;
   spatialSparsity: number;
   temporalDensity: number;
   temporalSparsity: number;
-  denseOpsPerFrame: number;
-  spatialOpsPerFrame: number;
+  denseMacsPerFrame: number;
+  zeroSkippingMacsPerFrame: number;
   /** Delta MACs per frame in steady state: the T−1 changes of each clip only. */
-  deltaOpsPerFrame: number;
+  deltaMacsPerFrame: number;
   /** Delta MACs per frame over whole clips of `framesPerClip` frames, each clip's first frame sent whole. */
-  deltaOpsPerFrameFirstIncluded: number;
+  deltaMacsPerFrameFirstIncluded: number;
 }
 
 /** Sparsity of the activations entering one linear layer. */
-export interface LayerSparsity extends DensitiesAndOps {
+export interface LayerSparsity extends DensitiesAndMacs {
   /** Name of the linear layer (the per-frame layer inside TimeDistributed), e.g. "conv2". */
   name: string;
   kind: LinearKind;
@@ -64,11 +65,14 @@ export interface LayerSparsity extends DensitiesAndOps {
   nonZeroFirstFrame: number;
 }
 
-export interface OverallSparsity extends DensitiesAndOps {
-  /** denseOps / deltaOps: how many times fewer multiplications delta execution needs (Infinity if none). */
-  denseToDeltaOpsRatio: number;
-  /** denseOps / spatialOps for zero-skipping execution. */
-  denseToSpatialOpsRatio: number;
+export interface OverallSparsity extends DensitiesAndMacs {
+  /**
+   * deltaMacsPerFrame / denseMacsPerFrame, in [0, 1]: the fraction of the dense MACs that delta execution does in
+   * steady state (its inverse is how many times fewer MACs it needs). NaN for a network without MACs.
+   */
+  deltaMacDensity: number;
+  /** zeroSkippingMacsPerFrame / denseMacsPerFrame, in [0, 1]: the same for zero-skipping execution. */
+  zeroSkippingMacDensity: number;
 }
 
 export interface SparsityMeasurement {
@@ -100,11 +104,7 @@ interface Probe {
 
 const product = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
-function ratio(a: number, b: number): number {
-  return b === 0 ? (a === 0 ? 1 : Infinity) : a / b;
-}
-
-/** Measures densities and op counts of `model` on `clips` [B, T, ...frame] (T >= 2). */
+/** Measures densities and MAC counts of `model` on `clips` [B, T, ...frame] (T >= 2). */
 export function measureSparsity(model: tf.LayersModel, clips: tf.Tensor, options: MeasureSparsityOptions = {}): SparsityMeasurement {
   if (clips.rank < 3 || (clips.shape[1] ?? 0) < 2) {
     throw invalidArgument('clips', 'a tensor [batch, time, ...frame] with time >= 2', clips.shape);
@@ -202,20 +202,20 @@ export function measureSparsity(model: tf.LayersModel, clips: tf.Tensor, options
       spatialSparsity: 1 - spatialDensity,
       temporalDensity,
       temporalSparsity: 1 - temporalDensity,
-      denseOpsPerFrame: n * probe.fanOut,
-      spatialOpsPerFrame: spatialDensity * n * probe.fanOut,
-      deltaOpsPerFrame: temporalDensity * n * probe.fanOut,
-      deltaOpsPerFrameFirstIncluded: clipDensity * n * probe.fanOut,
+      denseMacsPerFrame: n * probe.fanOut,
+      zeroSkippingMacsPerFrame: spatialDensity * n * probe.fanOut,
+      deltaMacsPerFrame: temporalDensity * n * probe.fanOut,
+      deltaMacsPerFrameFirstIncluded: clipDensity * n * probe.fanOut,
     };
   });
   const sum = (f: (l: LayerSparsity) => number): number => layers.reduce((a, l) => a + f(l), 0);
   const total = (f: (c: (typeof counts)[number]) => number): number => counts.reduce((a, c) => a + f(c), 0);
   const spatialDensity = total((c) => c.nnzY) / total((c) => c.valuesY);
   const temporalDensity = total((c) => c.nnzDelta) / total((c) => c.valuesDelta);
-  const denseOps = sum((l) => l.denseOpsPerFrame);
-  const spatialOps = sum((l) => l.spatialOpsPerFrame);
-  const deltaOps = sum((l) => l.deltaOpsPerFrame);
-  const deltaOpsFirstIncluded = sum((l) => l.deltaOpsPerFrameFirstIncluded);
+  const denseMacs = sum((l) => l.denseMacsPerFrame);
+  const zeroSkippingMacs = sum((l) => l.zeroSkippingMacsPerFrame);
+  const deltaMacs = sum((l) => l.deltaMacsPerFrame);
+  const deltaMacsFirstIncluded = sum((l) => l.deltaMacsPerFrameFirstIncluded);
   return {
     clips: clipCount,
     framesPerClip: frames,
@@ -225,12 +225,12 @@ export function measureSparsity(model: tf.LayersModel, clips: tf.Tensor, options
       spatialSparsity: 1 - spatialDensity,
       temporalDensity,
       temporalSparsity: 1 - temporalDensity,
-      denseOpsPerFrame: denseOps,
-      spatialOpsPerFrame: spatialOps,
-      deltaOpsPerFrame: deltaOps,
-      deltaOpsPerFrameFirstIncluded: deltaOpsFirstIncluded,
-      denseToDeltaOpsRatio: ratio(denseOps, deltaOps),
-      denseToSpatialOpsRatio: ratio(denseOps, spatialOps),
+      denseMacsPerFrame: denseMacs,
+      zeroSkippingMacsPerFrame: zeroSkippingMacs,
+      deltaMacsPerFrame: deltaMacs,
+      deltaMacsPerFrameFirstIncluded: deltaMacsFirstIncluded,
+      deltaMacDensity: deltaMacs / denseMacs,
+      zeroSkippingMacDensity: zeroSkippingMacs / denseMacs,
     },
   };
 }

@@ -1,15 +1,12 @@
 export { runStudy, modelRow } from './runStudy';
 export { checkStudyOptions } from './checkOptions';
-export type { StudyResult, StudyDataset } from './runStudy';
+export type { StudyResult, StudyDataset, LopoRun, LopoStudyResult } from './types';
 export { runLopoStudy, runLopoFold, finishLopoStudy, studySubjects } from './lopoStudy';
-export type { LopoRun, LopoStudyResult } from './lopoStudy';
 export { summarizeRun, deltaGain, aggregateSummaries, meanStd } from './summary';
 export type { ModelSummary, MacsPerFrame, DeltaGain, AggregateSummary, MeanStd } from './summary';
 export { publishedDeltaResult, publishedComparison } from './published';
 export type { PublishedResult, OurModelNumbers } from './published';
 export { studyData, studyPaths, studyRecipe, studySeeds, studyThresholds, studyTrainConfig, dataSourceKey, STUDY_DATA } from './settings';
 export type { StudyData, StudyOptions, StudyProtocol } from './settings';
-export { studyCurvesFigure, layerDensityFigure, studyParetoFigure, layerEnergyFigure, crossoverFigure, meanThresholdFigure, ablationKind } from './figures';
-export type { StudyCurvesOptions, ParetoModel, CrossoverFigureOptions } from './figures';
 export { studyFromEnvironment } from './environment';
 export type { StudyEnvironment, StudyEnvironmentOptions } from './environment';

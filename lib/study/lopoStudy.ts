@@ -14,39 +14,12 @@ import { DeltaSparsityError, invalidArgument } from '../util/errors';
 import { writeFileAtomic } from '../util/files';
 import { createProgress } from '../util/progress';
 import { checkStudyOptions } from './checkOptions';
-import { publishedDeltaResult, type PublishedResult } from './published';
+import { publishedDeltaResult } from './published';
 import { writeLopoHtml } from './report';
-import { describeStudyDataset, modelRow, type StudyDataset } from './runStudy';
+import { describeStudyDataset, modelRow } from './runStudy';
 import { studyData, studyPaths, studyRecipe, studySeeds, studyTrainConfig, type StudyOptions } from './settings';
-import { aggregateSummaries, deltaGain, meanStd, summarizeRun, type AggregateSummary, type MeanStd, type ModelSummary } from './summary';
-
-/** One fold × seed run of the protocol. */
-export interface LopoRun {
-  /** Fold index, 0-based as `data.fold`, the run folders `fold-N` and `data describe --fold`. */
-  fold: number;
-  /** The subject held out for testing. */
-  testSubject: string;
-  seed: number;
-  models: ModelSummary[];
-}
-
-export interface LopoStudyResult {
-  out: string;
-  reportHtml: string;
-  dataset: StudyDataset & { subjects: string[] };
-  runs: LopoRun[];
-  /** Mean ± std of each model over all fold × seed runs. */
-  aggregate: AggregateSummary[];
-  /**
-   * The delta model's delta-execution MACs against the baseline's zero-skipping MACs, mean ± std over the
-   * runs in which both are above chance; null when there is none.
-   */
-  deltaGainOverBaselineZeroSkipping: { firstFrameIncluded: MeanStd; steadyState: MeanStd } | null;
-  /** Runs left out of the gain, and why. */
-  headlineWithheld: string[];
-  published: PublishedResult;
-  seconds: number;
-}
+import { aggregateSummaries, deltaGain, meanStd, summarizeRun, type ModelSummary } from './summary';
+import type { LopoRun, LopoStudyResult, StudyDataset } from './types';
 
 /** The subjects of the study's dataset, in fold order (fold i holds out subject i); reads file names only. */
 export function studySubjects(options: StudyOptions): string[] {

@@ -1,9 +1,8 @@
 /** The study's HTML reports: one offline page each (Plotly inlined once) with the headline tables and figures. */
 import { writeFileAtomic } from '../util/files';
 import { escapeHtml, figureDivHtml, plotlyScriptTag, tableHtml, type Figure } from '../viz';
-import type { LopoStudyResult } from './lopoStudy';
 import type { PublishedResult } from './published';
-import type { StudyDataset, StudyResult } from './runStudy';
+import type { LopoStudyResult, StudyDataset, StudyResult } from './types';
 import type { AggregateSummary, MeanStd, ModelSummary } from './summary';
 
 export interface StudyReportContent {

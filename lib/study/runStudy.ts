@@ -6,68 +6,22 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fixedThresholdSweep, ablationRows, type AblationRecord } from '../ablation/thresholdAblation';
-import { crossoverTemporalDensity, estimateCost, costToRows } from '../hardware';
+import { fixedThresholdSweep, ablationRows, type AblationRecord } from '../ablation/sparsitySweeps';
+import { crossoverTemporalDensity, energyVersusTemporalDensity, estimateCost, costToRows, operatingPoint } from '../hardware';
 import { toWorkloads, type SparsityMeasurement } from '../sparsity';
 import { trainRecipe } from '../train/recipe';
 import type { EpochMetrics } from '../train/runFolder';
 import { toCsv } from '../util/csv';
+import { crossoverFigure, layerDensityFigure, layerEnergyFigure, studyCurvesFigure, studyParetoFigure } from '../viz';
 import { writeFileAtomic } from '../util/files';
-import { studyCurvesFigure, layerDensityFigure, studyParetoFigure, layerEnergyFigure, crossoverFigure } from './figures';
 import { writeStudyHtml } from './report';
 import { studyData, studyPaths, studyRecipe, studySeeds, studyThresholds, type StudyOptions } from './settings';
-import { aggregateSummaries, deltaGain, summarizeRun, type AggregateSummary, type DeltaGain, type ModelSummary } from './summary';
-import { publishedDeltaResult, type PublishedResult } from './published';
+import { aggregateSummaries, deltaGain, summarizeRun, type ModelSummary } from './summary';
+import { publishedDeltaResult } from './published';
+import type { StudyDataset, StudyResult } from './types';
 import type { VideoDataset } from '../data/types';
 import { invalidArgument } from '../util/errors';
 import { checkStudyOptions } from './checkOptions';
-
-/** What the study ran on: the dataset, its split, and what was left out. */
-export interface StudyDataset {
-  name: string;
-  /** 'split' (one fixed subject or list split) or 'lopo'. */
-  protocol: 'split' | 'lopo';
-  /** Which split: e.g. "fixed subjects (test: lyova, moshe, shahar; …)" or "official split 1". */
-  split: string;
-  /** Subjects held out for testing, for datasets split by subject (folder, Weizmann); else absent. */
-  testSubjects?: string[];
-  /** Subjects trained on, for datasets split by subject. */
-  trainSubjects?: string[];
-  classes: string[];
-  trainClips: number;
-  testClips: number;
-  testVideos: number;
-  /** Frames per clip T. */
-  clipLength: number;
-  /** Frame side in pixels. */
-  size: number;
-  seeds: number[];
-  /** Videos that could not be used (listed, never silently dropped). */
-  skippedVideos: { video: string; reason: string }[];
-}
-
-export interface StudyResult {
-  out: string;
-  reportHtml: string;
-  dataset: StudyDataset;
-  /** The models of the first seed (those the ablation, cost and figures use). */
-  models: ModelSummary[];
-  /** Mean ± std of every model over the seeds (one run each when seeds = 1). */
-  aggregate: AggregateSummary[];
-  /**
-   * The delta model's MACs (delta execution) against the baseline's (zero-skipping): how many times fewer.
-   * null when either model is not above chance (see `headlineWithheld`).
-   */
-  deltaGainOverBaselineZeroSkipping: DeltaGain | null;
-  /** Why there is no headline gain, or null. */
-  headlineWithheld: string | null;
-  published: PublishedResult;
-  ablation: ReturnType<typeof ablationRows>;
-  hardware: string;
-  energyPerFrameMicrojoules: Record<string, { dense: number; zeroSkipping: number; delta: number }>;
-  crossoverTemporalDensity: { vsDense: number; vsZeroSkipping: number };
-  seconds: number;
-}
 
 /** The dataset's split and skipped videos, from what it says of itself. */
 export function describeStudyDataset(dataset: VideoDataset, protocol: 'split' | 'lopo', seeds: number[], testVideos: number): StudyDataset {
@@ -158,7 +112,7 @@ export async function runStudy(options: StudyOptions = {}): Promise<StudyResult>
       const cost = estimateCost(toWorkloads(measurement), hardware);
       energy[name] = {
         dense: cost.totals.dense.energyPj.total / 1e6,
-        zeroSkipping: cost.totals.spatial.energyPj.total / 1e6,
+        zeroSkipping: cost.totals['zero-skipping'].energyPj.total / 1e6,
         delta: cost.totals.delta.energyPj.total / 1e6,
       };
       return [name, cost];
@@ -182,7 +136,7 @@ export async function runStudy(options: StudyOptions = {}): Promise<StudyResult>
     ablation: ablationRows(records),
     hardware,
     energyPerFrameMicrojoules: energy,
-    crossoverTemporalDensity: { vsDense: crossover.vsDense, vsZeroSkipping: crossover.vsSpatial },
+    crossoverTemporalDensity: { vsDense: crossover.vsDense, vsZeroSkipping: crossover.vsZeroSkipping },
     seconds: (Date.now() - startedAt) / 1000,
   };
 
@@ -201,12 +155,15 @@ export async function runStudy(options: StudyOptions = {}): Promise<StudyResult>
     result,
     layerRows,
     figures: {
-      curves: studyCurvesFigure(histories),
-      spatial: layerDensityFigure(measurements, 'spatialDensity'),
-      temporal: layerDensityFigure(measurements, 'temporalDensity'),
-      pareto: studyParetoFigure(records, Object.fromEntries(models.map((m) => [m.name, m]))),
-      energy: layerEnergyFigure(costs.delta),
-      crossover: crossoverFigure(deltaWorkloads, hardware, { models: Object.fromEntries(Object.entries(measurements).map(([name, m]) => [name, toWorkloads(m)])) }),
+      curves: studyCurvesFigure({ runs: histories }),
+      spatial: layerDensityFigure({ measurements, which: 'spatialDensity' }),
+      temporal: layerDensityFigure({ measurements, which: 'temporalDensity' }),
+      pareto: studyParetoFigure({ records, models: Object.fromEntries(models.map((m) => [m.name, m])) }),
+      energy: layerEnergyFigure({ cost: costs.delta }),
+      crossover: crossoverFigure({
+        curve: energyVersusTemporalDensity(deltaWorkloads, hardware, { points: 21 }),
+        operatingPoints: Object.fromEntries(Object.entries(measurements).map(([name, m]) => [name, operatingPoint(toWorkloads(m), hardware)])),
+      }),
     },
   });
   return result;

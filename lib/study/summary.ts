@@ -42,9 +42,9 @@ export interface ModelSummary {
   measuredClips: number;
   macsPerFrame: MacsPerFrame;
   /** macsPerFrame.firstFrameIncluded / macsPerFrame.dense: the fraction of the dense MACs delta execution does. */
-  deltaOpDensity: number;
+  deltaMacDensityFirstIncluded: number;
   /** macsPerFrame.zeroSkipping / macsPerFrame.dense. */
-  zeroSkippingOpDensity: number;
+  zeroSkippingMacDensity: number;
 }
 
 /**
@@ -61,7 +61,7 @@ export function summarizeRun(name: string, run: { metrics: EpochMetrics[]; spars
   const chance =
     testVideos > 0 && classCount >= 2 && Number.isFinite(testVideoAccuracy)
       ? testAgainstChance(testVideoAccuracy, testVideos, classCount)
-      : { testVideos, correct: 0, chanceAccuracy: classCount > 0 ? 1 / classCount : Number.NaN, pValue: 1, threshold: testVideos + 1, aboveChance: false };
+      : { testVideos, correct: 0, chanceAccuracy: classCount > 0 ? 1 / classCount : Number.NaN, pValue: 1, minCorrect: testVideos + 1, aboveChance: false };
   return {
     name,
     epochs: metrics.length,
@@ -75,13 +75,13 @@ export function summarizeRun(name: string, run: { metrics: EpochMetrics[]; spars
     framesPerClip: sparsity.framesPerClip,
     measuredClips: sparsity.clips,
     macsPerFrame: {
-      dense: overall.denseOpsPerFrame,
-      zeroSkipping: overall.spatialOpsPerFrame,
-      firstFrameIncluded: overall.deltaOpsPerFrameFirstIncluded,
-      steadyState: overall.deltaOpsPerFrame,
+      dense: overall.denseMacsPerFrame,
+      zeroSkipping: overall.zeroSkippingMacsPerFrame,
+      firstFrameIncluded: overall.deltaMacsPerFrameFirstIncluded,
+      steadyState: overall.deltaMacsPerFrame,
     },
-    deltaOpDensity: overall.deltaOpsPerFrameFirstIncluded / overall.denseOpsPerFrame,
-    zeroSkippingOpDensity: overall.spatialOpsPerFrame / overall.denseOpsPerFrame,
+    deltaMacDensityFirstIncluded: overall.deltaMacsPerFrameFirstIncluded / overall.denseMacsPerFrame,
+    zeroSkippingMacDensity: overall.zeroSkippingMacsPerFrame / overall.denseMacsPerFrame,
   };
 }
 
@@ -100,7 +100,7 @@ export function deltaGain(baseline: ModelSummary, delta: ModelSummary): { gain: 
     .filter((m) => !m.aboveChance)
     .map((m) => {
       // With too few test videos not even a perfect score beats guessing at 5%: say so rather than blame the model.
-      const hopeless = m.chance.threshold > m.testVideos ? `; ${m.testVideos} test videos are too few for any accuracy to beat chance` : '';
+      const hopeless = m.chance.minCorrect > m.testVideos ? `; ${m.testVideos} test videos are too few for any accuracy to beat chance` : '';
       return `${m.name} (${(100 * m.testVideoAccuracy).toFixed(1)}% of ${m.testVideos} test videos, chance ${(100 * m.chance.chanceAccuracy).toFixed(1)}%${hopeless})`;
     });
   if (guessing.length > 0) return { gain: null, withheld: `not above chance: ${guessing.join(', ')}` };

@@ -28,7 +28,7 @@ export function binomialUpperTail(n: number, k: number, p: number): number {
 }
 
 /** The fewest correct videos out of `n` that are above chance for `classes` balanced classes at level `alpha`. */
-export function chanceThreshold(n: number, classes: number, alpha = 0.05): number {
+export function minCorrectAboveChance(n: number, classes: number, alpha = 0.05): number {
   requireInteger('n', n, 1);
   requireInteger('classes', classes, 2);
   if (!(alpha > 0 && alpha < 1)) throw invalidArgument('alpha', 'a level in (0, 1)', alpha);
@@ -48,8 +48,8 @@ export interface ChanceVerdict {
   /** P(X ≥ correct) under guessing: the one-sided p-value. */
   pValue: number;
   /** Fewest correct videos that would be above chance at level α. */
-  threshold: number;
-  /** Whether `correct` ≥ `threshold`. */
+  minCorrect: number;
+  /** Whether `correct` ≥ `minCorrect`. */
   aboveChance: boolean;
 }
 
@@ -60,13 +60,13 @@ export interface ChanceVerdict {
 export function testAgainstChance(accuracy: number, testVideos: number, classes: number, alpha = 0.05): ChanceVerdict {
   if (!(accuracy >= 0 && accuracy <= 1)) throw invalidArgument('accuracy', 'a fraction in [0, 1]', accuracy);
   const correct = Math.round(accuracy * testVideos);
-  const threshold = chanceThreshold(testVideos, classes, alpha);
+  const minCorrect = minCorrectAboveChance(testVideos, classes, alpha);
   return {
     testVideos,
     correct,
     chanceAccuracy: 1 / classes,
     pValue: binomialUpperTail(testVideos, correct, 1 / classes),
-    threshold,
-    aboveChance: correct >= threshold,
+    minCorrect,
+    aboveChance: correct >= minCorrect,
   };
 }

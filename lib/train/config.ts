@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { DeltaSparsityError, closestNames, describeValue } from '../util/errors';
+import { TRAIN_CONFIG_RENAMES, upgradeLegacyKeys } from '../util/legacyNames';
 
 const dataSchema = z.strictObject({
   /**
@@ -104,7 +105,7 @@ const sparsitySchema = z.strictObject({
    * published layer used 1.0 with fan-outs given by hand.
    */
   sparsityWeight: z.number().min(0).default(0.1),
-  /** Initial quantization step q of every delta layer. */
+  /** Initial threshold q of every delta layer. */
   threshold: z.number().positive().default(0.1),
   /** One learnable q per channel, per neuron or per layer. */
   granularity: z.enum(['channel', 'neuron', 'layer']).default('channel'),
@@ -221,7 +222,9 @@ export function resolveTrainConfig(input: TrainConfigInput = {}, preset: string 
         ` (did you mean ${closestNames(preset, names, 1)[0]}?)`,
     );
   }
-  const merged = mergeConfig(trainPresets[preset as TrainPresetName] as object, input as object);
+  // Configurations written before a key was renamed still resolve (lib/util/legacyNames, MIGRATION.md).
+  const upgraded = upgradeLegacyKeys(input, TRAIN_CONFIG_RENAMES, 'training configuration');
+  const merged = mergeConfig(trainPresets[preset as TrainPresetName] as object, upgraded as object);
   const parsed = trainConfigSchema.safeParse(merged);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { invalidArgument, requireInteger } from '../util/errors';
 import type { ClipBatch, VideoDataset } from '../data/types';
+import { measureSparsity, type SparsityMeasurement } from '../sparsity';
 
 export interface Evaluation {
   /** Mean softmax cross-entropy over test clips. */
@@ -155,4 +156,38 @@ export async function stratifiedTestClips(dataset: VideoDataset, count: number):
   } finally {
     tf.dispose(parts);
   }
+}
+
+/**
+ * Sparsity of `model` (see `measureSparsity`) measured on `clips` test clips of `dataset`, stratified by class
+ * (`stratifiedTestClips`). The clips are disposed; the result holds plain numbers only.
+ */
+export async function measureOnTestClips(model: tf.LayersModel, dataset: VideoDataset, clips: number): Promise<SparsityMeasurement> {
+  const sample = await stratifiedTestClips(dataset, clips); // [N, T, H, W, 3]
+  try {
+    return measureSparsity(model, sample);
+  } finally {
+    sample.dispose();
+  }
+}
+
+/** What `evaluateAndMeasure` returns: plain numbers, no tensors. */
+export interface EvaluationAndSparsity {
+  test: Evaluation;
+  sparsity: SparsityMeasurement;
+}
+
+/**
+ * The end-of-epoch measurement shared by the trainer and the sweeps: accuracy and loss on all of `dataset`'s
+ * test windows (`evaluate`, batches of `batchSize` clips), then density and MACs on `sparsityClips` stratified
+ * test clips (`measureOnTestClips`). Leaves no tensors behind.
+ */
+export async function evaluateAndMeasure(
+  model: tf.LayersModel,
+  dataset: VideoDataset,
+  options: { batchSize: number; sparsityClips: number },
+): Promise<EvaluationAndSparsity> {
+  const test = await evaluate(model, dataset, options.batchSize);
+  const sparsity = await measureOnTestClips(model, dataset, options.sparsityClips);
+  return { test, sparsity };
 }

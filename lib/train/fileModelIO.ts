@@ -38,7 +38,7 @@ function replaceFolder(temporary: string, folder: string): void {
 }
 
 /** An IO handler that saves a model into `folder` (model.json + weights.bin), replacing it atomically. */
-export function fileSaveHandler(folder: string): tf.io.IOHandler {
+function fileSaveHandler(folder: string): tf.io.IOHandler {
   return {
     save: async (artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> => {
       const weights = joinWeightData(artifacts.weightData);
@@ -116,7 +116,7 @@ function readJsonFile<T>(file: string): T {
 }
 
 /** An IO handler that loads a model saved by `fileSaveHandler` (or any tfjs Layers model folder). */
-export function fileLoadHandler(folderOrModelJson: string): tf.io.IOHandler {
+function fileLoadHandler(folderOrModelJson: string): tf.io.IOHandler {
   const modelJsonPath = folderOrModelJson.endsWith('.json')
     ? folderOrModelJson
     : path.join(folderOrModelJson, MODEL_FILE);
@@ -159,12 +159,16 @@ export function fileLoadHandler(folderOrModelJson: string): tf.io.IOHandler {
   };
 }
 
-/** Saves `model` into `folder` atomically. */
+/** Saves `model` into `folder` (model.json + weights.bin), replacing what was there atomically. */
 export async function saveModelToFolder(model: tf.LayersModel, folder: string): Promise<void> {
   await model.save(fileSaveHandler(folder));
 }
 
-/** Loads a tfjs Layers model from a folder holding model.json (custom layers must be registered first). */
+/**
+ * Loads a tfjs Layers model from a folder holding model.json, or from the path of a model.json (custom layers
+ * must be registered first, which importing the library does). Throws a DeltaSparsityError naming the file
+ * when model.json or a weights file is missing or damaged.
+ */
 export async function loadModelFromFolder(folder: string): Promise<tf.LayersModel> {
   return tf.loadLayersModel(fileLoadHandler(folder));
 }

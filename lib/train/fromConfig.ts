@@ -20,13 +20,13 @@ import {
 } from '../data';
 import { stableHash } from '../util/stableHash';
 import type { VideoDataset } from '../data/types';
-import { buildMobileNet, buildSmallCnn, insertDeltaLayers } from '../models';
+import { buildMobileNet, buildSmallCnn, insertSparsityLayers } from '../models';
 import type { SparsityLayerArgs } from '../models';
 import type { ProgressMode } from '../util/progress';
 import { DeltaSparsityError } from '../util/errors';
-import { writeFileAtomic } from '../util/files';
 import type { TrainConfig } from './config';
-import { loadCheckpointModel, readCheckpointState } from './checkpoint';
+import { checkpointFolder, loadCheckpointModel, readCheckpointState } from './checkpoint';
+import { writeSkippedVideosFile } from './runFolderFiles';
 
 /**
  * The dataset a configuration names: the embedded synthetic set, a UCF101 subset, a folder of labelled videos
@@ -112,8 +112,7 @@ export function dataIdentityFromConfig(config: TrainConfig): DataIdentity {
  * nothing was skipped), so a run folder says which listed videos its numbers do not include.
  */
 export function writeSkippedVideos(runDir: string, dataset: VideoDataset): void {
-  const skipped = dataset.skippedVideos ?? [];
-  writeFileAtomic(path.join(runDir, 'skipped-videos.json'), `${JSON.stringify({ dataset: dataset.name, skipped }, null, 2)}\n`);
+  writeSkippedVideosFile(runDir, dataset.name, dataset.skippedVideos ?? []);
 }
 
 async function buildDataset(config: TrainConfig, progress: ProgressMode): Promise<VideoDataset> {
@@ -195,7 +194,7 @@ export function sparsityArgsFromConfig(config: TrainConfig): SparsityLayerArgs {
     threshold: config.sparsity.threshold,
     granularity: config.sparsity.granularity,
     sparsityWeight: config.sparsity.sparsityWeight,
-    invertThresholdGradient: config.sparsity.thresholdGrowsWithPenalty,
+    thresholdGrowsWithPenalty: config.sparsity.thresholdGrowsWithPenalty,
   };
 }
 
@@ -209,7 +208,7 @@ export async function modelFromConfig(config: TrainConfig, dataset: VideoDataset
   if (config.initFrom !== undefined) {
     if (!fs.existsSync(config.initFrom) || readCheckpointState(config.initFrom) === undefined) {
       throw new DeltaSparsityError(
-        `initFrom: expected a run folder with a checkpoint (${path.join(config.initFrom, 'checkpoint')}). Received: initFrom=${JSON.stringify(config.initFrom)}`,
+        `initFrom: expected a run folder with a checkpoint (${checkpointFolder(config.initFrom)}). Received: initFrom=${JSON.stringify(config.initFrom)}`,
       );
     }
     const sourceEpochs = readCheckpointState(config.initFrom)?.epochsDone;
@@ -234,7 +233,7 @@ export async function modelFromConfig(config: TrainConfig, dataset: VideoDataset
           `initFrom: expected a model with ${dataset.classNames.length} outputs (one per class of ${dataset.name}). Received: ${config.initFrom} has ${outputs}`,
         );
       }
-      return insertDeltaLayers(source, { ...sparsity, perFrame: false, name: `${config.model.architecture}_${config.model.variant}` });
+      return insertSparsityLayers(source, { ...sparsity, perFrame: false, name: `${config.model.architecture}_${config.model.variant}` });
     } finally {
       source.dispose();
     }

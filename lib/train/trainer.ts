@@ -3,29 +3,38 @@
  * delta layers' outputs in the loss: tfjs-layers 4.22 cannot train on losses that layers add themselves.
  *
  * Each epoch: train on shuffled clips, evaluate on the test windows, measure per-layer spatial and temporal
- * density and op counts on a few test clips, log one row to `metrics.jsonl`/`metrics.csv`, write
+ * density and MAC counts on a few test clips, log one row to `metrics.jsonl`/`metrics.csv`, write
  * `workload.json` for the cost model, and checkpoint. Rerunning with the same run folder resumes after the
  * last checkpointed epoch; the result is the same as an uninterrupted run (same seed, same data order,
  * optimizer state restored).
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { VideoDataset } from '../data/types';
 import { DeltaActivation } from '../layers/deltaActivation';
-import { createSparsityForward } from '../models';
-import { learnedThresholds, measureSparsity, toWorkloads } from '../sparsity';
+import { meanThreshold } from '../models/thresholds';
+import { createSparsityForward } from './sparsityForward';
+import { learnedThresholds } from '../sparsity';
 import type { SparsityMeasurement } from '../sparsity';
 import { DeltaSparsityError } from '../util/errors';
-import { removeStrayTemporaries, writeFileAtomic } from '../util/files';
+import { removeStrayTemporaries } from '../util/files';
 import { createProgress, type ProgressMode } from '../util/progress';
 import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './config';
-import { checkpointFolder, loadCheckpointModel, readCheckpointState, restoreOptimizer, saveCheckpoint } from './checkpoint';
-import { batchTensors, evaluate, stratifiedTestClips } from './evaluate';
+import { loadCheckpointModel, readCheckpointState, restoreOptimizer, saveCheckpoint } from './checkpoint';
+import { batchTensors, evaluateAndMeasure, measureOnTestClips } from './evaluate';
 import { datasetFromConfig, evaluationDatasetFor, modelFromConfig, writeSkippedVideos } from './fromConfig';
 import { fitInputNormalization } from './inputStatistics';
 import { createOptimizer, disposeOptimizer, learningRateAt, setLearningRate } from './optimizer';
-import { type EpochMetrics, checkRunFolder, lockRunFolder, logEpochMetrics, openRunFolder, readEpochMetrics, truncateEpochMetrics } from './runFolder';
+import {
+  type EpochMetrics,
+  checkCheckpointPresent,
+  checkRunFolder,
+  lockRunFolder,
+  logEpochMetrics,
+  openRunFolder,
+  readEpochMetrics,
+  truncateEpochMetrics,
+  writeWorkload,
+} from './runFolder';
 
 export interface TrainOptions {
   /** The configuration (any subset; defaults and the preset fill the rest). */
@@ -63,14 +72,6 @@ function finiteOrNull(value: number): number | null {
   return Number.isFinite(value) ? value : null;
 }
 
-/** The mean learned quantization step over all delta layers (null for models without any). */
-export function meanThreshold(model: tf.LayersModel): number | null {
-  const deltaLayers = model.layers.filter((layer): layer is DeltaActivation => layer instanceof DeltaActivation);
-  if (deltaLayers.length === 0) return null;
-  const means = deltaLayers.map((layer) => tf.tidy(() => layer.steps().mean().dataSync()[0]));
-  return means.reduce((a, b) => a + b, 0) / means.length;
-}
-
 /**
  * The mean learned q of each delta layer as metric columns `<layer>.meanThreshold`, named after the layer the
  * delta layer feeds (as the sparsity columns are), so that `layerCurvesFigure` draws q per layer per epoch.
@@ -86,17 +87,17 @@ export function sparsityColumns(measurement: SparsityMeasurement): Record<string
   const columns: Record<string, number | null> = {
     spatialDensity: finiteOrNull(overall.spatialDensity),
     temporalDensity: finiteOrNull(overall.temporalDensity),
-    denseOpsPerFrame: finiteOrNull(overall.denseOpsPerFrame),
-    spatialOpsPerFrame: finiteOrNull(overall.spatialOpsPerFrame),
-    deltaOpsPerFrame: finiteOrNull(overall.deltaOpsPerFrame),
-    deltaOpsPerFrameFirstIncluded: finiteOrNull(overall.deltaOpsPerFrameFirstIncluded),
-    denseToDeltaOpsRatio: finiteOrNull(overall.denseToDeltaOpsRatio),
-    denseToSpatialOpsRatio: finiteOrNull(overall.denseToSpatialOpsRatio),
+    denseMacsPerFrame: finiteOrNull(overall.denseMacsPerFrame),
+    zeroSkippingMacsPerFrame: finiteOrNull(overall.zeroSkippingMacsPerFrame),
+    deltaMacsPerFrame: finiteOrNull(overall.deltaMacsPerFrame),
+    deltaMacsPerFrameFirstIncluded: finiteOrNull(overall.deltaMacsPerFrameFirstIncluded),
+    deltaMacDensity: finiteOrNull(overall.deltaMacDensity),
+    zeroSkippingMacDensity: finiteOrNull(overall.zeroSkippingMacDensity),
   };
   for (const layer of measurement.layers) {
     columns[`${layer.name}.spatialDensity`] = finiteOrNull(layer.spatialDensity);
     columns[`${layer.name}.temporalDensity`] = finiteOrNull(layer.temporalDensity);
-    columns[`${layer.name}.deltaOpsPerFrame`] = finiteOrNull(layer.deltaOpsPerFrame);
+    columns[`${layer.name}.deltaMacsPerFrame`] = finiteOrNull(layer.deltaMacsPerFrame);
   }
   return columns;
 }
@@ -115,14 +116,6 @@ function checkDataset(dataset: VideoDataset, config: TrainConfig): void {
   }
 }
 
-/** Writes `<runDir>/workload.json`: per-layer statistics in the form the hardware cost model reads. */
-export function writeWorkload(runDir: string, measurement: SparsityMeasurement, extra: Record<string, unknown> = {}): void {
-  writeFileAtomic(
-    path.join(runDir, 'workload.json'),
-    `${JSON.stringify({ ...extra, clips: measurement.clips, framesPerClip: measurement.framesPerClip, layers: toWorkloads(measurement) }, null, 2)}\n`,
-  );
-}
-
 /** Trains (or resumes training) as configured. See the module comment. */
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const config = resolveTrainConfig(options.config ?? {}, options.preset ?? 'default');
@@ -138,23 +131,6 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     return await trainLocked(options, config, dataset, testDataset, progressMode);
   } finally {
     lock.release();
-  }
-}
-
-/**
- * Throws a DeltaSparsityError when `runDir` shows that epochs were done but holds no checkpoint to resume
- * them from (checkpoint/ without state.json, or metrics of more than the first epoch): restarting from epoch
- * 0 would silently drop those metrics.
- */
-function checkCheckpointPresent(runDir: string): void {
-  const folder = checkpointFolder(runDir);
-  const logged = readEpochMetrics(runDir).reduce((most, row) => Math.max(most, row.epoch), 0);
-  // A crash in epoch 1 between logging its row and writing the first checkpoint leaves one row and no checkpoint.
-  if (fs.existsSync(folder) || logged > 1) {
-    throw new DeltaSparsityError(
-      `runDir: ${path.join(folder, 'state.json')} is missing, though ${runDir} holds ${logged} logged epoch(s): the checkpoint is damaged. ` +
-        `Delete ${runDir} to start the run over, or pick another folder.`,
-    );
   }
 }
 
@@ -241,10 +217,9 @@ async function trainLocked(
       progress.stop();
       const trainSeconds = (Date.now() - startedAt) / 1000;
 
-      const test = await evaluate(model, testDataset, config.batchSize);
-      const sample = await stratifiedTestClips(testDataset, config.sparsityClips);
-      measurement = measureSparsity(model, sample);
-      sample.dispose();
+      const measured = await evaluateAndMeasure(model, testDataset, config);
+      const test = measured.test;
+      measurement = measured.sparsity;
 
       const row: EpochMetrics = {
         epoch: epoch + 1,
@@ -272,9 +247,7 @@ async function trainLocked(
     }
     if (measurement === undefined) {
       // Nothing left to train (a finished run reopened): measure the model as it is.
-      const sample = await stratifiedTestClips(testDataset, config.sparsityClips);
-      measurement = measureSparsity(model, sample);
-      sample.dispose();
+      measurement = await measureOnTestClips(model, testDataset, config.sparsityClips);
     }
   } catch (error) {
     model.dispose();

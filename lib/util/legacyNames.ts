@@ -5,17 +5,41 @@
  * process and key.
  */
 
-/** Old key → new key, for one kind of record. Nested keys are written with dots (`sparsity.oldName`). */
-export type KeyRenames = Readonly<Record<string, string>>;
+/**
+ * The new name of a retired key, or the new name and how an old value converts (e.g. a ratio retired in
+ * favour of its inverse, a density).
+ */
+export type KeyRename = string | { readonly to: string; readonly convert: (value: unknown) => unknown };
 
-/** Training configuration keys (`config.json`, `--config` files). */
+/** Old key → new key, for one kind of record. Nested keys are written with dots (`sparsity.oldName`). */
+export type KeyRenames = Readonly<Record<string, KeyRename>>;
+
+/** dense / delta MACs (a ratio ≥ 1) → delta MACs / dense MACs (a density in [0, 1]); null stays null. */
+const inverse = (value: unknown): unknown => (typeof value === 'number' ? 1 / value : value);
+
+/** Training configuration keys (`config.json`, `--config` files). None retired so far. */
 export const TRAIN_CONFIG_RENAMES: KeyRenames = {};
 
-/** Per-epoch metric columns (`metrics.jsonl`); `<layer>.old` columns are renamed by their suffix. */
-export const METRIC_RENAMES: KeyRenames = {};
+/**
+ * Per-epoch metric columns (`metrics.jsonl`) and ablation results (`ablation.jsonl`); `<layer>.<old>` columns are
+ * renamed by their suffix. Counts are MACs, fractions are densities (CONTRIBUTING.md, "Vocabulary").
+ */
+export const METRIC_RENAMES: KeyRenames = {
+  denseOpsPerFrame: 'denseMacsPerFrame',
+  spatialOpsPerFrame: 'zeroSkippingMacsPerFrame',
+  deltaOpsPerFrame: 'deltaMacsPerFrame',
+  deltaOpsPerFrameFirstIncluded: 'deltaMacsPerFrameFirstIncluded',
+  denseToDeltaOpsRatio: { to: 'deltaMacDensity', convert: inverse },
+  denseToSpatialOpsRatio: { to: 'zeroSkippingMacDensity', convert: inverse },
+};
 
-/** Arguments of layers in saved models (`model.json`). */
-export const LAYER_ARG_RENAMES: KeyRenames = {};
+/** Arguments of layers in saved models (`model.json`): one name for the option that lets the penalty raise q. */
+export const LAYER_ARG_RENAMES: KeyRenames = {
+  invertThresholdGradient: 'thresholdGrowsWithPenalty',
+};
+
+const targetOf = (rename: KeyRename): string => (typeof rename === 'string' ? rename : rename.to);
+const convertWith = (rename: KeyRename, value: unknown): unknown => (typeof rename === 'string' ? value : rename.convert(value));
 
 const warned = new Set<string>();
 
@@ -33,7 +57,7 @@ function warnOnce(what: string, oldKey: string, newKey: string): void {
   const id = `${what}:${oldKey}`;
   if (warned.has(id)) return;
   warned.add(id);
-  deprecationSink(`delta-sparsity: ${what} key '${oldKey}' is deprecated; read as '${newKey}' (rename it in your files).`);
+  deprecationSink(`delta-sparsity: ${what} key '${oldKey}' is deprecated; read as '${newKey}' (see MIGRATION.md).`);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -49,7 +73,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export function upgradeLegacyKeys<T>(record: T, renames: KeyRenames, what: string): T {
   if (!isRecord(record)) return record;
   let result: Record<string, unknown> = record;
-  for (const [oldPath, newPath] of Object.entries(renames)) {
+  for (const [oldPath, rename] of Object.entries(renames)) {
+    const newPath = targetOf(rename);
     const oldParts = oldPath.split('.');
     const newParts = newPath.split('.');
     const parentOf = (root: Record<string, unknown>, parts: string[]) => {
@@ -71,7 +96,7 @@ export function upgradeLegacyKeys<T>(record: T, renames: KeyRenames, what: strin
       target = target[part] as Record<string, unknown>;
     }
     const newLeaf = newParts[newParts.length - 1];
-    if (!(newLeaf in target)) target[newLeaf] = value;
+    if (!(newLeaf in target)) target[newLeaf] = convertWith(rename, value);
   }
   return result as T;
 }
@@ -83,11 +108,12 @@ export function upgradeMetricRow<T extends Record<string, unknown>>(row: T): T {
     const dot = key.lastIndexOf('.');
     const prefix = dot < 0 ? '' : key.slice(0, dot + 1);
     const suffix = key.slice(dot + 1);
-    const renamed = METRIC_RENAMES[suffix];
-    if (renamed == null) continue;
+    const rename = METRIC_RENAMES[suffix];
+    if (rename == null) continue;
+    const renamed = targetOf(rename);
     warnOnce('metrics', suffix, renamed);
     result ??= { ...row };
-    if (!(prefix + renamed in result)) result[prefix + renamed] = row[key];
+    if (!(prefix + renamed in result)) result[prefix + renamed] = convertWith(rename, row[key]);
     delete result[key];
   }
   return (result ?? row) as T;

@@ -12,3 +12,4 @@ export * from './figures/cost';
 export * from './figures/maps';
 export * from './figures/thresholds';
 export * from './figures/inside';
+export * from './figures/energy';

@@ -24,10 +24,9 @@ export function seriesColor(index: number): string {
  * (`MODEL_SYMBOLS`) where both appear. Names are matched case-insensitively.
  */
 export const NAMED_COLORS: Readonly<Record<string, string>> = {
-  // Execution modes (lib/hardware: 'dense' | 'spatial' | 'delta'; 'spatial' is shown as zero-skipping).
+  // Execution modes (lib/hardware `CostMode`).
   dense: '#0072B2',
   'zero-skipping': '#009E73',
-  spatial: '#009E73',
   delta: '#D55E00',
   // Study models.
   baseline: '#0072B2',

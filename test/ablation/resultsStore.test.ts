@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ResultsStore, type SweepRecord } from '../../lib/ablation/resultsStore';
 import { runSweep } from '../../lib/ablation/sweep';
-import { ablationToDataFrame, openAblationStore, type AblationRecord } from '../../lib/ablation/thresholdAblation';
+import { ablationRows, openAblationStore, type AblationRecord } from '../../lib/ablation/sparsitySweeps';
+import { dataFrameOf } from '../../lib/util/dataFrame';
 import { DeltaSparsityError } from '../../lib/util/errors';
 
 const root = path.resolve(__dirname, '../..');
@@ -27,7 +28,7 @@ function record(threshold: number, meanThreshold: number | null = threshold, var
     config: { mode: 'trained', variant, threshold, sparsityWeight: 0.1, source: 's' },
     result: {
       testClipAccuracy: 1 - threshold, testVideoAccuracy: 1 - threshold, testLoss: threshold, spatialDensity: 0.5, temporalDensity: threshold / 2,
-      denseOpsPerFrame: 1000, spatialOpsPerFrame: 500, deltaOpsPerFrame: 100, denseToDeltaOpsRatio: 10, meanThreshold,
+      denseMacsPerFrame: 1000, zeroSkippingMacsPerFrame: 500, deltaMacsPerFrame: 100, deltaMacDensity: 0.1, meanThreshold,
     },
     finishedAt: '2026-01-01T00:00:00.000Z',
     seconds: 1,
@@ -174,10 +175,10 @@ describe('two processes sweeping into one store (issue 13, item 4)', () => {
   });
 });
 
-describe('ablationToDataFrame with missing numbers (issue 13, item 13)', () => {
+describe('dataFrameOf(ablationRows(...)) with missing numbers (issue 13, item 13)', () => {
   it('has NaN where a spatial-L1 point has no meanThreshold, and describe() works', () => {
     const records = [record(0.1, 0.1), record(0.2, null, 'spatial-l1'), record(0.4, 0.4)];
-    const frame = ablationToDataFrame(records);
+    const frame = dataFrameOf(ablationRows(records));
     const column = frame.column('meanThreshold').values as number[];
     expect(column[0]).toBe(0.1);
     expect(Number.isNaN(column[1])).toBe(true);

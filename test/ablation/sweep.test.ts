@@ -2,9 +2,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ResultsStore, configKey } from '../../lib/ablation/resultsStore';
+import { ResultsStore } from '../../lib/ablation/resultsStore';
+import { stableHash } from '../../lib/util/stableHash';
 import { expandGrid, runSweep } from '../../lib/ablation/sweep';
-import { ablationRows, ablationToDataFrame, type AblationRecord } from '../../lib/ablation/thresholdAblation';
+import { ablationRows, type AblationRecord } from '../../lib/ablation/sparsitySweeps';
+import { dataFrameOf } from '../../lib/util/dataFrame';
 
 interface Point {
   threshold: number;
@@ -28,10 +30,10 @@ describe('expandGrid', () => {
   });
 });
 
-describe('configKey', () => {
+describe('stableHash', () => {
   it('ignores key order and distinguishes values', () => {
-    expect(configKey({ a: 1, b: [1, 2] })).toBe(configKey({ b: [1, 2], a: 1 }));
-    expect(configKey({ a: 1 })).not.toBe(configKey({ a: 2 }));
+    expect(stableHash({ a: 1, b: [1, 2] })).toBe(stableHash({ b: [1, 2], a: 1 }));
+    expect(stableHash({ a: 1 })).not.toBe(stableHash({ a: 2 }));
   });
 });
 
@@ -100,14 +102,14 @@ describe('ablation results as a table', () => {
       config: { mode: 'fixed-threshold', variant: 'delta', threshold: 0.2, sparsityWeight: 0.3, source: 's' },
       result: {
         testClipAccuracy: 0.75, testVideoAccuracy: 0.8, testLoss: 0.7, spatialDensity: 0.5, temporalDensity: 0.1,
-        denseOpsPerFrame: 1000, spatialOpsPerFrame: 500, deltaOpsPerFrame: 100, denseToDeltaOpsRatio: 10, meanThreshold: 0.2, runDir: '/x',
+        denseMacsPerFrame: 1000, zeroSkippingMacsPerFrame: 500, deltaMacsPerFrame: 100, deltaMacDensity: 0.1, meanThreshold: 0.2, runDir: '/x',
       },
       finishedAt: '', seconds: 1.5,
     };
     const rows = ablationRows([record, { ...record, key: 'k2', config: { ...record.config, threshold: 0.4 } }]);
     expect(rows[0]).toMatchObject({ key: 'k', threshold: 0.2, testClipAccuracy: 0.75, seconds: 1.5 });
     expect(rows[0]).not.toHaveProperty('runDir');
-    const frame = ablationToDataFrame([record, { ...record, key: 'k2', config: { ...record.config, threshold: 0.4 } }]);
+    const frame = dataFrameOf(ablationRows([record, { ...record, key: 'k2', config: { ...record.config, threshold: 0.4 } }]));
     expect(frame.shape).toEqual([2, Object.keys(rows[0]).length]);
     expect(frame.column('threshold').values).toEqual([0.2, 0.4]);
   });

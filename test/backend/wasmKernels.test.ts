@@ -273,7 +273,7 @@ describe('our WebAssembly loops (lib/backend/wasm/kernels.wat)', () => {
       const x = randomTensor(shape, random);
       const q = tf.add(tf.mul(tf.abs(randomTensor(qShape, random)), 0.2), 0.05);
       const dy = randomTensor(shape, random);
-      const attrs = { rectify: i % 3 !== 0, invertThresholdGradient: i % 2 === 0 } as unknown as tf.NamedAttrMap;
+      const attrs = { rectify: i % 3 !== 0, thresholdGrowsWithPenalty: i % 2 === 0 } as unknown as tf.NamedAttrMap;
       const [js, wasm] = await bothLoops(() => {
         const y = tf.engine().runKernel('DeltaSparsityQuantize', { x, q }, attrs) as tf.Tensor;
         const grads = tf.engine().runKernel('DeltaSparsityQuantizeGrad', { dy, x, q }, attrs) as tf.Tensor[];

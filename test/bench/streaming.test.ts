@@ -34,13 +34,13 @@ describe('runStreamingBench', () => {
     const [still, , noise] = s.clips;
     // Static: only the first frame is sent (whole), so at most 1/T of the dense operations; noise changes
     // nearly every input each frame.
-    expect(still.opDensity).toBeGreaterThan(0);
-    expect(still.opDensity).toBeLessThanOrEqual(1 / T + 1e-12);
-    expect(noise.opDensity).toBeGreaterThan(0.2);
+    expect(still.macDensity).toBeGreaterThan(0);
+    expect(still.macDensity).toBeLessThanOrEqual(1 / T + 1e-12);
+    expect(noise.macDensity).toBeGreaterThan(0.2);
     for (const c of s.clips) {
       for (const key of ['sparseMsPerFrame', 'denseMsPerFrame', 'denseClipMsPerFrame'] as const) expect(c[key]).toBeGreaterThan(0);
     }
-    const fit = leastSquares(s.clips.map((c) => c.opDensity), s.clips.map((c) => c.sparseMsPerFrame));
+    const fit = leastSquares(s.clips.map((c) => c.macDensity), s.clips.map((c) => c.sparseMsPerFrame));
     expect(s.fit).toEqual({ slopeMs: fit.slope, interceptMs: fit.intercept });
     expect(timeDensityPoints(result).map((p) => p.name)).toEqual(['static', 'ucf101', 'noise']);
   }, 120_000);
@@ -53,7 +53,7 @@ describe('runStreamingBench loops', () => {
     const wasm = await runStreamingBench({ ...common, loops: 'wasm' });
     const typescript = await runStreamingBench({ ...common, loops: 'typescript' });
     expect([wasm.streaming.loops, typescript.streaming.loops]).toEqual(['wasm', 'typescript']);
-    expect(typescript.streaming.clips.map((c) => c.opDensity)).toEqual(wasm.streaming.clips.map((c) => c.opDensity));
+    expect(typescript.streaming.clips.map((c) => c.macDensity)).toEqual(wasm.streaming.clips.map((c) => c.macDensity));
     expect(wasm.streaming.denseConvolutions).toBeNull(); // the cpu backend has no conv provider choice
     expect(wasm.streaming.machine.cpus).toBeGreaterThan(0);
   }, 120_000);
@@ -97,7 +97,7 @@ describe('delta-sparsity bench --streaming --json', () => {
     const document = JSON.parse(stdout) as { streaming: { clips: Record<string, unknown>[] } };
     expect(document.streaming.clips.length).toBeGreaterThanOrEqual(3);
     for (const clip of document.streaming.clips) {
-      expect(Object.keys(clip)).toEqual(expect.arrayContaining(['name', 'opDensity', 'sparseMsPerFrame', 'denseMsPerFrame', 'denseClipMsPerFrame']));
+      expect(Object.keys(clip)).toEqual(expect.arrayContaining(['name', 'macDensity', 'sparseMsPerFrame', 'denseMsPerFrame', 'denseClipMsPerFrame']));
     }
   }, 120_000);
 });

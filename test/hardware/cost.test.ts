@@ -91,7 +91,7 @@ describe('estimateCost: one layer by hand', () => {
     // weights     = 20·0.5 + F_w=min(40, 0.5·40)=20 ·1.25   = 10 + 25 = 35
     // activations = 20·0.25 + F_in=0.5·10=5 ·3.5            = 5 + 17.5 = 22.5
     // total 79.5; cycles = 20 / 2 = 10; SRAM bytes = 2·5 + 20 = 30
-    const spatial = layer.modes.spatial;
+    const spatial = layer.modes['zero-skipping'];
     expect(spatial.macs).toBe(20);
     expect(spatial.energyPj.compute).toBeCloseTo(22, 10);
     expect(spatial.energyPj.weights).toBeCloseTo(35, 10);
@@ -155,7 +155,7 @@ describe('cross-over temporal density', () => {
     // vs dense 155:   t* = (155 − 38) / 171 = 117/171;   vs spatial 79.5: t* = 41.5/171.
     const cross = crossoverTemporalDensity([L1], handHardware());
     expect(cross.layers[0].vsDense).toBeCloseTo(117 / 171, 12);
-    expect(cross.layers[0].vsSpatial).toBeCloseTo(41.5 / 171, 12);
+    expect(cross.layers[0].vsZeroSkipping).toBeCloseTo(41.5 / 171, 12);
     expect(cross.overall.vsDense).toBeCloseTo(117 / 171, 12);
     // estimateCost reports the same numbers.
     expect(estimateCost([L1], handHardware()).layers[0].crossover.vsDense).toBeCloseTo(117 / 171, 12);
@@ -172,9 +172,9 @@ describe('cross-over temporal density', () => {
     //   vs spatial, below the kink: 105.2 + 351.8t = 114.9 -> t* = 9.7/351.8.
     const cross = crossoverTemporalDensity([L1, L2], handHardware());
     expect(cross.layers[1].vsDense).toBeCloseTo(44.8 / 140.8, 12);
-    expect(cross.layers[1].vsSpatial).toBe(0);
+    expect(cross.layers[1].vsZeroSkipping).toBe(0);
     expect(cross.overall.vsDense).toBeCloseTo(161.8 / 311.8, 12);
-    expect(cross.overall.vsSpatial).toBeCloseTo(9.7 / 351.8, 12);
+    expect(cross.overall.vsZeroSkipping).toBeCloseTo(9.7 / 351.8, 12);
   });
 
   it('at the cross-over, delta and the reference cost the same energy', () => {
@@ -202,13 +202,13 @@ describe('invariants', () => {
     const gating = handHardware({ zeros: { inputs: 'gate', weights: 'none' } });
     const layer = estimateCost([L1], gating).layers[0];
     // Hand check: A = 20, issued = 40 -> compute 22; weights 20·0.5 + 40·1.25 = 60; activations 20·0.25 + 10·3.5 = 40.
-    expect(layer.modes.spatial.energyPj.total).toBeCloseTo(122, 10);
-    expect(layer.modes.spatial.energyPj.total).toBeLessThan(layer.modes.dense.energyPj.total);
-    expect(layer.modes.spatial.cycles).toBe(layer.modes.dense.cycles);
-    expect(layer.modes.spatial.macs).toBe(20);
+    expect(layer.modes['zero-skipping'].energyPj.total).toBeCloseTo(122, 10);
+    expect(layer.modes['zero-skipping'].energyPj.total).toBeLessThan(layer.modes.dense.energyPj.total);
+    expect(layer.modes['zero-skipping'].cycles).toBe(layer.modes.dense.cycles);
+    expect(layer.modes['zero-skipping'].macs).toBe(20);
     // Skipping saves cycles as well.
     const skipping = estimateCost([L1], handHardware()).layers[0];
-    expect(skipping.modes.spatial.cycles).toBeLessThan(skipping.modes.dense.cycles);
+    expect(skipping.modes['zero-skipping'].cycles).toBeLessThan(skipping.modes.dense.cycles);
   });
 
   it('lower density never costs more in skipping mode (random densities and layers, all presets)', () => {
@@ -234,14 +234,14 @@ describe('invariants', () => {
       const base = layer(low, low);
       const sparse = estimateCost([base], hardware).layers[0].modes;
       const denser = estimateCost([{ ...base, spatialDensity: high, temporalDensity: high }], hardware).layers[0].modes;
-      for (const mode of ['spatial', 'delta'] as const) {
+      for (const mode of ['zero-skipping', 'delta'] as const) {
         expect(sparse[mode].energyPj.total).toBeLessThanOrEqual(denser[mode].energyPj.total * (1 + 1e-12));
         expect(sparse[mode].cycles).toBeLessThanOrEqual(denser[mode].cycles * (1 + 1e-12));
         expect(sparse[mode].dramBytes).toBeLessThanOrEqual(denser[mode].dramBytes * (1 + 1e-12));
         expect(sparse[mode].sramBytes).toBeLessThanOrEqual(denser[mode].sramBytes * (1 + 1e-12));
       }
-      // ... and spatial never costs more than dense.
-      expect(sparse.spatial.energyPj.total).toBeLessThanOrEqual(sparse.dense.energyPj.total * (1 + 1e-12));
+      // ... and zero-skipping never costs more than dense.
+      expect(sparse['zero-skipping'].energyPj.total).toBeLessThanOrEqual(sparse.dense.energyPj.total * (1 + 1e-12));
     }
   });
 
@@ -250,7 +250,7 @@ describe('invariants', () => {
     const layer = estimateCost([L2], 'eyeriss-v2-like').layers[0];
     expect(layer.modes.dense.energyPj.compute).toBeCloseTo(17.952, 10);
     // spatial at s = 0.25 with dense weights: 8 active × 0.561 + 24 skipped × 0.018 = 4.488 + 0.432 = 4.92
-    expect(layer.modes.spatial.energyPj.compute).toBeCloseTo(4.92, 10);
+    expect(layer.modes['zero-skipping'].energyPj.compute).toBeCloseTo(4.92, 10);
   });
 });
 

@@ -14,7 +14,7 @@ describe('energyVersusTemporalDensity', () => {
 
   it('samples 0, 0.25, ..., 1 plus the exact cross-overs, each value the cost model at that density in µJ', () => {
     const exact = crossoverTemporalDensity(layers, hardware).overall;
-    const inside = [exact.vsDense, exact.vsSpatial].filter((t) => t > 0 && t < 1);
+    const inside = [exact.vsDense, exact.vsZeroSkipping].filter((t) => t > 0 && t < 1);
     expect(curve.temporalDensity).toEqual([...new Set([0, 0.25, 0.5, 0.75, 1, ...inside])].sort((a, b) => a - b));
     // Reference: estimateCost with that density forced on every layer, pJ / 1e6 = µJ.
     const at = (t: number) => estimateCost(layers, hardware, { temporalDensity: t }).totals;
@@ -44,6 +44,6 @@ describe('operatingPoint', () => {
     expect(point.temporalDensity).toBeCloseTo(0.5, 12);
     const measured = estimateCost(layers, hardware).totals;
     expect(point.energyUj.delta).toBeCloseTo(measured.delta.energyPj.total / 1e6, 12);
-    expect(point.energyUj.spatial).toBeCloseTo(measured.spatial.energyPj.total / 1e6, 12);
+    expect(point.energyUj['zero-skipping']).toBeCloseTo(measured['zero-skipping'].energyPj.total / 1e6, 12);
   });
 });

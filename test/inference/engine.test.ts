@@ -67,7 +67,7 @@ const models: [string, () => tf.LayersModel][] = [
 describe('createSparseEngine: equals dense inference of the quantised model', () => {
   const clip = movingClip(T, SIZE);
   for (const [name, build] of models) {
-    it(`${name}, every one of ${T} frames, and its op counts equal measureSparsity's`, () => {
+    it(`${name}, every one of ${T} frames, and its MAC counts equal measureSparsity's`, () => {
       const model = build();
       const dense = denseLogits(model, clip, T, FRAME);
       expect(framesThatChange(dense)).toBeGreaterThan(T / 8); // not vacuous: the output moves with the clip
@@ -94,9 +94,9 @@ describe('createSparseEngine: equals dense inference of the quantised model', ()
         expect(s.frames).toBe(T);
         expect(s.fanOut).toBe(m.fanOut);
         expect(s.nonZeroInputs - s.firstFrameNonZeroInputs).toBe(m.nonZeroChanges);
-        expect(((s.nonZeroInputs - s.firstFrameNonZeroInputs) * s.fanOut) / (T - 1)).toBeCloseTo(m.deltaOpsPerFrame, 6);
+        expect(((s.nonZeroInputs - s.firstFrameNonZeroInputs) * s.fanOut) / (T - 1)).toBeCloseTo(m.deltaMacsPerFrame, 6);
         expect(s.operations).toBeCloseTo(s.nonZeroInputs * m.fanOut, 6);
-        expect(s.denseOperations).toBeCloseTo(T * m.denseOpsPerFrame, 6);
+        expect(s.denseOperations).toBeCloseTo(T * m.denseMacsPerFrame, 6);
         expect(s.macsExecuted).toBeLessThanOrEqual(s.nonZeroInputs * (m.weights / (m.kind === 'dense' ? m.inputActivations : 1)));
       });
       // The drifting pattern leaves much of each frame unchanged.
@@ -111,7 +111,7 @@ describe('createSparseEngine: equals dense inference of the quantised model', ()
 describe('createSparseEngine: the WebAssembly and TypeScript loops agree', () => {
   const clip = movingClip(T, SIZE, 9);
   for (const [name, build] of models) {
-    it(`${name}: every one of ${T} frames within 1e-5, and the same op counts`, () => {
+    it(`${name}: every one of ${T} frames within 1e-5, and the same MAC counts`, () => {
       const model = build();
       const wasm = createSparseEngine(model, { loops: 'wasm' });
       const typescript = createSparseEngine(model, { loops: 'typescript' });

@@ -67,7 +67,7 @@ export function randomizeBatchNorms(model: tf.LayersModel, seed = 5): void {
 }
 
 /**
- * Gives every delta layer seeded per-unit steps q in [low, high], as training would: with one shared q, the
+ * Gives every delta layer seeded per-unit thresholds q in [low, high], as training would: with one shared q, the
  * pooled mean of values quantised with q is often exactly half-way between two levels of the next layer's
  * same q (Σk/(H·W) with an odd half), and which way such an exact tie goes depends on float32 rounding.
  */

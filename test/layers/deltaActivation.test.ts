@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DeltaActivation, MIN_STEP, deltaActivation, deltaPenalty } from '../../lib/layers/deltaActivation';
+import { DeltaActivation, MIN_THRESHOLD, deltaActivation } from '../../lib/layers/deltaActivation';
 import { spatialL1 } from '../../lib/layers/spatialL1';
 import { DeltaSparsityError } from '../../lib/util/errors';
 
@@ -33,7 +33,7 @@ describe('DeltaActivation', () => {
     for (const output of ['quantized', 'delta', 'delta-drop-first'] as const) {
       const layer = deltaActivation({ sparsityWeight: 0.5, fanOut: 4, output });
       const y = layer.apply(clip()) as tf.Tensor;
-      expect(deltaPenalty(layer, y).dataSync()[0]).toBeCloseTo(0.2, 5);
+      expect(layer.penalty(y).dataSync()[0]).toBeCloseTo(0.2, 5);
     }
     // Spatial L1 on the same input as activations: mean|x| = (0.26+0.5+0.52+0.13+0.49+0.21)/6 = 2.11/6; × 0.5 × 4
     const l1 = spatialL1({ sparsityWeight: 0.5, fanOut: 4 });
@@ -59,7 +59,7 @@ describe('DeltaActivation', () => {
     // By hand: d mean|Δ| / dq = Σ sign(Δ)·(k_t − k_(t−1)) / 4 = ((5−3) + (1−0) + 0 + (2−1)) / 4 = 1.
     const penaltyAt = (layer: DeltaActivation) => () => layer.penalty(layer.apply(clip()) as tf.Tensor);
     for (const invert of [false, true]) {
-      const layer = deltaActivation({ granularity: 'layer', sparsityWeight: 1, invertThresholdGradient: invert });
+      const layer = deltaActivation({ granularity: 'layer', sparsityWeight: 1, thresholdGrowsWithPenalty: invert });
       layer.apply(clip());
       const at = (theta: number) => {
         layer.setWeights([tf.tensor1d([theta])]);
@@ -100,18 +100,36 @@ describe('DeltaActivation', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('never divides by zero when a learned threshold reaches 0 (steps are floored at MIN_STEP)', () => {
+  it('never divides by zero when a learned threshold reaches 0 (steps are floored at MIN_THRESHOLD)', () => {
     const layer = deltaActivation({ threshold: 0.1, granularity: 'layer' });
     const x = tf.tensor3d([0.3, 0.5, 0.2, 0.7], [1, 4, 1]); // [B, T, features]
     layer.apply(x);
     layer.setWeights([tf.zeros([1])]); // as if training had driven q through zero
-    const steps = layer.steps();
-    expect(steps.dataSync()[0]).toBe(Math.fround(MIN_STEP));
+    const steps = layer.thresholds();
+    expect(steps.dataSync()[0]).toBe(Math.fround(MIN_THRESHOLD));
     const y = layer.apply(x) as tf.Tensor;
     // With a 1e-6 step the quantized values equal the inputs to within half a step, and are finite.
     const values = Array.from(y.dataSync());
     expect(values.every(Number.isFinite)).toBe(true);
-    values.forEach((v, i) => expect(Math.abs(v - [0.3, 0.5, 0.2, 0.7][i])).toBeLessThanOrEqual(MIN_STEP));
+    values.forEach((v, i) => expect(Math.abs(v - [0.3, 0.5, 0.2, 0.7][i])).toBeLessThanOrEqual(MIN_THRESHOLD));
     tf.dispose([x, y, steps]);
+  });
+});
+
+describe('DeltaActivation thresholds', () => {
+  it('setThreshold writes q into every channel and meanThreshold reads their mean, without leaking tensors', () => {
+    const layer = deltaActivation({ threshold: 0.1 });
+    layer.apply(clip());
+    const before = tf.memory().numTensors;
+    layer.setThreshold(0.4);
+    expect(tf.tidy(() => values(layer.thresholds()))).toEqual([0.4, 0.4]);
+    const perChannel = tf.tensor1d([0.1, 0.3]);
+    layer.setWeights([perChannel]);
+    perChannel.dispose();
+    // (0.1 + 0.3) / 2 = 0.2
+    expect(layer.meanThreshold()).toBeCloseTo(0.2, 6);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() => layer.setThreshold(0)).toThrow(DeltaSparsityError);
+    expect(() => deltaActivation().setThreshold(0.1)).toThrow(/a built layer/);
   });
 });

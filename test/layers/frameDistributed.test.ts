@@ -5,7 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FrameDistributed } from '../../lib/layers/frameDistributed';
-import { buildSmallCnn, createSparsityForward, insertDeltaLayers } from '../../lib/models';
+import { buildSmallCnn, insertSparsityLayers } from '../../lib/models';
+import { createSparsityForward } from '../../lib/train/sparsityForward';
 import { isFrameWrapper, linearKind, modelChain } from '../../lib/models/chain';
 
 beforeAll(async () => {
@@ -78,13 +79,13 @@ describe('FrameDistributed', () => {
     expect(maxAbsDiff(loaded.predict(x) as tf.Tensor, model.predict(x) as tf.Tensor)).toBe(0);
   });
 
-  it('loads models saved with TimeDistributed, and insertDeltaLayers rebuilds them with FrameDistributed', async () => {
+  it('loads models saved with TimeDistributed, and insertSparsityLayers rebuilds them with FrameDistributed', async () => {
     const old = clipModel('time');
     const loaded = await roundTrip(old);
     expect(loaded.layers[1].getClassName()).toBe('TimeDistributed');
     const x = tf.randomUniform([2, 4, 7, 9, 3], 0, 1, 'float32', 2);
     expect(maxAbsDiff(loaded.predict(x) as tf.Tensor, old.predict(x) as tf.Tensor)).toBe(0);
-    const delta = insertDeltaLayers(loaded, { threshold: 1e-6, onInput: false, afterGlobalPooling: false });
+    const delta = insertSparsityLayers(loaded, { threshold: 1e-6, onInput: false, afterGlobalPooling: false });
     const wrappers = delta.layers.filter((layer) => isFrameWrapper(layer)).map((layer) => layer.getClassName());
     expect(wrappers).toEqual(['FrameDistributed', 'FrameDistributed', 'FrameDistributed']);
     // With a step of 1e-6 the delta layer after the relu conv changes its output by at most 5e-7 per value.

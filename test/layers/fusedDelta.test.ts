@@ -13,7 +13,8 @@ import { DeltaActivation } from '../../lib/layers/deltaActivation';
 import { fusedDeltaKernelsActive } from '../../lib/layers/fusedDelta';
 import { quantize, quantizeComposite } from '../../lib/layers/quantize';
 import { meanAbs, meanAbsTemporalDifference, temporalDifferences } from '../../lib/layers/timeAxis';
-import { buildSmallCnn, createSparsityForward } from '../../lib/models';
+import { buildSmallCnn } from '../../lib/models';
+import { createSparsityForward } from '../../lib/train/sparsityForward';
 import { SeededRandom } from '../../lib/util/random';
 
 const TOLERANCE = 1e-6;
@@ -88,7 +89,7 @@ describe('fused delta-layer kernels', () => {
         const x = tf.tensor(xValues, shape);
         const q = tf.tensor(qValues, qShape);
         const w = tf.tensor(weights, shape);
-        const options = { rectify, invertThresholdGradient: invert };
+        const options = { rectify, thresholdGrowsWithPenalty: invert };
         // Loss Σ w·y: dL/dy = w, so the gradients are the kernels' dx and dq for dy = w.
         const { value, grads } = tf.valueAndGrads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(op(a, b, options), w)))([x, q]);
         return [op(x, q, options), value, ...grads];
@@ -152,7 +153,7 @@ describe('fused delta-layer kernels', () => {
         const x = tf.tensor3d([[[0.26], [0.52], [0.13]]]);
         const q = tf.tensor1d([0.1]);
         const { value: penalty, grads } = tf.valueAndGrads((a: tf.Tensor, b: tf.Tensor) =>
-          meanAbsTemporalDifference(quantize(a, b, { invertThresholdGradient: true })),
+          meanAbsTemporalDifference(quantize(a, b, { thresholdGrowsWithPenalty: true })),
         )([x, q]);
         return [penalty, ...grads];
       });

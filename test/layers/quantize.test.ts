@@ -11,9 +11,9 @@ beforeAll(async () => {
 // y0 = [0.3, 0.7], y1 = [0.5, 0.1], Δ = [0.2, −0.6], mean|Δ| = 0.4.
 const frames = () => tf.tensor3d([[[0.26, 0.74], [0.52, 0.13]]]); // [B=1, T=2, 2]
 
-/** mean|y1 − y0| for a scalar step q. */
+/** mean|y1 − y0| for a scalar threshold q. */
 function meanAbsDelta(q: tf.Tensor, invert: boolean): tf.Scalar {
-  const y = quantize(frames(), q, { invertThresholdGradient: invert });
+  const y = quantize(frames(), q, { thresholdGrowsWithPenalty: invert });
   const [y0, y1] = tf.unstack(y, 1);
   return tf.mean(tf.abs(tf.sub(y1, y0)));
 }

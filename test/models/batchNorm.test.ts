@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DeltaActivation } from '../../lib/layers/deltaActivation';
 import { InputNormalization } from '../../lib/layers/inputNormalization';
-import { insertDeltaLayers } from '../../lib/models/insertDeltaLayers';
+import { insertSparsityLayers } from '../../lib/models/insertSparsityLayers';
 import { buildMobileNet } from '../../lib/models/mobileNet';
 import { buildSmallCnn } from '../../lib/models/smallCnn';
 import { modelChain, unwrapTimeDistributed } from '../../lib/models/chain';
@@ -72,10 +72,10 @@ describe('batchNorm and inputNormalization options', () => {
     const movingMeanAfter = Array.from(bn.getWeights()[2].dataSync());
     expect(movingMeanAfter).not.toEqual(movingMeanBefore);
     // Spatial-L1 layers are pass-throughs: the refined model computes exactly what the trained BN model does.
-    const refined = insertDeltaLayers(model, { variant: 'spatial-l1', perFrame: false });
+    const refined = insertSparsityLayers(model, { variant: 'spatial-l1', perFrame: false });
     expect(maxAbsDiff(model.predict(x) as tf.Tensor, refined.predict(x) as tf.Tensor)).toBeLessThan(1e-6);
     // And the delta model with a tiny q, within the quantisation error.
-    const delta = insertDeltaLayers(model, { threshold: 1e-6, sparsityWeight: 0, perFrame: false });
+    const delta = insertSparsityLayers(model, { threshold: 1e-6, sparsityWeight: 0, perFrame: false });
     expect(delta.layers.some((l) => l instanceof DeltaActivation)).toBe(true);
     expect(maxAbsDiff(model.predict(x) as tf.Tensor, delta.predict(x) as tf.Tensor)).toBeLessThan(1e-3);
     optimizer.dispose();

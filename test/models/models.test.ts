@@ -2,9 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DeltaActivation } from '../../lib/layers/deltaActivation';
 import { SpatialL1 } from '../../lib/layers/spatialL1';
-import { insertDeltaLayers } from '../../lib/models/insertDeltaLayers';
+import { insertSparsityLayers } from '../../lib/models/insertSparsityLayers';
 import { buildSmallCnn } from '../../lib/models/smallCnn';
-import { createSparsityForward } from '../../lib/models/sparsityForward';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -13,10 +12,10 @@ beforeAll(async () => {
 const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 const clips = () => tf.randomUniform([2, 4, 12, 12, 3], 0, 1, 'float32', 7);
 
-describe('insertDeltaLayers', () => {
+describe('insertSparsityLayers', () => {
   it('keeps the weights: with λ=0 and a tiny q the outputs are unchanged', () => {
     const baseline = buildSmallCnn({ inputShape: [4, 12, 12, 3], classes: 3, filters: [4, 8] });
-    const delta = insertDeltaLayers(baseline, { threshold: 1e-6, sparsityWeight: 0 });
+    const delta = insertSparsityLayers(baseline, { threshold: 1e-6, sparsityWeight: 0 });
     expect(delta.layers.filter((l) => l instanceof DeltaActivation).map((l) => l.name)).toEqual([
       'delta_conv1',
       'delta_conv2',
@@ -27,7 +26,7 @@ describe('insertDeltaLayers', () => {
     // Each quantizer moves a value by at most q/2 = 5e-7, so logits move by far less than 1e-4.
     expect(maxAbsDiff(baseline.predict(x) as tf.Tensor, delta.predict(x) as tf.Tensor)).toBeLessThan(1e-4);
     // A coarse q does change them (the comparison above is not vacuous).
-    const coarse = insertDeltaLayers(baseline, { threshold: 0.5 });
+    const coarse = insertSparsityLayers(baseline, { threshold: 0.5 });
     expect(maxAbsDiff(baseline.predict(x) as tf.Tensor, coarse.predict(x) as tf.Tensor)).toBeGreaterThan(1e-3);
     // The source model still has no delta layers and its own weights.
     expect(baseline.layers.some((l) => l instanceof DeltaActivation)).toBe(false);
@@ -41,7 +40,7 @@ describe('insertDeltaLayers', () => {
         tf.layers.dense({ units: 2, name: 'out' }),
       ],
     });
-    const video = insertDeltaLayers(perFrame, { threshold: 1e-6, timeSteps: 3 });
+    const video = insertSparsityLayers(perFrame, { threshold: 1e-6, timeSteps: 3 });
     // One delta layer on the input frames (feeding c1) and one after c1's fused relu, which feeds the dense
     // through flatten (fanOut = units = 2).
     const deltas = video.layers.filter((l): l is DeltaActivation => l instanceof DeltaActivation);
@@ -58,46 +57,10 @@ describe('insertDeltaLayers', () => {
 
   it('builds the spatial-L1 baseline at the same positions', () => {
     const baseline = buildSmallCnn({ inputShape: [4, 12, 12, 3], classes: 3, filters: [4] });
-    const l1 = insertDeltaLayers(baseline, { variant: 'spatial-l1' });
+    const l1 = insertSparsityLayers(baseline, { variant: 'spatial-l1' });
     expect(l1.layers.filter((l) => l instanceof SpatialL1).map((l) => l.name)).toEqual(['l1_conv1', 'l1_pool', 'l1_logits']);
     const x = clips();
     expect(maxAbsDiff(baseline.predict(x) as tf.Tensor, l1.predict(x) as tf.Tensor)).toBe(0);
-  });
-});
-
-describe('createSparsityForward', () => {
-  it('returns the output and the sum of layer penalties, and trains weights and thresholds', () => {
-    const model = buildSmallCnn({ inputShape: [4, 12, 12, 3], classes: 3, filters: [4, 8], variant: 'delta', sparsityWeight: 0.01 });
-    const forward = createSparsityForward(model);
-    const x = clips();
-    const { output, penalty } = forward.apply(x, { training: false });
-    // Reference: the model's own prediction, and each delta layer's penalty on its own output.
-    expect(maxAbsDiff(output, model.predict(x) as tf.Tensor)).toBeLessThan(1e-6);
-    const probe = tf.model({ inputs: model.inputs, outputs: forward.penaltyLayers.map((l) => l.output as tf.SymbolicTensor) });
-    const outs = probe.predict(x) as tf.Tensor[];
-    const expected = forward.penaltyLayers.reduce((s, l, i) => s + l.penalty(outs[i]).dataSync()[0], 0);
-    expect(penalty.dataSync()[0]).toBeCloseTo(expected, 5);
-    expect(expected).toBeGreaterThan(0);
-
-    const labels = tf.oneHot(tf.tensor1d([0, 2], 'int32'), 3);
-    const thresholdsBefore = forward.penaltyLayers.map((l) => (l as DeltaActivation).steps().arraySync());
-    const convBefore = model.getLayer('conv1_td').getWeights()[0].clone();
-    const optimizer = tf.train.sgd(0.1);
-    const before = tf.memory().numTensors;
-    const cost = optimizer.minimize(() => {
-      const result = forward.apply(x);
-      return tf.add(tf.losses.softmaxCrossEntropy(labels, result.output), result.penalty) as tf.Scalar;
-    }, true);
-    cost?.dispose();
-    expect(tf.memory().numTensors).toBe(before);
-    expect(maxAbsDiff(convBefore, model.getLayer('conv1_td').getWeights()[0])).toBeGreaterThan(0);
-    const thresholdsAfter = forward.penaltyLayers.map((l) => (l as DeltaActivation).steps().arraySync());
-    expect(thresholdsAfter).not.toEqual(thresholdsBefore);
-  });
-
-  it('gives a zero penalty for a baseline model', () => {
-    const model = buildSmallCnn({ inputShape: [4, 12, 12, 3], classes: 3, filters: [4] });
-    expect(createSparsityForward(model).apply(clips()).penalty.dataSync()[0]).toBe(0);
   });
 });
 

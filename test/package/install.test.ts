@@ -48,7 +48,7 @@ describe('[slow] the packed package in another project, offline', () => {
       const { loadExampleWorkload } = require('delta-sparsity/hardware');
       const cost = ds.estimateCost(loadExampleWorkload(${JSON.stringify(workloadName)}), 'eyeriss-v2-like');
       let dataFrameError = null;
-      try { ds.costToDataFrame(cost); } catch (error) { dataFrameError = { name: error.name, message: error.message }; }
+      try { ds.dataFrameOf(ds.costToRows(cost)); } catch (error) { dataFrameError = { name: error.name, message: error.message }; }
       console.log(JSON.stringify({ denseEnergyPj: cost.totals.dense.energyPj.total, dataFrameError }));
     `;
     const required = run(process.execPath, ['-e', script], project);

@@ -43,7 +43,7 @@ describe('the package root', () => {
     expect(names.length, names.map((n) => n.name).join(', ')).toBeLessThanOrEqual(60);
     expect(names.filter((n) => n.type === 'undefined')).toEqual([]);
     // The list of what a script or notebook needs, one representative per group.
-    for (const name of ['initBackend', 'DeltaActivation', 'buildSmallCnn', 'insertDeltaLayers', 'measureSparsity', 'createStreamingModel',
+    for (const name of ['initBackend', 'DeltaActivation', 'buildSmallCnn', 'insertSparsityLayers', 'measureSparsity', 'createStreamingModel',
       'createSparseEngine', 'train', 'trainRecipe', 'fixedThresholdSweep', 'estimateCost', 'crossoverTemporalDensity',
       'createWeizmannDataset', 'showFigure', 'showTable', 'DeltaSparsityError']) {
       expect(names.map((n) => n.name), name).toContain(name);

@@ -11,7 +11,8 @@ import * as path from 'node:path';
 import { Queue, Worker, type Job } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
-import { ResultsStore, configKey } from '../../lib/ablation/resultsStore';
+import { ResultsStore } from '../../lib/ablation/resultsStore';
+import { stableHash } from '../../lib/util/stableHash';
 import { bullConnection } from '../../lib/queue/connection';
 import { runQueuedSweep } from '../../lib/queue/coordinator';
 import { QUEUE_NAME, QUEUE_PREFIX, type JobPayload } from '../../lib/queue/payload';
@@ -73,7 +74,7 @@ describe.skipIf(!redisInstalled && !redisRequired)('coordinator reporting on red
     const points: Point[] = [{ x: 1 }, { x: 2 }, { x: 3 }, { x: 4 }];
     // Jobs from an earlier coordinator, finished by a worker while no coordinator ran.
     const queue = new Queue(QUEUE_NAME, { connection: bullConnection(connection), prefix: QUEUE_PREFIX });
-    for (const point of points) await queue.add('point', payload(point, configKey(point)), { jobId: configKey(point), removeOnComplete: false });
+    for (const point of points) await queue.add('point', payload(point, stableHash(point)), { jobId: stableHash(point), removeOnComplete: false });
     const worker = testWorker(connection);
     workers.push(worker);
     await waitFor(async () => (await queue.getJobCounts('completed')).completed === 4, 20_000, () => 'jobs did not finish');

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configKey } from '../../lib/ablation/resultsStore';
+import { stableHash } from '../../lib/util/stableHash';
 import { blobHash, packBaseline, unpackBaseline } from '../../lib/queue/baselineBlob';
 import { checkDatasetIdentity, configForDataRoot } from '../../lib/queue/datasetIdentity';
 import { parseJobPayload, type RefinementJob } from '../../lib/queue/payload';
@@ -13,7 +13,7 @@ const point = { mode: 'trained' as const, variant: 'delta' as const, threshold: 
 const job: RefinementJob = {
   version: 1,
   kind: 'refinement',
-  key: configKey(point),
+  key: stableHash(point),
   point,
   refinementBase: resolveTrainConfig({}),
   baseline: { blob: 'f'.repeat(64), epochs: 3 },
@@ -29,7 +29,7 @@ describe('job payloads', () => {
   it('reject malformed jobs, naming the field', () => {
     const cases: [unknown, RegExp][] = [
       [{ ...job, point: { ...point, threshold: 'high' } }, /^point\.threshold: /],
-      [{ ...job, key: configKey({ ...point, threshold: 0.2 }) }, /^key: key is not the hash of point/],
+      [{ ...job, key: stableHash({ ...point, threshold: 0.2 }) }, /^key: key is not the hash of point/],
       [{ ...job, refinementBase: { ...job.refinementBase, epochz: 3 } }, /^refinementBase: .*epochz/],
       [{ ...job, kind: 'shell' }, /^kind: /],
       [{ ...job, baseline: { blob: '../../etc/passwd', epochs: 3 } }, /^baseline\.blob: /],

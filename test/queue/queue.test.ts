@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { configKey } from '../../lib/ablation/resultsStore';
+import { stableHash } from '../../lib/util/stableHash';
 import { bullConnection } from '../../lib/queue/connection';
 import { datasetIdentityOf } from '../../lib/queue/datasetIdentity';
 import { QUEUE_NAME, QUEUE_PREFIX, type RefinementJob } from '../../lib/queue/payload';
@@ -261,7 +261,7 @@ describe.skipIf(!redisInstalled && !redisRequired)('queued sweeps on redis-serve
     const job: RefinementJob = {
       version: 1,
       kind: 'refinement',
-      key: configKey(point),
+      key: stableHash(point),
       point,
       refinementBase,
       baseline: { blob: 'ab'.repeat(32), epochs: 1 }, // never published: a worker that gets past the data check says so

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { deltaActivation } from '../../lib/layers/deltaActivation';
 import { measureSparsity } from '../../lib/sparsity/measure';
 import { toWorkloads } from '../../lib/sparsity/workloads';
-import { sparsityToDataFrame } from '../../lib/sparsity/dataFrame';
+import { dataFrameOf } from '../../lib/util/dataFrame';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -21,7 +21,7 @@ function denseModel(): tf.LayersModel {
 const clip = () => tf.tensor3d([[[0, 1, 2, 0], [0, 1, 3, 0], [5, 1, 3, 0]]]);
 
 describe('measureSparsity', () => {
-  it('matches hand-computed densities and op counts of a dense layer', () => {
+  it('matches hand-computed densities and MAC counts of a dense layer', () => {
     const m = measureSparsity(denseModel(), clip());
     const fc = m.layers[0];
     expect([fc.name, fc.kind, fc.inputActivations, fc.fanOut, fc.weights, fc.outputs]).toEqual(['fc', 'dense', 4, 3, 12, 3]);
@@ -33,8 +33,8 @@ describe('measureSparsity', () => {
     expect(fc.nonZeroChanges).toBe(2);
     expect(fc.temporalDensity).toBe(0.25);
     // Per frame: dense 4·3 = 12; zero-skipping 7·3/3 frames = 7; delta 2·3/2 frame pairs = 3
-    expect([fc.denseOpsPerFrame, fc.spatialOpsPerFrame, fc.deltaOpsPerFrame].map((v) => +v.toFixed(10))).toEqual([12, 7, 3]);
-    expect(m.overall.denseToDeltaOpsRatio).toBe(4);
+    expect([fc.denseMacsPerFrame, fc.zeroSkippingMacsPerFrame, fc.deltaMacsPerFrame].map((v) => +v.toFixed(10))).toEqual([12, 7, 3]);
+    expect(m.overall.deltaMacDensity).toBe(0.25); // 3 of the 12 dense MACs
   });
 
   it('counts each clip\'s first frame whole in the first-frame-included delta MACs', () => {
@@ -43,14 +43,14 @@ describe('measureSparsity', () => {
     // The first frame t0 = [0, 1, 2, 0] is sent whole: 2 non-zeros; then the 2 non-zero changes.
     expect(fc.nonZeroFirstFrame).toBe(2);
     // (2 + 2) non-zeros · fanOut 3 / 3 frames = 4 MACs per frame, against 3 in steady state (2·3 / 2 pairs).
-    expect(fc.deltaOpsPerFrameFirstIncluded).toBeCloseTo(4, 10);
-    expect(m.overall.deltaOpsPerFrameFirstIncluded).toBeCloseTo(4, 10);
+    expect(fc.deltaMacsPerFrameFirstIncluded).toBeCloseTo(4, 10);
+    expect(m.overall.deltaMacsPerFrameFirstIncluded).toBeCloseTo(4, 10);
     // Two clips: the second, [[1,1,1,1]] x 3 frames, sends 4 values first and no change after.
     const two = measureSparsity(denseModel(), tf.tensor3d([[[0, 1, 2, 0], [0, 1, 3, 0], [5, 1, 3, 0]], [[1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1]]]));
     // (2 + 4 first-frame non-zeros + 2 changes) · 3 / (2 clips · 3 frames) = 4
-    expect(two.layers[0].deltaOpsPerFrameFirstIncluded).toBeCloseTo(4, 10);
+    expect(two.layers[0].deltaMacsPerFrameFirstIncluded).toBeCloseTo(4, 10);
     // steady state: 2 changes · 3 / (2 clips · 2 pairs) = 1.5
-    expect(two.layers[0].deltaOpsPerFrame).toBeCloseTo(1.5, 10);
+    expect(two.layers[0].deltaMacsPerFrame).toBeCloseTo(1.5, 10);
   });
 
   it('reads a delta layer that outputs changes as its quantized values, and counts conv fan-out', () => {
@@ -72,7 +72,7 @@ describe('measureSparsity', () => {
     expect(c.temporalDensity).toBe(1 / 16);
     // fanOut: 4×4 → 2×2 outputs, 2·2·9·2 / 16 = 4.5; weights 3·3·1·2 = 18; outputs 2·2·2 = 8.
     expect([c.fanOut, c.weights, c.outputs]).toEqual([4.5, 18, 8]);
-    expect(c.deltaOpsPerFrame).toBe(4.5); // 1 change · 4.5
+    expect(c.deltaMacsPerFrame).toBe(4.5); // 1 change · 4.5
   });
 
   it('converts to hardware workloads and a DataFrame', () => {
@@ -80,7 +80,7 @@ describe('measureSparsity', () => {
     expect(toWorkloads(m)).toEqual([
       { name: 'fc', kind: 'dense', inputActivations: 4, fanOut: 3, weights: 12, outputs: 3, spatialDensity: 7 / 12, temporalDensity: 0.25 },
     ]);
-    const df = sparsityToDataFrame(m);
+    const df = dataFrameOf(m.layers);
     expect(df.shape).toEqual([1, Object.keys(m.layers[0]).length]);
     expect(df.columns).toContain('temporalDensity');
   });

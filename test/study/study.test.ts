@@ -24,7 +24,7 @@ describe('runStudy (fast)', () => {
     expect(first.models.map((m) => m.name)).toEqual(['baseline', 'delta', 'spatial-l1']);
     for (const model of first.models) {
       // Op densities are ratios of the counted MACs; zero-skipping never does more than dense.
-      expect(model.deltaOpDensity).toBeCloseTo(model.macsPerFrame.firstFrameIncluded / model.macsPerFrame.dense, 10);
+      expect(model.deltaMacDensityFirstIncluded).toBeCloseTo(model.macsPerFrame.firstFrameIncluded / model.macsPerFrame.dense, 10);
       expect(model.macsPerFrame.zeroSkipping).toBeLessThanOrEqual(model.macsPerFrame.dense);
       // The first frame of a clip is sent whole: it never costs less than a frame of changes.
       expect(model.macsPerFrame.firstFrameIncluded).toBeGreaterThanOrEqual(model.macsPerFrame.steadyState - 1e-9);

@@ -3,8 +3,8 @@ import { aggregateSummaries, deltaGain, meanStd, summarizeRun } from '../../lib/
 import type { SparsityMeasurement } from '../../lib/sparsity';
 
 function measurement(dense: number, zeroSkipping: number, steady: number, first: number): SparsityMeasurement {
-  const values = { spatialDensity: 0.5, spatialSparsity: 0.5, temporalDensity: 0.1, temporalSparsity: 0.9, denseOpsPerFrame: dense, spatialOpsPerFrame: zeroSkipping, deltaOpsPerFrame: steady, deltaOpsPerFrameFirstIncluded: first };
-  return { clips: 60, framesPerClip: 8, layers: [], overall: { ...values, denseToDeltaOpsRatio: dense / steady, denseToSpatialOpsRatio: dense / zeroSkipping } };
+  const values = { spatialDensity: 0.5, spatialSparsity: 0.5, temporalDensity: 0.1, temporalSparsity: 0.9, denseMacsPerFrame: dense, zeroSkippingMacsPerFrame: zeroSkipping, deltaMacsPerFrame: steady, deltaMacsPerFrameFirstIncluded: first };
+  return { clips: 60, framesPerClip: 8, layers: [], overall: { ...values, deltaMacDensity: steady / dense, zeroSkippingMacDensity: zeroSkipping / dense } };
 }
 
 const run = (accuracy: number, m: SparsityMeasurement) => ({ metrics: [{ epoch: 1, testVideoAccuracy: accuracy, testClipAccuracy: accuracy, testVideos: 30, classes: 10 }], sparsity: m });
@@ -14,7 +14,7 @@ describe('model summaries and the headline gain', () => {
     const s = summarizeRun('delta', run(0.7, measurement(1000, 600, 50, 100)));
     expect(s).toMatchObject({ name: 'delta', testVideos: 30, aboveChance: true, framesPerClip: 8, measuredClips: 60 });
     expect(s.macsPerFrame).toEqual({ dense: 1000, zeroSkipping: 600, firstFrameIncluded: 100, steadyState: 50 });
-    expect(s.deltaOpDensity).toBeCloseTo(0.1, 12);
+    expect(s.deltaMacDensityFirstIncluded).toBeCloseTo(0.1, 12);
   });
 
   it('withholds the gain when a model does not beat chance', () => {

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildSmallCnn } from '../../lib/models/smallCnn';
 import { DeltaActivation } from '../../lib/layers/deltaActivation';
-import { meanThreshold, thresholdColumns } from '../../lib/train/trainer';
+import { thresholdColumns } from '../../lib/train/trainer';
+import { meanThreshold } from '../../lib/models/thresholds';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -3,8 +3,8 @@
  * (issue 13, item 13); one lazy loader serves them all.
  */
 import { describe, expect, it } from 'vitest';
-import { costToDataFrame, costToRows, estimateCost, loadExampleWorkload } from '../../lib/hardware';
-import { sparsityToDataFrame, type SparsityMeasurement } from '../../lib/sparsity';
+import { costToRows, estimateCost, loadExampleWorkload } from '../../lib/hardware';
+import type { SparsityMeasurement } from '../../lib/sparsity';
 import { dataFrameOf } from '../../lib/util/dataFrame';
 
 type Frame = ReturnType<typeof dataFrameOf>;
@@ -14,6 +14,11 @@ const stat = (frame: Frame, column: string, name: string) => {
 };
 
 describe('dataFrameOf', () => {
+  it('rejects what is not an array of plain objects with a one-line error naming the argument', () => {
+    expect(() => dataFrameOf({ q: 0.1 } as never)).toThrow(/^rows: expected an array of plain objects.*Received: rows=/);
+    expect(() => dataFrameOf([{ q: 0.1 }, 3] as never)).toThrow(/^rows: expected an array of plain objects/);
+  });
+
   it('puts NaN for null and for a missing key in number columns, and keeps strings', () => {
     const frame = dataFrameOf([{ model: 'a', q: 0.1, note: 'x' }, { model: 'b', q: null }, { model: 'c', note: null }]);
     expect(frame.columns).toEqual(['model', 'q', 'note']);
@@ -27,10 +32,10 @@ describe('dataFrameOf', () => {
   });
 });
 
-describe('costToDataFrame', () => {
+describe('dataFrameOf(costToRows(...))', () => {
   it('has NaN density on total rows and describe() works', () => {
     const result = estimateCost(loadExampleWorkload('example-video-cnn'), 'eyeriss-v2-like');
-    const frame = costToDataFrame(result);
+    const frame = dataFrameOf(costToRows(result));
     const rows = costToRows(result);
     const totals = rows.filter((row) => row.density === null).length;
     expect(totals).toBe(3);
@@ -41,15 +46,15 @@ describe('costToDataFrame', () => {
   });
 });
 
-describe('sparsityToDataFrame', () => {
+describe('dataFrameOf(measurement.layers)', () => {
   it('has NaN where a layer has no number and describe() works', () => {
     const layer = (name: string, temporalDensity: number | null) => ({
       name, kind: 'conv' as const, inputActivations: 100, fanOut: 9, weights: 72, outputs: 800, nonZeroActivations: 50, nonZeroChanges: 10,
-      spatialDensity: 0.5, temporalDensity, denseOpsPerFrame: 900, spatialOpsPerFrame: 450, deltaOpsPerFrame: 90,
+      spatialDensity: 0.5, temporalDensity, denseMacsPerFrame: 900, zeroSkippingMacsPerFrame: 450, deltaMacsPerFrame: 90,
     });
     // A measurement as JSON gives it back: a NaN density (one frame, no changes) is null after a round trip.
     const measurement = { layers: [layer('conv1', 0.2), layer('conv2', null)] } as unknown as SparsityMeasurement;
-    const frame = sparsityToDataFrame(measurement);
+    const frame = dataFrameOf(measurement.layers);
     expect(Number.isNaN((frame.column('temporalDensity').values as number[])[1])).toBe(true);
     expect(stat(frame, 'temporalDensity', 'count')).toBe(1);
     expect(stat(frame, 'spatialDensity', 'mean')).toBe(0.5);

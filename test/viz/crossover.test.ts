@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MODEL_SYMBOLS, NAMED_COLORS, costCrossoverFigure } from '../../lib/viz';
-import { crossoverFigure } from '../../lib/study/figures';
-import { operatingPoint, type LayerWorkload } from '../../lib/hardware';
+import { MODEL_SYMBOLS, NAMED_COLORS, costCrossoverFigure, crossoverFigure } from '../../lib/viz';
+import { energyVersusTemporalDensity, operatingPoint, type LayerWorkload } from '../../lib/hardware';
+import { DeltaSparsityError } from '../../lib/util/errors';
 
 const layers = (temporalDensity: number, spatialDensity = 0.5): LayerWorkload[] => [
   { name: 'conv1', kind: 'conv', inputActivations: 100, fanOut: 72, weights: 864, outputs: 400, spatialDensity: 0.9, temporalDensity },
@@ -29,10 +29,12 @@ describe('costCrossoverFigure operating points', () => {
   });
 });
 
-describe('crossoverFigure (study)', () => {
+describe('crossoverFigure (energy curve and operating points computed by lib/hardware)', () => {
   it('draws dense, delta and zero-skipping energy, marks the cross-overs and each model at its measured density', () => {
     const models = { baseline: layers(0.5), delta: layers(0.1) };
-    const fig = crossoverFigure(layers(0.1), 'eyeriss-v2-like', { points: 11, models });
+    const curve = energyVersusTemporalDensity(layers(0.1), 'eyeriss-v2-like', { points: 11 });
+    const operatingPoints = { baseline: operatingPoint(models.baseline, 'eyeriss-v2-like'), delta: operatingPoint(models.delta, 'eyeriss-v2-like') };
+    const fig = crossoverFigure({ curve, operatingPoints });
     const names = fig.data.map((t) => t.name);
     expect(names.slice(0, 3)).toEqual(['dense', 'delta', 'zero-skipping']);
     expect(names.slice(-2)).toEqual(['baseline (measured)', 'delta (measured)']);
@@ -44,7 +46,22 @@ describe('crossoverFigure (study)', () => {
     expect(baseline.y?.[0]).toBeCloseTo(operatingPoint(models.baseline, 'eyeriss-v2-like').energyUj.delta, 12);
     expect(fig.layout.xaxis?.title?.text).toContain('temporal density');
     expect(fig.layout.yaxis?.title?.text).toBe('energy per frame (µJ)');
-    // The old positional form (number of grid points) still works and marks no models.
-    expect(crossoverFigure(layers(0.1), 'eyeriss-v2-like', 11).data.some((t) => t.name?.endsWith('(measured)'))).toBe(false);
+    // The lines are the curve's points as they are; the cross-over marker sits on the curve's exact cross-overs.
+    expect(fig.data[1].x).toEqual(curve.temporalDensity);
+    expect(fig.data[1].y).toEqual(curve.energyUj.delta);
+    expect(fig.data[3].x).toEqual(curve.crossovers.map((c) => c.temporalDensity));
+    expect(fig.data[3].text).toEqual(curve.crossovers.map((c) => `delta = ${c.between[1]}`));
+    // Without operating points: no markers and no note.
+    const bare = crossoverFigure({ curve });
+    expect(bare.data.some((t) => t.name?.endsWith('(measured)'))).toBe(false);
+    expect(bare.layout.annotations?.some((a) => String(a.text).startsWith('Lines:'))).toBe(false);
+  });
+
+  it('refuses the former signature (workloads and hardware) with a one-line error naming the argument', () => {
+    const call = () => (crossoverFigure as unknown as (a: unknown, b: unknown) => unknown)({ curve: layers(0.1) }, 'eyeriss-v2-like');
+    expect(call).toThrow(DeltaSparsityError);
+    expect(call).toThrow(/^curve: expected an energy curve \(energyVersusTemporalDensity\(workloads, hardware\)\)/);
+    const positional = () => (crossoverFigure as unknown as (a: unknown, b: unknown) => unknown)(layers(0.1), 'eyeriss-v2-like');
+    expect(positional).toThrow(/^crossoverFigure arguments: expected an object/);
   });
 });

@@ -18,18 +18,18 @@ describe('paretoFrontIndices', () => {
     // Hand check: (0.2,0.80) front; (0.3,0.75) dominated by (0.2,0.80); (0.5,0.90) front;
     // (0.6,0.90) dominated by (0.5,0.90) (same accuracy, more ops); (1.0,0.92) front; (0.1,0.50) front (least ops).
     const points = [
-      { opDensity: 0.5, accuracy: 0.9 },
-      { opDensity: 0.3, accuracy: 0.75 },
-      { opDensity: 0.2, accuracy: 0.8 },
-      { opDensity: 1.0, accuracy: 0.92 },
-      { opDensity: 0.6, accuracy: 0.9 },
-      { opDensity: 0.1, accuracy: 0.5 },
+      { macDensity: 0.5, accuracy: 0.9 },
+      { macDensity: 0.3, accuracy: 0.75 },
+      { macDensity: 0.2, accuracy: 0.8 },
+      { macDensity: 1.0, accuracy: 0.92 },
+      { macDensity: 0.6, accuracy: 0.9 },
+      { macDensity: 0.1, accuracy: 0.5 },
     ];
     expect(paretoFrontIndices(points)).toEqual([5, 2, 0, 3]);
   });
 
   it('keeps exact duplicates on the front (neither strictly dominates the other)', () => {
-    expect(paretoFrontIndices([{ opDensity: 0.5, accuracy: 0.9 }, { opDensity: 0.5, accuracy: 0.9 }])).toEqual([0, 1]);
+    expect(paretoFrontIndices([{ macDensity: 0.5, accuracy: 0.9 }, { macDensity: 0.5, accuracy: 0.9 }])).toEqual([0, 1]);
   });
 });
 
@@ -155,10 +155,10 @@ describe('paretoFigure', () => {
   it('has all points in trace 0 and the front, by increasing density, in trace 1', () => {
     const fig = paretoFigure({
       points: [
-        { label: 'θ=0', opDensity: 1, accuracy: 0.9 },
-        { label: 'θ=0.1', opDensity: 0.4, accuracy: 0.88 },
-        { label: 'θ=0.2', opDensity: 0.5, accuracy: 0.8 }, // dominated by θ=0.1
-        { label: 'θ=0.5', opDensity: 0.1, accuracy: 0.6 },
+        { label: 'θ=0', macDensity: 1, accuracy: 0.9 },
+        { label: 'θ=0.1', macDensity: 0.4, accuracy: 0.88 },
+        { label: 'θ=0.2', macDensity: 0.5, accuracy: 0.8 }, // dominated by θ=0.1
+        { label: 'θ=0.5', macDensity: 0.1, accuracy: 0.6 },
       ],
     });
     expect(fig.data).toHaveLength(2);
@@ -237,9 +237,9 @@ describe('timeVersusDensityFigure', () => {
     const { timeVersusDensityFigure } = await import('../../lib/viz');
     const fig = timeVersusDensityFigure({
       points: [
-        { name: 'static', opDensity: 0, sparseMsPerFrame: 0.1, denseMsPerFrame: 2, denseClipMsPerFrame: 0.5 },
-        { name: 'real', opDensity: 0.2, sparseMsPerFrame: 0.3, denseMsPerFrame: 3, denseClipMsPerFrame: 0.4 },
-        { name: 'noise', opDensity: 0.5, sparseMsPerFrame: 0.6, denseMsPerFrame: 4, denseClipMsPerFrame: 0.6 },
+        { name: 'static', macDensity: 0, sparseMsPerFrame: 0.1, denseMsPerFrame: 2, denseClipMsPerFrame: 0.5 },
+        { name: 'real', macDensity: 0.2, sparseMsPerFrame: 0.3, denseMsPerFrame: 3, denseClipMsPerFrame: 0.4 },
+        { name: 'noise', macDensity: 0.5, sparseMsPerFrame: 0.6, denseMsPerFrame: 4, denseClipMsPerFrame: 0.6 },
       ],
     });
     expect(fig.data).toHaveLength(5);
@@ -259,6 +259,6 @@ describe('timeVersusDensityFigure', () => {
 
   it('rejects fewer than two points', async () => {
     const { timeVersusDensityFigure } = await import('../../lib/viz');
-    expect(() => timeVersusDensityFigure({ points: [{ name: 'a', opDensity: 0.1, sparseMsPerFrame: 1, denseMsPerFrame: 1, denseClipMsPerFrame: 1 }] })).toThrow(DeltaSparsityError);
+    expect(() => timeVersusDensityFigure({ points: [{ name: 'a', macDensity: 0.1, sparseMsPerFrame: 1, denseMsPerFrame: 1, denseClipMsPerFrame: 1 }] })).toThrow(DeltaSparsityError);
   });
 });

@@ -14,10 +14,10 @@ describe.skipIf(!chromium && !required)('issue-14 figures in headless Chromium',
   it('shows each kind of Pareto point and each operating point in its colour', () => {
     const pareto = paretoFigure({
       points: [
-        { label: 'q=0.05', kind: 'fixed-q sweep', opDensity: 0.9, accuracy: 70 },
-        { label: 'q=0.1', kind: 'fixed-q sweep', opDensity: 0.6, accuracy: 68 },
-        { label: 'λ=0.1', kind: 'trained-λ sweep', opDensity: 0.5, accuracy: 69 },
-        { label: 'spatial-l1', kind: 'spatial-l1', opDensity: 1.2, accuracy: 66 },
+        { label: 'q=0.05', kind: 'fixed-q sweep', macDensity: 0.9, accuracy: 70 },
+        { label: 'q=0.1', kind: 'fixed-q sweep', macDensity: 0.6, accuracy: 68 },
+        { label: 'λ=0.1', kind: 'trained-λ sweep', macDensity: 0.5, accuracy: 69 },
+        { label: 'spatial-l1', kind: 'spatial-l1', macDensity: 1.2, accuracy: 66 },
       ],
       xTitle: 'delta MACs per frame, first frame excluded (M)',
     });

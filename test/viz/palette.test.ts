@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FIGURE_PALETTE, NAMED_COLORS, assignColors, layerBarsFigure } from '../../lib/viz';
-import { crossoverFigure, layerEnergyFigure } from '../../lib/study/figures';
-import { estimateCost, type LayerWorkload } from '../../lib/hardware';
+import { FIGURE_PALETTE, NAMED_COLORS, assignColors, crossoverFigure, layerBarsFigure, layerEnergyFigure } from '../../lib/viz';
+import { energyVersusTemporalDensity, estimateCost, type LayerWorkload } from '../../lib/hardware';
 
 const layers: LayerWorkload[] = [
   { name: 'conv1', kind: 'conv', inputActivations: 100, fanOut: 72, weights: 864, outputs: 400, spatialDensity: 0.9, temporalDensity: 0.2 },
@@ -20,8 +19,8 @@ describe('colour registry', () => {
   });
 
   it('colours each execution mode the same in the energy bars, the cross-over lines and any bar chart', () => {
-    const energy = layerEnergyFigure(estimateCost(layers, 'eyeriss-v2-like'));
-    const crossover = crossoverFigure(layers, 'eyeriss-v2-like', 11);
+    const energy = layerEnergyFigure({ cost: estimateCost(layers, 'eyeriss-v2-like') });
+    const crossover = crossoverFigure({ curve: energyVersusTemporalDensity(layers, 'eyeriss-v2-like', { points: 11 }) });
     const bars = layerBarsFigure({ layers: ['a'], series: [{ name: 'delta', values: [1] }, { name: 'zero-skipping', values: [2] }], yTitle: 'µJ' });
     const colorOf = (fig: typeof energy, name: string) => fig.data.find((t) => t.name === name)?.marker?.color ?? fig.data.find((t) => t.name === name)?.line?.color;
     for (const mode of ['dense', 'zero-skipping', 'delta']) {
@@ -32,7 +31,7 @@ describe('colour registry', () => {
   });
 
   it('puts the energy bars on a log axis when layers differ by more than 100x', () => {
-    const energy = layerEnergyFigure(estimateCost(layers, 'eyeriss-v2-like'));
+    const energy = layerEnergyFigure({ cost: estimateCost(layers, 'eyeriss-v2-like') });
     const values = energy.data.flatMap((t) => t.y as number[]);
     expect(Math.max(...values) / Math.min(...values)).toBeGreaterThan(100); // the fixture spans that much
     expect(energy.layout.yaxis?.type).toBe('log');

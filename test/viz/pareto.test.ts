@@ -1,16 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { MODEL_SYMBOLS, NAMED_COLORS, paretoFigure, type ParetoPoint } from '../../lib/viz';
-import { studyParetoFigure } from '../../lib/study/figures';
-import type { AblationRecord } from '../../lib/ablation/thresholdAblation';
+import { MODEL_SYMBOLS, NAMED_COLORS, paretoFigure, studyParetoFigure, type ParetoPoint } from '../../lib/viz';
+import type { AblationRecord } from '../../lib/ablation/sparsitySweeps';
 import { DeltaSparsityError } from '../../lib/util/errors';
 
 describe('paretoFigure by kind', () => {
   const points: ParetoPoint[] = [
-    { label: 'q=0.05', kind: 'fixed-q sweep', opDensity: 0.9, accuracy: 70 },
-    { label: 'q=0.1', kind: 'fixed-q sweep', opDensity: 0.6, accuracy: 68 },
-    { label: 'λ=0.1', kind: 'trained-λ sweep', opDensity: 0.5, accuracy: 69 },
-    { label: 'baseline', kind: 'baseline', opDensity: 1.8, accuracy: 71 },
-    { label: 'delta', kind: 'delta', opDensity: 0.58, accuracy: 69.5 },
+    { label: 'q=0.05', kind: 'fixed-q sweep', macDensity: 0.9, accuracy: 70 },
+    { label: 'q=0.1', kind: 'fixed-q sweep', macDensity: 0.6, accuracy: 68 },
+    { label: 'λ=0.1', kind: 'trained-λ sweep', macDensity: 0.5, accuracy: 69 },
+    { label: 'baseline', kind: 'baseline', macDensity: 1.8, accuracy: 71 },
+    { label: 'delta', kind: 'delta', macDensity: 0.58, accuracy: 69.5 },
   ];
 
   it('draws one trace per kind with its registry colour, model symbols, labels on hover, then the front', () => {
@@ -41,7 +40,7 @@ describe('paretoFigure by kind', () => {
     expect(notes.map((a) => Math.sign(a.ay ?? 0))).toEqual([-1, 1]);
     // 'near' (0.59, 69.45) is within a tenth of both spans of 'delta' (0.58, 69.5): x span 1.8 - 0.5 = 1.3,
     // y span 71 - 68 = 3. Its text goes to the other side vertically and further sideways.
-    const crowded = [...points, { label: 'near', kind: 'fixed-q sweep', opDensity: 0.59, accuracy: 69.45 }];
+    const crowded = [...points, { label: 'near', kind: 'fixed-q sweep', macDensity: 0.59, accuracy: 69.45 }];
     const close = paretoFigure({ points: crowded, annotate: ['near', 'delta'] }).layout.annotations ?? [];
     expect(close.map((a) => a.text)).toEqual(['delta', 'near']);
     expect(Math.sign(close[0].ay ?? 0)).toBe(-Math.sign(close[1].ay ?? 0));
@@ -51,7 +50,7 @@ describe('paretoFigure by kind', () => {
   });
 
   it('keeps two traces (all runs, Pareto front) for points without a kind', () => {
-    const fig = paretoFigure({ points: [{ label: 'a', opDensity: 1, accuracy: 0.5 }, { label: 'b', opDensity: 2, accuracy: 0.6 }] });
+    const fig = paretoFigure({ points: [{ label: 'a', macDensity: 1, accuracy: 0.5 }, { label: 'b', macDensity: 2, accuracy: 0.6 }] });
     expect(fig.data.map((t) => t.name)).toEqual(['all runs', 'Pareto front']);
     expect(fig.layout.annotations).toEqual([]);
   });
@@ -63,7 +62,7 @@ describe('studyParetoFigure', () => {
     config: { mode, variant: 'delta', threshold, sparsityWeight, source: 's' },
     result: {
       testClipAccuracy: clip, testVideoAccuracy: video, testLoss: 1, spatialDensity: 0.5, temporalDensity: 0.2,
-      denseOpsPerFrame: 4e6, spatialOpsPerFrame: 2e6, deltaOpsPerFrame: deltaOps, denseToDeltaOpsRatio: 4e6 / deltaOps, meanThreshold: threshold,
+      denseMacsPerFrame: 4e6, zeroSkippingMacsPerFrame: 2e6, deltaMacsPerFrame: deltaOps, deltaMacDensity: deltaOps / 4e6, meanThreshold: threshold,
     },
     finishedAt: '2026-12-01T00:00:00.000Z',
     seconds: 1,
@@ -73,10 +72,10 @@ describe('studyParetoFigure', () => {
   });
 
   it('plots test video accuracy in % against steady-state delta MACs in millions, by kind', () => {
-    const fig = studyParetoFigure(
-      [record('fixed-threshold', 0.1, 2 / 3, 0.6, 1.2e6), record('trained', 0.1, 0.7, 0.65, 0.8e6, 0.3)],
-      { baseline: summary(0.7, 0.68, 1.8e6), delta: summary(0.6, 0.62, 0.6e6) },
-    );
+    const fig = studyParetoFigure({
+      records: [record('fixed-threshold', 0.1, 2 / 3, 0.6, 1.2e6), record('trained', 0.1, 0.7, 0.65, 0.8e6, 0.3)],
+      models: { baseline: summary(0.7, 0.68, 1.8e6), delta: summary(0.6, 0.62, 0.6e6) },
+    });
     expect(fig.data.map((t) => t.name)).toEqual(['fixed-q sweep', 'trained-λ sweep', 'baseline', 'delta', 'Pareto front']);
     // 1.2e6 MACs -> 1.2 M; 2/3 -> 66.67 %. Models use macsPerFrame.steadyState (not the first-frame-included count).
     expect(fig.data[0].x).toEqual([1.2]);
@@ -88,11 +87,11 @@ describe('studyParetoFigure', () => {
   });
 
   it('falls back to clip accuracy for every point when one lacks video accuracy, and refuses a model without MAC counts', () => {
-    const fig = studyParetoFigure([record('fixed-threshold', 0.1, Number.NaN, 0.6, 1.2e6)], { delta: summary(0.6, 0.62, 0.6e6) });
+    const fig = studyParetoFigure({ records: [record('fixed-threshold', 0.1, Number.NaN, 0.6, 1.2e6)], models: { delta: summary(0.6, 0.62, 0.6e6) } });
     expect(fig.layout.yaxis?.title?.text).toBe('test clip accuracy (%)');
     expect(fig.data[0].y).toEqual([60]);
     expect(fig.data[1].y).toEqual([62]);
-    const legacy = { accuracy: 0.6, deltaOpFraction: 0.2 } as unknown as ReturnType<typeof summary>;
-    expect(() => studyParetoFigure([], { delta: legacy })).toThrow(/models\.delta: expected a run summary with macsPerFrame/);
+    const handMade = { accuracy: 0.6, density: 0.2 } as unknown as ReturnType<typeof summary>;
+    expect(() => studyParetoFigure({ records: [], models: { delta: handMade } })).toThrow(/models\.delta: expected a run summary with macsPerFrame/);
   });
 });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NAMED_COLORS } from '../../lib/viz';
-import { meanThresholdFigure, studyCurvesFigure } from '../../lib/study/figures';
+import { NAMED_COLORS, layerDensityFigure, meanThresholdFigure, studyCurvesFigure } from '../../lib/viz';
 import type { EpochMetrics } from '../../lib/train/runFolder';
 
 const rows = (epochs: number, penalty: number): EpochMetrics[] =>
@@ -15,7 +14,7 @@ const rows = (epochs: number, penalty: number): EpochMetrics[] =>
 
 describe('studyCurvesFigure', () => {
   const runs = { baseline: rows(3, 0), delta: rows(2, 0.5), 'spatial-l1': rows(2, 20) };
-  const fig = studyCurvesFigure(runs);
+  const fig = studyCurvesFigure({ runs });
 
   it('continues the baseline epoch axis for the refinements and marks where they start', () => {
     const entropy = fig.data.filter((t) => t.yaxis === 'y');
@@ -27,7 +26,7 @@ describe('studyCurvesFigure', () => {
     ]);
     expect(fig.layout.shapes?.map((s) => s.x0)).toEqual([3.5]);
     expect(fig.layout.annotations?.[0].text).toBe('refinements start');
-    expect(studyCurvesFigure(runs, { epochOffsets: { delta: 10 } }).data.find((t) => t.name === 'delta')?.x).toEqual([11, 12]);
+    expect(studyCurvesFigure({ runs, epochOffsets: { delta: 10 } }).data.find((t) => t.name === 'delta')?.x).toEqual([11, 12]);
   });
 
   it('plots cross-entropy and penalty in separate panels (penalty on a log axis, the penalty-free baseline as gaps)', () => {
@@ -50,10 +49,33 @@ describe('studyCurvesFigure', () => {
 describe('meanThresholdFigure', () => {
   it('draws mean q per epoch for the runs that have it, on the continued epoch axis', () => {
     const withQ = (epochs: number, q: number | null): EpochMetrics[] => Array.from({ length: epochs }, (_, i) => ({ epoch: i + 1, meanThreshold: q === null ? null : q + 0.01 * i }));
-    const fig = meanThresholdFigure({ baseline: withQ(4, null), delta: withQ(2, 0.1) });
+    const fig = meanThresholdFigure({ runs: { baseline: withQ(4, null), delta: withQ(2, 0.1) } });
     expect(fig.data.map((t) => [t.name, t.x])).toEqual([['delta', [5, 6]]]);
     expect(fig.data[0].y).toEqual([0.1, 0.11]);
     expect(fig.layout.yaxis?.title?.text).toBe('mean q');
-    expect(() => meanThresholdFigure({ baseline: withQ(2, null) })).toThrow(/runs: expected at least one run with a meanThreshold column/);
+    expect(() => meanThresholdFigure({ runs: { baseline: withQ(2, null) } })).toThrow(/runs: expected at least one run with a meanThreshold column/);
+  });
+});
+
+describe('layerDensityFigure', () => {
+  const layer = (name: string, spatialDensity: number, temporalDensity: number) => ({ name, spatialDensity, temporalDensity });
+  const measurements = {
+    baseline: { layers: [layer('conv1', 0.9, 0.5), layer('conv2', 0.6, 0.4)] },
+    // The delta model lacks conv2 here: its bar is 0 (drawn over the first model's layers).
+    delta: { layers: [layer('conv1', 0.8, 0.1)] },
+  };
+
+  it('draws one bar series per model over the first model\'s layers, the density asked for', () => {
+    const temporal = layerDensityFigure({ measurements, which: 'temporalDensity' });
+    expect(temporal.data.map((t) => [t.name, t.x, t.y])).toEqual([['baseline', ['conv1', 'conv2'], [0.5, 0.4]], ['delta', ['conv1', 'conv2'], [0.1, 0]]]);
+    expect(temporal.layout.yaxis?.title?.text).toBe('temporal density');
+    const spatial = layerDensityFigure({ measurements, which: 'spatialDensity' });
+    expect(spatial.data.map((t) => t.y)).toEqual([[0.9, 0.6], [0.8, 0]]);
+    expect(spatial.data[1].marker?.color).toBe(NAMED_COLORS.delta);
+  });
+
+  it('names the argument when the measurements or the density are wrong', () => {
+    expect(() => layerDensityFigure({ measurements: {}, which: 'temporalDensity' })).toThrow(/^measurements: expected model name -> \{ layers/);
+    expect(() => layerDensityFigure({ measurements, which: 'density' as 'temporalDensity' })).toThrow(/^which: expected 'spatialDensity' or 'temporalDensity'. Received: which="density"$/);
   });
 });

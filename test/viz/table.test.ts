@@ -6,9 +6,9 @@ describe('column labels', () => {
   it('gives the known keys human labels with units', () => {
     expect(columnHeader('testVideoAccuracy')).toBe('test video accuracy (%)');
     expect(columnHeader('testClipAccuracy')).toBe('test clip accuracy (%)');
-    expect(columnHeader('deltaOpsPerFrame')).toBe('delta MACs/frame, first frame excluded');
-    expect(columnHeader('deltaOpsPerFrameFirstIncluded')).toBe('delta MACs/frame, first frame included');
-    expect(columnHeader('denseOpsPerFrame')).toBe('dense MACs/frame');
+    expect(columnHeader('deltaMacsPerFrame')).toBe('delta MACs/frame, first frame excluded');
+    expect(columnHeader('deltaMacsPerFrameFirstIncluded')).toBe('delta MACs/frame, first frame included');
+    expect(columnHeader('denseMacsPerFrame')).toBe('dense MACs/frame');
     expect(columnHeader('energy_total_pj')).toBe('energy (µJ/frame)');
     expect(columnHeader('latency_s')).toBe('latency (µs/frame)');
     expect(columnHeader('sparsityWeight')).toBe('λ');
@@ -45,13 +45,13 @@ describe('formatSignificant', () => {
 describe('formatTable', () => {
   // Two ablation-like rows. Expected cells by hand:
   //  testVideoAccuracy 0.6666... ×100 = 66.666... -> "66.7"; 0.5 ×100 = 50 -> "50.0" (a scaled measurement, 3 figures).
-  //  deltaOpsPerFrame 1130287.71 -> "1,130,000"; 873098.87 -> "873,000".
+  //  deltaMacsPerFrame 1130287.71 -> "1,130,000"; 873098.87 -> "873,000".
   //  energy_total_pj 2.5e6 pJ ×1e-6 = 2.5 µJ -> "2.50"; 123456 pJ -> 0.123456 µJ -> "0.123".
   //  latency_s 3.2e-5 s ×1e6 = 32 µs -> "32.0"; 1.234e-4 s -> 123.4 µs -> "123".
   //  testVideos 1200 is a count (unscaled whole number): exact, "1,200".
   const rows = [
-    { name: 'q=0.025', testVideoAccuracy: 2 / 3, deltaOpsPerFrame: 1130287.71, energy_total_pj: 2.5e6, latency_s: 3.2e-5, testVideos: 1200 },
-    { name: 'q=0.05', testVideoAccuracy: 0.5, deltaOpsPerFrame: 873098.87, energy_total_pj: 123456, latency_s: 1.234e-4, testVideos: 30 },
+    { name: 'q=0.025', testVideoAccuracy: 2 / 3, deltaMacsPerFrame: 1130287.71, energy_total_pj: 2.5e6, latency_s: 3.2e-5, testVideos: 1200 },
+    { name: 'q=0.05', testVideoAccuracy: 0.5, deltaMacsPerFrame: 873098.87, energy_total_pj: 123456, latency_s: 1.234e-4, testVideos: 30 },
   ];
 
   it('scales values to the unit of their label and rounds them to 3 significant figures', () => {

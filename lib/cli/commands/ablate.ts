@@ -116,7 +116,7 @@ export function registerAblateCommand(program: Command): void {
           ? `${outcome.ran - collected} point(s) computed by workers during this run, ${collected} collected from the queue (finished before it), ${outcome.reused} reused from ${options.store}`
           : `${outcome.ran} point(s) computed, ${outcome.reused} reused from ${options.store}`,
       );
-      const columns = ['mode', 'variant', 'threshold', 'sparsityWeight', 'testClipAccuracy', 'testVideoAccuracy', 'spatialDensity', 'temporalDensity', 'denseToDeltaOpsRatio'];
+      const columns = ['mode', 'variant', 'threshold', 'sparsityWeight', 'testClipAccuracy', 'testVideoAccuracy', 'spatialDensity', 'temporalDensity', 'deltaMacDensity'];
       say(options, columns.join('\t'));
       for (const row of rows) say(options, columns.map((column) => cell(row[column])).join('\t'));
       for (const point of failed) {

@@ -1,5 +1,5 @@
 /**
- * `delta-sparsity cost`: energy, latency and memory traffic per frame in dense, spatial (zero-skipping) and
+ * `delta-sparsity cost`: energy, latency and memory traffic per frame in dense, zero-skipping and
  * delta execution, and the cross-over temporal densities.
  *
  *   delta-sparsity cost --run runs/my-run --hardware eyeriss-v2-like [--json]
@@ -29,6 +29,7 @@ import {
   validateLayerWorkloads,
   type LayerWorkload,
 } from '../../hardware';
+import { readRunWorkload, runWorkloadFile } from '../../train';
 
 interface CostOptions extends JsonOption {
   /** A run folder (reads `<run>/workload.json`) or a workload JSON file. */
@@ -112,11 +113,12 @@ function loadLayers(options: CostOptions): { layers: LayerWorkload[]; source: st
   }
   if (options.run !== undefined) {
     const target = path.resolve(options.run);
-    const file = fs.existsSync(target) && fs.statSync(target).isDirectory() ? path.join(target, 'workload.json') : target;
+    const isFolder = fs.existsSync(target) && fs.statSync(target).isDirectory();
+    const file = isFolder ? runWorkloadFile(target) : target;
     if (!fs.existsSync(file)) {
       throw invalidArgument('--run', 'a run folder containing workload.json, or a workload JSON file', options.run);
     }
-    return { layers: readWorkloadFile(file), source: file };
+    return { layers: isFolder ? readRunWorkload(target) : readWorkloadFile(file), source: file };
   }
   if (options.example !== undefined) return { layers: loadExampleWorkload(options.example), source: `example:${options.example}` };
   return { layers: validateLayerWorkloads(options.layer.map(parseLayerSpec)), source: 'command line' };

@@ -17,7 +17,6 @@ import { expectFolderOrNothing, invalidArgument, type ProgressMode } from '../..
 import {
   VIDEO_EXTENSIONS,
   WEIZMANN_SUBJECT_PATTERN,
-  benchmarkDecoding,
   isVideoFileName,
   bundledSampleRoot,
   bundledWeizmannRoot,
@@ -32,13 +31,13 @@ import {
   createWeizmannDataset,
   measureInputTemporalDensity,
   type VideoDataset,
-  formatDecodeBenchmark,
   loadUcf101Split,
   prepareUcf101,
   resolveSplitDir,
   selectUcf101Subset,
   type Ucf101SourceOptions,
 } from '../../data';
+import { benchmarkDecoding, formatDecodeBenchmark } from '../../bench';
 
 interface SubsetCliOptions extends JsonOption {
   /** UCF-101 folder. Required for prepare; describe falls back to the synthetic set without it. */

@@ -47,7 +47,7 @@ export function registerTrainCommand(program: Command): void {
       let config = mergeConfig(readConfigFile(options.config) as object, parseSetOverrides(options.set));
       if (options.variant !== undefined) config = mergeConfig(config, { model: { variant: options.variant } });
       if (options.epochs !== undefined) config = mergeConfig(config, { epochs: Number(options.epochs) });
-      // Absolute, so that `runs/b` and `./runs/b` are one configuration and resuming works from any folder.
+      // Absolute, so that `runs/b` and `./runs/b` are one configuration (config.json stores it relative to the run folder).
       if (options.initFrom !== undefined) config = mergeConfig(config, { initFrom: path.resolve(options.initFrom) });
       // Checked before the backend starts: a bad option is reported at once.
       resolveTrainConfig(config, options.preset);
@@ -60,11 +60,11 @@ export function registerTrainCommand(program: Command): void {
         options,
         `test clip accuracy ${percent(last?.testClipAccuracy)}, video accuracy ${percent(last?.testVideoAccuracy)}; ` +
           `spatial density ${percent(result.sparsity.overall.spatialDensity)}, temporal density ${percent(result.sparsity.overall.temporalDensity)}; ` +
-          `dense/delta ops ${result.sparsity.overall.denseToDeltaOpsRatio.toFixed(2)}x`,
+          `${(1 / result.sparsity.overall.deltaMacDensity).toFixed(2)}x fewer MACs than dense`,
       );
       say(options, 'layer                 spatial density  temporal density  delta MACs/frame');
       for (const layer of result.sparsity.layers) {
-        say(options, `${layer.name.padEnd(20)} ${percent(layer.spatialDensity).padStart(16)} ${percent(layer.temporalDensity).padStart(17)} ${Math.round(layer.deltaOpsPerFrame).toString().padStart(17)}`);
+        say(options, `${layer.name.padEnd(20)} ${percent(layer.spatialDensity).padStart(16)} ${percent(layer.temporalDensity).padStart(17)} ${Math.round(layer.deltaMacsPerFrame).toString().padStart(17)}`);
       }
       printJson(options, { runDir: result.runDir, config: result.config, resumedFromEpoch: result.resumedFromEpoch, metrics: result.metrics, sparsity: result.sparsity });
     }),

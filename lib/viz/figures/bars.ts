@@ -1,11 +1,11 @@
-/** Per-layer grouped bars (densities, energies). */
+/** Per-layer grouped bars (densities, energies), and the per-layer density of several models. */
 import { invalidArgument } from '../../util/errors';
 import type { Figure, PlotTrace } from '../types';
 import { assignColors } from '../palette';
 import { baseLayout, checkFiniteArray, escapeTemplate, requireFigureArgs } from './common';
 
 export interface LayerSeries {
-  /** Legend name, e.g. a hardware mode `'dense'`, `'spatial'`, `'spatio-temporal'`. */
+  /** Legend name, e.g. a hardware mode `'dense'`, `'zero-skipping'`, `'delta'`. */
   name: string;
   /** One value per layer, in the order of `layers`. */
   values: readonly number[];
@@ -62,4 +62,41 @@ export function layerBarsFigure(args: LayerBarsArgs): Figure {
       legend: { orientation: 'h', x: 0, y: 1.02, yanchor: 'bottom' },
     }),
   };
+}
+
+/** One layer's measured densities (a `SparsityMeasurement`'s `layers` rows fit). */
+export interface LayerDensityRow {
+  name: string;
+  /** Fraction of non-zero activations entering the layer, in [0, 1]. */
+  spatialDensity: number;
+  /** Fraction of non-zero changes entering the layer (steady state), in [0, 1]. */
+  temporalDensity: number;
+}
+
+export interface LayerDensityArgs {
+  /** Model name -> its per-layer densities, e.g. `{ baseline: runs.baseline.sparsity, delta: runs.delta.sparsity }`. */
+  measurements: Readonly<Record<string, { readonly layers: readonly LayerDensityRow[] }>>;
+  /** `'spatialDensity'` (non-zero activations) or `'temporalDensity'` (non-zero changes). */
+  which: 'spatialDensity' | 'temporalDensity';
+}
+
+/**
+ * Per-layer density of each model, one bar series per model over the first model's layers (a layer a model
+ * lacks is drawn as 0). Throws a DeltaSparsityError for no models or an unknown `which`.
+ */
+export function layerDensityFigure(args: LayerDensityArgs): Figure {
+  requireFigureArgs('layerDensityFigure', args);
+  const { measurements, which } = args;
+  const names = measurements != null && typeof measurements === 'object' ? Object.keys(measurements) : [];
+  if (names.length === 0 || names.some((name) => !Array.isArray(measurements[name]?.layers))) {
+    throw invalidArgument('measurements', 'model name -> { layers: [{ name, spatialDensity, temporalDensity }] } (e.g. run.sparsity)', measurements);
+  }
+  if (which !== 'spatialDensity' && which !== 'temporalDensity') throw invalidArgument('which', "'spatialDensity' or 'temporalDensity'", which);
+  const layers = measurements[names[0]].layers.map((layer) => layer.name);
+  return layerBarsFigure({
+    title: which === 'temporalDensity' ? 'Temporal density of each layer\'s input (fraction of non-zero changes)' : 'Spatial density of each layer\'s input (fraction of non-zero activations)',
+    layers,
+    yTitle: which === 'temporalDensity' ? 'temporal density' : 'spatial density',
+    series: names.map((name) => ({ name, values: layers.map((layerName) => measurements[name].layers.find((l) => l.name === layerName)?.[which] ?? 0) })),
+  });
 }

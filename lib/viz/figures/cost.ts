@@ -1,4 +1,4 @@
-/** Cost against temporal density with its cross-overs, and measured streaming time against op density. */
+/** Cost against temporal density with its cross-overs, and measured streaming time against MAC density. */
 import { invalidArgument } from '../../util/errors';
 import { leastSquares } from '../../util/leastSquares';
 import type { Figure, PlotAnnotation, PlotShape, PlotTrace } from '../types';
@@ -178,14 +178,14 @@ export function costCrossoverFigure(args: CostCrossoverArgs): Figure {
 
 
 // ---------------------------------------------------------------------------------------------------------
-// Streaming inference time against op density
+// Streaming inference time against MAC density
 
-/** One clip of a streaming benchmark: its op density and milliseconds per frame three ways. */
+/** One clip of a streaming benchmark: its MAC density and milliseconds per frame three ways. */
 export interface TimeDensityPoint {
   /** Clip name, e.g. 'static', 'noise'. */
   name: string;
   /** Executed / dense multiply-accumulates (0..1). */
-  opDensity: number;
+  macDensity: number;
   /** Sparse delta engine, ms per frame. */
   sparseMsPerFrame: number;
   /** Dense inference frame by frame (batch 1), ms per frame. */
@@ -202,7 +202,7 @@ export interface TimeVersusDensityArgs {
 }
 
 /**
- * Measured ms per frame of the sparse engine against op density (trace 0, one labelled marker per clip),
+ * Measured ms per frame of the sparse engine against MAC density (trace 0, one labelled marker per clip),
  * the least-squares line through them (trace 1), the op-density model (trace 2: time proportional to the
  * operations, t(d) = d · t(1) with t(1) the fitted time at density 1, i.e. no fixed cost), and the dense
  * references as horizontal lines at their median over the clips (traces 3 and 4: frame by frame, whole clip).
@@ -212,10 +212,10 @@ export function timeVersusDensityFigure(args: TimeVersusDensityArgs): Figure {
   requireFigureArgs('timeVersusDensityFigure', args);
   const { points } = args;
   if (!Array.isArray(points) || points.length < 2) {
-    throw invalidArgument('points', 'at least two { name, opDensity, sparseMsPerFrame, denseMsPerFrame, denseClipMsPerFrame }', points);
+    throw invalidArgument('points', 'at least two { name, macDensity, sparseMsPerFrame, denseMsPerFrame, denseClipMsPerFrame }', points);
   }
-  points.forEach((p, i) => checkFiniteArray(`points[${i}]`, [p.opDensity, p.sparseMsPerFrame, p.denseMsPerFrame, p.denseClipMsPerFrame]));
-  const fit = leastSquares(points.map((p) => p.opDensity), points.map((p) => p.sparseMsPerFrame));
+  points.forEach((p, i) => checkFiniteArray(`points[${i}]`, [p.macDensity, p.sparseMsPerFrame, p.denseMsPerFrame, p.denseClipMsPerFrame]));
+  const fit = leastSquares(points.map((p) => p.macDensity), points.map((p) => p.sparseMsPerFrame));
   const atFull = fit.intercept + fit.slope;
   const middle = (values: number[]): number => {
     const s = [...values].sort((a, b) => a - b);
@@ -229,13 +229,13 @@ export function timeVersusDensityFigure(args: TimeVersusDensityArgs): Figure {
       type: 'scatter',
       mode: 'markers+text',
       name: 'sparse engine (measured)',
-      x: points.map((p) => p.opDensity),
+      x: points.map((p) => p.macDensity),
       y: points.map((p) => p.sparseMsPerFrame),
       text: points.map((p) => p.name),
       // Right of the marker: 'top center' cut the label of a point near x = 0 and stacked close points' labels.
       textposition: 'middle right',
       marker: { color: NAMED_COLORS.delta, size: 10 },
-      hovertemplate: '%{text}<br>op density %{x:.3g}<br>%{y:.3g} ms/frame<extra></extra>',
+      hovertemplate: '%{text}<br>MAC density %{x:.3g}<br>%{y:.3g} ms/frame<extra></extra>',
     },
     {
       type: 'scatter',
@@ -260,7 +260,7 @@ export function timeVersusDensityFigure(args: TimeVersusDensityArgs): Figure {
     data,
     layout: baseLayout(args.title, {
       height: args.height ?? 450,
-      xaxis: { title: { text: 'op density (fraction of dense operations)' }, range: [0, 1] },
+      xaxis: { title: { text: 'MAC density (fraction of dense operations)' }, range: [0, 1] },
       yaxis: { title: { text: 'ms per frame' }, rangemode: 'tozero' },
       // Beside the plot: five entries wrapped to three rows above it and ran into the title.
       legend: { orientation: 'v', x: 1.02, y: 1, xanchor: 'left', yanchor: 'top' },

@@ -1,4 +1,4 @@
-/** The learned step q of the delta layers: a histogram over channels per layer. */
+/** The threshold q of the delta layers: a histogram over channels per layer. */
 import { invalidArgument } from '../../util/errors';
 import type { Figure, PlotAnnotation, PlotLayout, PlotShape, PlotTrace } from '../types';
 import { NAMED_COLORS } from '../palette';
@@ -37,7 +37,7 @@ export interface ThresholdHistogramArgs {
 
 /**
  * One histogram per delta layer, in rows of `columns` panels: channels (y) per bin of learned q (x), with the
- * layer's mean q written above its panel. Layers with a single q (per-layer step) show one bar.
+ * layer's mean q written above its panel. Layers with a single q (per-layer threshold) show one bar.
  * Traces: one bar trace per layer.
  */
 export function thresholdHistogramFigure(args: ThresholdHistogramArgs): Figure {

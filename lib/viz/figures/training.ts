@@ -1,4 +1,4 @@
-/** Training curves: per-epoch metrics of several runs, and per-layer quantities per epoch. */
+/** Training curves: per-epoch metrics of several runs, per-layer quantities per epoch, and the study's runs on one epoch axis. */
 import { invalidArgument } from '../../util/errors';
 import type { Figure, PlotAxis, PlotLayout, PlotTrace } from '../types';
 import { assignColors } from '../palette';
@@ -179,5 +179,104 @@ export function layerCurvesFigure(args: LayerCurvesArgs): Figure {
     metricTitles: args.quantityTitles,
     title: args.title,
     height: args.height,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The study's runs on one epoch axis
+
+/** One logged epoch of a run: its number (from 1) and any named values (a run folder's metrics rows fit). */
+export type EpochRow = { readonly epoch: number; readonly [column: string]: unknown };
+
+export interface StudyCurvesArgs {
+  /** Run name -> its logged epochs, e.g. `{ baseline: runs.baseline.metrics, delta: runs.delta.metrics }`. */
+  runs: Readonly<Record<string, readonly EpochRow[]>>;
+  /**
+   * Epochs already done before each run's epoch 1 (its x axis starts after them). Default: for every run
+   * but `'baseline'`, the baseline's epoch count, since the study refines from the trained baseline
+   * (baseline 1..24, refinements 25..32).
+   */
+  epochOffsets?: Readonly<Record<string, number>>;
+  title?: string;
+}
+
+/** Each run's epoch offset on the study axis (see `StudyCurvesArgs.epochOffsets`). */
+function studyEpochOffsets(args: StudyCurvesArgs): (name: string) => number {
+  const baselineEpochs = args.runs.baseline?.reduce((most, row) => Math.max(most, row.epoch), 0) ?? 0;
+  return (name) => args.epochOffsets?.[name] ?? (name === 'baseline' ? 0 : baselineEpochs);
+}
+
+function checkRuns(figure: string, args: StudyCurvesArgs): void {
+  requireFigureArgs(figure, args);
+  const { runs } = args;
+  if (runs == null || typeof runs !== 'object' || Array.isArray(runs) || Object.values(runs).some((rows) => !Array.isArray(rows))) {
+    throw invalidArgument('runs', 'run name -> metrics rows, e.g. { baseline: runs.baseline.metrics }', runs);
+  }
+}
+
+/**
+ * Training of the study's runs on one epoch axis, refinements continuing the baseline's: training
+ * cross-entropy, the sparsity penalty as trained (λ·penalty, log axis; runs without one are left out),
+ * test video accuracy (%) and temporal density, each in its own panel. Cross-entropy and penalty are apart
+ * because their sum (the training loss) includes λ·penalty and so is not comparable across variants.
+ * Reads the rows' `trainCrossEntropy`, `trainPenalty`, `testVideoAccuracy` and `temporalDensity` columns.
+ */
+export function studyCurvesFigure(args: StudyCurvesArgs): Figure {
+  checkRuns('studyCurvesFigure', args);
+  const { runs } = args;
+  const offsetOf = studyEpochOffsets(args);
+  const column = (rows: readonly EpochRow[], key: string, scale = 1, positiveOnly = false) =>
+    rows.map((row) => {
+      const value = row[key];
+      return typeof value === 'number' && Number.isFinite(value) && (!positiveOnly || value > 0) ? value * scale : null;
+    });
+  const refined = Object.keys(runs).filter((name) => offsetOf(name) > 0);
+  const firstRefined = Math.min(...refined.map(offsetOf));
+  return trainingCurvesFigure({
+    title: args.title ?? 'Training: cross-entropy, sparsity penalty, test accuracy and temporal density per epoch',
+    runs: Object.entries(runs).map(([name, metrics]) => ({
+      name,
+      epochs: metrics.map((row) => row.epoch + offsetOf(name)),
+      history: {
+        trainCrossEntropy: column(metrics, 'trainCrossEntropy'),
+        trainPenalty: column(metrics, 'trainPenalty', 1, true),
+        testVideoAccuracy: column(metrics, 'testVideoAccuracy', 100),
+        temporalDensity: column(metrics, 'temporalDensity'),
+      },
+    })),
+    metrics: ['trainCrossEntropy', 'trainPenalty', 'testVideoAccuracy', 'temporalDensity'],
+    metricTitles: {
+      trainCrossEntropy: 'training cross-entropy',
+      trainPenalty: 'λ·penalty (training)',
+      testVideoAccuracy: 'test video accuracy (%)',
+      temporalDensity: 'temporal density',
+    },
+    logMetrics: ['trainPenalty'],
+    height: 4 * 220 + 100,
+    ...(refined.length > 0 && Number.isFinite(firstRefined) ? { epochMarks: [{ epoch: firstRefined + 0.5, text: 'refinements start' }] } : {}),
+  });
+}
+
+/**
+ * Mean learned q over the delta layers per epoch (the rows' `meanThreshold`), for the runs that have one, on
+ * the study's epoch axis (refinements continue the baseline's, as in `studyCurvesFigure`). Throws a
+ * DeltaSparsityError when no run has a `meanThreshold` column.
+ */
+export function meanThresholdFigure(args: StudyCurvesArgs): Figure {
+  checkRuns('meanThresholdFigure', args);
+  const { runs } = args;
+  const offsetOf = studyEpochOffsets(args);
+  const withQ = Object.entries(runs).filter(([, rows]) => rows.some((row) => typeof row.meanThreshold === 'number'));
+  if (withQ.length === 0) throw invalidArgument('runs', 'at least one run with a meanThreshold column (a model with delta layers)', Object.keys(runs));
+  return trainingCurvesFigure({
+    title: args.title ?? 'Mean learned q of the delta layers per epoch',
+    runs: withQ.map(([name, rows]) => ({
+      name,
+      epochs: rows.map((row) => row.epoch + offsetOf(name)),
+      history: { meanThreshold: rows.map((row) => (typeof row.meanThreshold === 'number' ? row.meanThreshold : null)) },
+    })),
+    metrics: ['meanThreshold'],
+    metricTitles: { meanThreshold: 'mean q' },
+    height: 340,
   });
 }

@@ -4,7 +4,7 @@ import { DeltaActivation } from '../../lib/layers/deltaActivation';
 import { buildMobileNet } from '../../lib/models/mobileNet';
 import { buildSmallCnn } from '../../lib/models/smallCnn';
 import { fanOutOf } from '../../lib/models/fanOut';
-import { createStreamingModel } from '../../lib/sparsity/streaming';
+import { createStreamingModel } from '../../lib/inference/streaming';
 import { InputNormalization } from '../../lib/layers/inputNormalization';
 
 beforeAll(async () => {
@@ -142,7 +142,7 @@ describe('createStreamingModel', () => {
 });
 
 describe('createStreamingModel and measureSparsity with batch norm', () => {
-  it('stream a conv → batch norm → relu chain exactly, with the same op counts as without the batch norm', async () => {
+  it('stream a conv → batch norm → relu chain exactly, with the same MAC counts as without the batch norm', async () => {
     const { smallCnnWithBatchNorm } = await import('../inference/helpers');
     const { measureSparsity } = await import('../../lib/sparsity/measure');
     const model = smallCnnWithBatchNorm([T, 16, 16, 3], 4, [6, 8], { variant: 'delta', threshold: 0.05 });
@@ -156,7 +156,7 @@ describe('createStreamingModel and measureSparsity with batch norm', () => {
     const stats = streaming.stats();
     expect(stats.map((s) => s.name)).toEqual(['conv1', 'conv2', 'logits']);
     expect(measured.layers.map((l) => l.name)).toEqual(['conv1', 'conv2', 'logits']);
-    stats.forEach((s, i) => expect(s.denseOperations).toBeCloseTo(T * measured.layers[i].denseOpsPerFrame, 6));
+    stats.forEach((s, i) => expect(s.denseOperations).toBeCloseTo(T * measured.layers[i].denseMacsPerFrame, 6));
     streaming.dispose();
   });
 });

@@ -49,10 +49,3 @@ export function createSparsityForward(model: tf.LayersModel): SparsityForward {
     },
   };
 }
-
-/** Total sparsity penalty of a model on a batch of clips (a differentiable scalar; runs one forward pass). */
-export function sparsityPenalty(model: tf.LayersModel, clips: tf.Tensor, training = true): tf.Scalar {
-  const { output, penalty } = createSparsityForward(model).apply(clips, { training });
-  output.dispose();
-  return penalty;
-}

@@ -169,7 +169,7 @@ const PER_ELEMENT = new Set(['ReLU', 'LeakyReLU', 'ELU', 'Activation', 'Dropout'
 /** Layers that only move values around: a change passes through them like the values do. */
 const RESHAPING = new Set(['Flatten', 'Reshape', 'Dropout']);
 
-class DenseStage implements Stage {
+class ElementwiseStage implements Stage {
   private readonly inner: tf.layers.Layer;
   constructor(layer: tf.layers.Layer) {
     this.inner = unwrapTimeDistributed(layer);
@@ -197,7 +197,7 @@ export function createStreamingModel(model: tf.LayersModel): StreamingModel {
       throw invalidArgument(`layer ${layer.name}`, 'a FrameDistributed, TimeDistributed or per-element layer (streaming runs one frame at a time)', className);
     } else {
       const kind = linearKind(layer);
-      stages.push(kind != null ? new LinearStage(layer, kind) : new DenseStage(layer));
+      stages.push(kind != null ? new LinearStage(layer, kind) : new ElementwiseStage(layer));
     }
   });
 

@@ -13,8 +13,8 @@ import { assembleVideoModel, ChainStep, SparsityLayerArgs } from './assemble';
 import { isFrameWrapper, modelChain, unwrapTimeDistributed } from './chain';
 import { FrameDistributed } from '../layers/frameDistributed';
 
-/** Arguments of `insertDeltaLayers` (besides those of `SparsityLayerArgs`; variant defaults to 'delta'). */
-export interface InsertDeltaLayersArgs extends SparsityLayerArgs {
+/** Arguments of `insertSparsityLayers` (besides those of `SparsityLayerArgs`; variant defaults to 'delta'). */
+export interface InsertSparsityLayersArgs extends SparsityLayerArgs {
   /**
    * Whether the source is a per-frame model. Default: true unless it contains TimeDistributed or
    * GlobalAveragePooling1D layers.
@@ -36,7 +36,7 @@ function cloneLayer(layer: tf.layers.Layer): tf.layers.Layer {
 }
 
 /** A new video model with sparsity layers inserted and the source's weights copied in. */
-export function insertDeltaLayers(source: tf.LayersModel, args: InsertDeltaLayersArgs = {}): tf.LayersModel {
+export function insertSparsityLayers(source: tf.LayersModel, args: InsertSparsityLayersArgs = {}): tf.LayersModel {
   const chain = modelChain(source);
   const isVideo = chain.some((l) => isFrameWrapper(l) || l.getClassName() === 'GlobalAveragePooling1D');
   const perFrame = args.perFrame ?? !isVideo;

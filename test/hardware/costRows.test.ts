@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { costToDataFrame, costToRows, estimateCost, loadExampleWorkload } from '../../lib/hardware';
+import { costToRows, estimateCost, loadExampleWorkload } from '../../lib/hardware';
+import { dataFrameOf } from '../../lib/util/dataFrame';
 
-describe('costToDataFrame', () => {
+describe('costToRows as a DataFrame', () => {
   it('has one row per (layer, mode) plus three total rows, with the numbers of the result', () => {
     const result = estimateCost(loadExampleWorkload('example-video-cnn'), 'eyeriss-v2-like');
-    const frame = costToDataFrame(result);
+    const frame = dataFrameOf(costToRows(result));
     // 5 layers × 3 modes + 3 totals = 18 rows; 14 columns (the fields of CostRow).
     expect(frame.shape).toEqual([18, 14]);
     const rows = costToRows(result);

@@ -1,7 +1,7 @@
 /**
  * Threshold and λ ablations, resumable through the results store:
  *
- * - `fixedThresholdSweep`: take one trained delta model and evaluate it with every delta layer's step q
+ * - `fixedThresholdSweep`: take one trained delta model and evaluate it with every delta layer's threshold q
  *   fixed to each value (no training: seconds per point). Shows what q alone buys and costs.
  * - `trainingSweep`: refine from a trained baseline once per (variant, initial q, λ), each in its own run
  *   folder (itself resumable), and record the final accuracy and densities.
@@ -9,30 +9,29 @@
  * Every finished point is appended to a JSONL store keyed by a hash of its full configuration, so a rerun
  * computes only the points it has not seen.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as z from 'zod';
 import type { VideoDataset } from '../data/types';
-import { DeltaActivation } from '../layers/deltaActivation';
-import { measureSparsity, type SparsityMeasurement } from '../sparsity';
-import { loadCheckpointModel, readCheckpointState } from '../train/checkpoint';
+import { setAllThresholds } from '../models/thresholds';
+import { upgradeMetricRow } from '../util/legacyNames';
+import type { SparsityMeasurement } from '../sparsity';
+import { loadCheckpointModel } from '../train/checkpoint';
 import { mergeConfig, resolveTrainConfig, type TrainConfig, type TrainConfigInput } from '../train/config';
-import { evaluate, stratifiedTestClips, type Evaluation } from '../train/evaluate';
+import { evaluateAndMeasure, type Evaluation } from '../train/evaluate';
 import { datasetFromConfig, evaluationDatasetFor } from '../train/fromConfig';
 import { sparsityColumns, train } from '../train/trainer';
-import { readRunConfigFile } from '../train/runFolder';
-import { DeltaSparsityError, invalidArgument, requirePositive, requireNonNegative } from '../util/errors';
+import { readFinishedRun } from '../train/runFolder';
+import { invalidArgument, requirePositive, requireNonNegative } from '../util/errors';
 import { prefixProgress, type ProgressMode } from '../util/progress';
 import { stableHash } from '../util/stableHash';
-import { dataFrameOf, type DataFrame } from '../util/dataFrame';
 import { expectFolderOrNothing } from '../util/files';
 import { ResultsStore, type SweepRecord } from './resultsStore';
 import { expandGrid, runSweep, type SweepOutcome } from './sweep';
 
 /** One point of an ablation. */
 export interface AblationPoint {
-  /** `fixed-threshold`: q set at evaluation; `trained`: q is the initial step of a refinement. */
+  /** `fixed-threshold`: q set at evaluation; `trained`: q is the initial threshold of a refinement. */
   mode: 'fixed-threshold' | 'trained';
   variant: 'delta' | 'spatial-l1';
   /** q (fixed or initial). */
@@ -50,10 +49,10 @@ export interface AblationResult {
   testLoss: number;
   spatialDensity: number | null;
   temporalDensity: number | null;
-  denseOpsPerFrame: number | null;
-  spatialOpsPerFrame: number | null;
-  deltaOpsPerFrame: number | null;
-  denseToDeltaOpsRatio: number | null;
+  denseMacsPerFrame: number | null;
+  zeroSkippingMacsPerFrame: number | null;
+  deltaMacsPerFrame: number | null;
+  deltaMacDensity: number | null;
   /** Mean learned (or fixed) q after training. */
   meanThreshold: number | null;
   /** The run folder of a trained point. */
@@ -80,26 +79,21 @@ export const ablationResultSchema = z.object({
   testLoss: numberOrNaN,
   spatialDensity: z.number().nullable(),
   temporalDensity: z.number().nullable(),
-  denseOpsPerFrame: z.number().nullable(),
-  spatialOpsPerFrame: z.number().nullable(),
-  deltaOpsPerFrame: z.number().nullable(),
-  denseToDeltaOpsRatio: z.number().nullable(),
+  denseMacsPerFrame: z.number().nullable(),
+  zeroSkippingMacsPerFrame: z.number().nullable(),
+  deltaMacsPerFrame: z.number().nullable(),
+  deltaMacDensity: z.number().nullable(),
   meanThreshold: z.number().nullable(),
   runDir: z.string().optional(),
 }) as unknown as z.ZodType<AblationResult>;
 
 /** Opens an ablation results store (validating every line; see `ResultsStore`). */
 export function openAblationStore(file: string): ResultsStore<AblationPoint, AblationResult> {
-  return new ResultsStore<AblationPoint, AblationResult>(file, { config: ablationPointSchema, result: ablationResultSchema });
+  // Stores written before the vocabulary clean-up hold results under retired names (lib/util/legacyNames).
+  const result = z.preprocess((value) => (value !== null && typeof value === 'object' ? upgradeMetricRow(value as Record<string, unknown>) : value), ablationResultSchema);
+  return new ResultsStore<AblationPoint, AblationResult>(file, { config: ablationPointSchema, result });
 }
 
-function readRunConfig(runDir: string): TrainConfig {
-  const file = path.join(runDir, 'config.json');
-  if (!fs.existsSync(runDir) || !fs.statSync(runDir).isDirectory() || !fs.existsSync(file) || readCheckpointState(runDir) === undefined) {
-    throw new DeltaSparsityError(`runDir: expected a finished training run folder (config.json and checkpoint/). Received: runDir=${JSON.stringify(runDir)}`);
-  }
-  return readRunConfigFile(runDir);
-}
 
 function checkThresholds(thresholds: number[]): void {
   if (thresholds.length === 0) throw invalidArgument('thresholds', 'at least one value', thresholds);
@@ -107,19 +101,8 @@ function checkThresholds(thresholds: number[]): void {
 }
 
 function runIdentity(runDir: string): string {
-  return stableHash({ config: readRunConfig(runDir), epochs: readCheckpointState(runDir)?.epochsDone });
-}
-
-/** Sets every delta layer's step to `q` (all channels / neurons alike). */
-export function setAllThresholds(model: tf.LayersModel, q: number): void {
-  requirePositive('threshold', q);
-  for (const layer of model.layers) {
-    if (!(layer instanceof DeltaActivation)) continue;
-    const [current] = layer.getWeights();
-    const replacement = tf.fill(current.shape, q);
-    layer.setWeights([replacement]);
-    replacement.dispose();
-  }
+  const { config, epochsDone } = readFinishedRun(runDir);
+  return stableHash({ config, epochs: epochsDone });
 }
 
 /** A point's result from an evaluation and a sparsity measurement. */
@@ -134,20 +117,17 @@ function resultOf(
     testLoss: test.loss,
     spatialDensity: columns.spatialDensity,
     temporalDensity: columns.temporalDensity,
-    denseOpsPerFrame: columns.denseOpsPerFrame,
-    spatialOpsPerFrame: columns.spatialOpsPerFrame,
-    deltaOpsPerFrame: columns.deltaOpsPerFrame,
-    denseToDeltaOpsRatio: columns.denseToDeltaOpsRatio,
+    denseMacsPerFrame: columns.denseMacsPerFrame,
+    zeroSkippingMacsPerFrame: columns.zeroSkippingMacsPerFrame,
+    deltaMacsPerFrame: columns.deltaMacsPerFrame,
+    deltaMacDensity: columns.deltaMacDensity,
   };
 }
 
 /** Accuracy and sparsity of `model` on `testDataset` (the evaluation clips of `config`). */
 async function measurePoint(model: tf.LayersModel, testDataset: VideoDataset, config: TrainConfig): Promise<Omit<AblationResult, 'meanThreshold' | 'runDir'>> {
-  const test = await evaluate(model, testDataset, config.batchSize);
-  const sample = await stratifiedTestClips(testDataset, config.sparsityClips);
-  const measurement = measureSparsity(model, sample);
-  sample.dispose();
-  return resultOf(test, measurement);
+  const { test, sparsity } = await evaluateAndMeasure(model, testDataset, config);
+  return resultOf(test, sparsity);
 }
 
 export interface FixedThresholdSweepOptions {
@@ -166,7 +146,7 @@ export interface FixedThresholdSweepOptions {
 /** Evaluates a trained delta model with q fixed to each value (see the module comment). */
 export async function fixedThresholdSweep(options: FixedThresholdSweepOptions): Promise<SweepOutcome<AblationPoint, AblationResult>> {
   checkThresholds(options.thresholds);
-  const config = readRunConfig(options.sourceRunDir);
+  const { config } = readFinishedRun(options.sourceRunDir);
   if (config.model.variant !== 'delta') {
     throw invalidArgument('sourceRunDir', 'a run of variant "delta"', `${options.sourceRunDir} (variant ${config.model.variant})`);
   }
@@ -237,7 +217,7 @@ export function planTrainingSweep(options: Omit<TrainingSweepOptions, 'storeFile
   checkThresholds(options.thresholds);
   options.sparsityWeights?.forEach((w, i) => requireNonNegative(`sparsityWeights[${i}]`, w));
   expectFolderOrNothing(options.runsRoot, 'runsRoot');
-  const baseline = readRunConfig(options.baselineRunDir);
+  const { config: baseline, epochsDone: baselineEpochs } = readFinishedRun(options.baselineRunDir);
   const { initFrom: _ignored, ...baselineRest } = baseline;
   const refinementBase = resolveTrainConfig(mergeConfig(baselineRest, options.config ?? {}));
   const source = stableHash({ baseline: runIdentity(options.baselineRunDir), refinement: refinementBase });
@@ -249,7 +229,7 @@ export function planTrainingSweep(options: Omit<TrainingSweepOptions, 'storeFile
       sparsityWeight: options.sparsityWeights ?? [refinementBase.sparsity.sparsityWeight],
     },
   );
-  return { points, refinementBase, baselineEpochs: readCheckpointState(options.baselineRunDir)?.epochsDone };
+  return { points, refinementBase, baselineEpochs };
 }
 
 /** The run folder name of a refinement point, under the sweep's runs root. */
@@ -318,18 +298,10 @@ export async function trainingSweep(options: TrainingSweepOptions): Promise<Swee
   });
 }
 
-/** Flat rows (point fields then result fields) for tables, CSV and DataFrames. */
+/** Flat rows (point fields then result fields) for tables, CSV and DataFrames (`dataFrameOf(ablationRows(records))`). */
 export function ablationRows(records: AblationRecord[]): Record<string, string | number | null>[] {
   return records.map((record) => {
     const { runDir: _runDir, ...result } = record.result;
     return { key: record.key, ...record.config, ...result, seconds: record.seconds };
   });
-}
-
-/**
- * The records as a danfojs-node DataFrame, one row per record (columns of `ablationRows`); a missing number
- * (e.g. meanThreshold of a spatial-L1 point) is NaN. danfojs is loaded on first use (see `dataFrameOf`).
- */
-export function ablationToDataFrame(records: AblationRecord[]): DataFrame {
-  return dataFrameOf(ablationRows(records));
 }

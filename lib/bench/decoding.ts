@@ -8,10 +8,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { requireInteger } from '../util/errors';
-import { assembleBatch } from './clips';
-import { ClipCache, decodeToCache, readCachedFrames, type CachedClip } from './cache';
-import { FfmpegDecoder, countFramesWithFfmpeg, decodeFilter, resolveDecodeSettings, runFfmpeg, type DecodeSettings } from './ffmpeg';
-import { bundledSampleRoot } from './splits';
+import { assembleBatch } from '../data/clips';
+import { ClipCache, decodeToCache, readCachedFrames, type CachedClip } from '../data/cache';
+import { FfmpegDecoder, countFramesWithFfmpeg, decodeFilter, resolveDecodeSettings, runFfmpeg, type DecodeSettings } from '../data/ffmpeg';
+import { bundledSampleRoot } from '../data/splits';
 
 export interface DecodeBenchmarkOptions {
   /** Video files. Default: the real UCF101 sample clips shipped in data/ucf101-samples. */
