@@ -44,12 +44,18 @@ if ! command -v jupyter >/dev/null 2>&1; then
   echo "run-notebooks: jupyter not found. Debian: apt-get install -y jupyter-nbconvert python3-nbclient jupyter-client" >&2
   exit 1
 fi
-# Listed first, then searched: with pipefail, `grep -q` closing the pipe early made the check fail at random.
-kernels="$(jupyter kernelspec list 2>/dev/null || true)"
-if ! grep -qE '^\s*tslab\s' <<<"$kernels"; then
-  echo "run-notebooks: the tslab kernel is not registered. Run: npx tslab install --python=/usr/bin/python3 --binary=\"$root/node_modules/.bin/tslab\"" >&2
+# The notebooks run on this checkout's tslab, whatever kernel another checkout registered for the machine (a
+# global kernelspec may point at a tslab that no longer exists): a private kernelspec, first on JUPYTER_PATH.
+if [[ ! -x "$root/node_modules/.bin/tslab" ]]; then
+  echo "run-notebooks: $root/node_modules/.bin/tslab is missing. Run: npm ci" >&2
   exit 1
 fi
+kernel_home="$(mktemp -d)"
+trap 'rm -rf "$kernel_home"' EXIT
+mkdir -p "$kernel_home/kernels/tslab"
+printf '{"argv": ["%s", "kernel", "--config-path", "{connection_file}"], "display_name": "TypeScript", "language": "typescript"}\n' \
+  "$root/node_modules/.bin/tslab" >"$kernel_home/kernels/tslab/kernel.json"
+export JUPYTER_PATH="$kernel_home${JUPYTER_PATH:+:$JUPYTER_PATH}"
 # Notebooks import the built package by name ('delta-sparsity'), in any folder of the repository: tslab's
 # type-checker finds it through the stub <root>/node_modules/delta-sparsity (written by npm install; again here).
 for nb in "${notebooks[@]}"; do
