@@ -213,7 +213,7 @@ export async function runStreamingBench(args: StreamingBenchArgs = {}): Promise<
         denseFrames();
         denseClip();
         const stats = engine.stats();
-        const macDensity = stats.reduce((a, s) => a + s.operations, 0) / stats.reduce((a, s) => a + s.denseOperations, 0);
+        const macDensity = stats.reduce((a, s) => a + s.macs, 0) / stats.reduce((a, s) => a + s.denseMacs, 0);
         const sparse: number[] = [];
         const dense: number[] = [];
         const denseWhole: number[] = [];

@@ -9,9 +9,9 @@
  *   densely on the current values.
  * The accumulated output equals the dense output on the quantized inputs, up to float rounding.
  *
- * Operation counts per linear layer: `operations` = Σ nnz(input)·fanOut over the frames processed, where the
+ * MAC counts per linear layer: `macs` = Σ nnz(input)·fanOut over the frames processed, where the
  * input is Δ behind a delta layer (delta execution) and the activations otherwise (zero-skipping);
- * `denseOperations` = Σ n·fanOut. fanOut uses the 'macs' convention of `fanOutOf`.
+ * `denseMacs` = Σ n·fanOut. fanOut uses the 'macs' convention of `fanOutOf`.
  * Models whose delta layers output 'delta' or 'delta-drop-first' are run as if they output 'quantized'.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -30,9 +30,9 @@ export interface StreamingLayerStats {
   deltaInput: boolean;
   frames: number;
   /** Multiply-accumulates actually performed: Σ nnz(input)·fanOut. */
-  operations: number;
+  macs: number;
   /** Multiply-accumulates of dense execution: Σ n·fanOut. */
-  denseOperations: number;
+  denseMacs: number;
 }
 
 export interface StreamingModel {
@@ -95,8 +95,8 @@ class DeltaStage implements Stage {
 class LinearStage implements Stage {
   private accumulator: tf.Tensor | null = null;
   private frames = 0;
-  private operations = 0;
-  private denseOperations = 0;
+  private macs = 0;
+  private denseMacs = 0;
   private deltaInput = false;
   private readonly inner: tf.layers.Layer;
   private readonly activation: (x: tf.Tensor) => tf.Tensor;
@@ -132,8 +132,8 @@ class LinearStage implements Stage {
     const input = message.delta ?? message.full;
     const fanOut = fanOutOf(this.layer, message.full.shape.slice(1), 'macs');
     const nonZero = tf.sum(tf.notEqual(input, 0)).dataSync()[0];
-    this.operations += nonZero * fanOut;
-    this.denseOperations += (input.size / input.shape[0]) * fanOut;
+    this.macs += nonZero * fanOut;
+    this.denseMacs += (input.size / input.shape[0]) * fanOut;
     this.frames += 1;
     this.deltaInput = message.delta != null;
     const update = this.linear(input);
@@ -148,8 +148,8 @@ class LinearStage implements Stage {
     this.accumulator?.dispose();
     this.accumulator = null;
     this.frames = 0;
-    this.operations = 0;
-    this.denseOperations = 0;
+    this.macs = 0;
+    this.denseMacs = 0;
   }
 
   stats(): StreamingLayerStats {
@@ -158,8 +158,8 @@ class LinearStage implements Stage {
       kind: this.kind,
       deltaInput: this.deltaInput,
       frames: this.frames,
-      operations: this.operations,
-      denseOperations: this.denseOperations,
+      macs: this.macs,
+      denseMacs: this.denseMacs,
     };
   }
 }

@@ -95,13 +95,13 @@ describe('createSparseEngine: equals dense inference of the quantised model', ()
         expect(s.fanOut).toBe(m.fanOut);
         expect(s.nonZeroInputs - s.firstFrameNonZeroInputs).toBe(m.nonZeroChanges);
         expect(((s.nonZeroInputs - s.firstFrameNonZeroInputs) * s.fanOut) / (T - 1)).toBeCloseTo(m.deltaMacsPerFrame, 6);
-        expect(s.operations).toBeCloseTo(s.nonZeroInputs * m.fanOut, 6);
-        expect(s.denseOperations).toBeCloseTo(T * m.denseMacsPerFrame, 6);
+        expect(s.macs).toBeCloseTo(s.nonZeroInputs * m.fanOut, 6);
+        expect(s.denseMacs).toBeCloseTo(T * m.denseMacsPerFrame, 6);
         expect(s.macsExecuted).toBeLessThanOrEqual(s.nonZeroInputs * (m.weights / (m.kind === 'dense' ? m.inputActivations : 1)));
       });
       // The drifting pattern leaves much of each frame unchanged.
-      const total = stats.reduce((a, s) => a + s.operations, 0);
-      const dense0 = stats.reduce((a, s) => a + s.denseOperations, 0);
+      const total = stats.reduce((a, s) => a + s.macs, 0);
+      const dense0 = stats.reduce((a, s) => a + s.denseMacs, 0);
       expect(total).toBeLessThan(0.6 * dense0);
       engine.dispose();
     });

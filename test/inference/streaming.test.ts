@@ -93,7 +93,7 @@ describe('createStreamingModel', () => {
       ['logits', 'dense', true, T],
     ]);
     // Reference for conv1: its delta layer's quantized outputs y_t from the batch model; the streamed changes are
-    // y_0 (sent whole) then y_t − y_(t−1), so operations = fanOut · (nnz(y_0) + Σ_t nnz(y_t − y_(t−1))).
+    // y_0 (sent whole) then y_t − y_(t−1), so macs = fanOut · (nnz(y_0) + Σ_t nnz(y_t − y_(t−1))).
     const delta = model.getLayer('delta_conv1') as DeltaActivation;
     const y = tf.model({ inputs: model.inputs, outputs: delta.output as tf.SymbolicTensor }).predict(clip) as tf.Tensor;
     const ys = tf.unstack(y, 1);
@@ -101,12 +101,12 @@ describe('createStreamingModel', () => {
     for (let t = 1; t < T; t++) changes += tf.sum(tf.notEqual(tf.sub(ys[t], ys[t - 1]), 0)).dataSync()[0];
     const fanOut = fanOutOf(model.getLayer('conv1_td'), [16, 16, 3]); // 8·8·9·6 / 256 = 13.5
     expect(fanOut).toBe(13.5);
-    expect(stats[0].operations).toBeCloseTo(changes * fanOut, 6);
-    expect(stats[0].denseOperations).toBe(T * 16 * 16 * 3 * fanOut);
-    // The drifting square leaves most of each frame unchanged: far fewer operations than dense.
-    expect(stats[0].operations).toBeLessThan(stats[0].denseOperations / 2);
+    expect(stats[0].macs).toBeCloseTo(changes * fanOut, 6);
+    expect(stats[0].denseMacs).toBe(T * 16 * 16 * 3 * fanOut);
+    // The drifting square leaves most of each frame unchanged: far fewer MACs than dense.
+    expect(stats[0].macs).toBeLessThan(stats[0].denseMacs / 2);
     streaming.reset();
-    expect(streaming.stats()[0].operations).toBe(0);
+    expect(streaming.stats()[0].macs).toBe(0);
     streaming.dispose();
   });
 
@@ -156,7 +156,7 @@ describe('createStreamingModel and measureSparsity with batch norm', () => {
     const stats = streaming.stats();
     expect(stats.map((s) => s.name)).toEqual(['conv1', 'conv2', 'logits']);
     expect(measured.layers.map((l) => l.name)).toEqual(['conv1', 'conv2', 'logits']);
-    stats.forEach((s, i) => expect(s.denseOperations).toBeCloseTo(T * measured.layers[i].denseMacsPerFrame, 6));
+    stats.forEach((s, i) => expect(s.denseMacs).toBeCloseTo(T * measured.layers[i].denseMacsPerFrame, 6));
     streaming.dispose();
   });
 });

@@ -233,7 +233,7 @@ describe('costCrossoverFigure', () => {
 });
 
 describe('timeVersusDensityFigure', () => {
-  it('plots the measured points, their least-squares line, the op-density model and the dense references', async () => {
+  it('plots the measured points, their least-squares line, the MAC-density model and the dense references', async () => {
     const { timeVersusDensityFigure } = await import('../../lib/viz');
     const fig = timeVersusDensityFigure({
       points: [

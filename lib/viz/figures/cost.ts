@@ -203,7 +203,7 @@ export interface TimeVersusDensityArgs {
 
 /**
  * Measured ms per frame of the sparse engine against MAC density (trace 0, one labelled marker per clip),
- * the least-squares line through them (trace 1), the op-density model (trace 2: time proportional to the
+ * the least-squares line through them (trace 1), the MAC-density model (trace 2: time proportional to the
  * operations, t(d) = d · t(1) with t(1) the fitted time at density 1, i.e. no fixed cost), and the dense
  * references as horizontal lines at their median over the clips (traces 3 and 4: frame by frame, whole clip).
  * Needs at least two clips of different density. Traces: always 5; x spans [0, 1].
@@ -248,7 +248,7 @@ export function timeVersusDensityFigure(args: TimeVersusDensityArgs): Figure {
     {
       type: 'scatter',
       mode: 'lines',
-      name: 'op-density model (time ∝ operations)',
+      name: 'MAC-density model (time ∝ operations)',
       x: [0, 1],
       y: [0, atFull],
       line: { color: '#999999', width: 2, dash: 'dot' },
@@ -260,7 +260,7 @@ export function timeVersusDensityFigure(args: TimeVersusDensityArgs): Figure {
     data,
     layout: baseLayout(args.title, {
       height: args.height ?? 450,
-      xaxis: { title: { text: 'MAC density (fraction of dense operations)' }, range: [0, 1] },
+      xaxis: { title: { text: 'MAC density (fraction of dense MACs)' }, range: [0, 1] },
       yaxis: { title: { text: 'ms per frame' }, rangemode: 'tozero' },
       // Beside the plot: five entries wrapped to three rows above it and ran into the title.
       legend: { orientation: 'v', x: 1.02, y: 1, xanchor: 'left', yanchor: 'top' },

@@ -7,7 +7,7 @@ import { baseLayout, checkFiniteArray, escapeTemplate, requireFigureArgs } from 
 export interface ParetoPoint {
   /** Point label, e.g. `'θ=0.1'`. */
   label: string;
-  /** The cost on the x axis (lower is better): a fraction of dense operations, or MACs per frame. */
+  /** The cost on the x axis (lower is better): a fraction of dense MACs, or MACs per frame. */
   macDensity: number;
   /** Accuracy (higher is better), in the unit of the y axis (fraction or %). */
   accuracy: number;
