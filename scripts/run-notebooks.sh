@@ -10,8 +10,8 @@
 #
 # Environment: DELTA_FIGURES (png | interactive; default here png: static images that GitHub shows),
 # NOTEBOOK_CELL_TIMEOUT (seconds per cell, default 3600), SKIP_BUILD=1 (do not run `npm run build` first).
-# Needs: jupyter-nbconvert, python3-nbclient, jupyter-client (Debian) and the tslab kernelspec
-# (`npx tslab install --python=/usr/bin/python3 --binary="$PWD/node_modules/.bin/tslab"`), chromium for png figures.
+# Needs: jupyter-nbconvert, python3-nbclient, jupyter-client (Debian), this checkout's tslab (`npm ci`; the
+# script gives Jupyter a private kernelspec for it, so no machine-wide registration is needed), chromium for png figures.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

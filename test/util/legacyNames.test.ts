@@ -56,8 +56,10 @@ describe('files from before the clean-up', () => {
     const saved = tf.model({ inputs: input, outputs: new DeltaActivation({ name: 'd', threshold: 0.2, thresholdGrowsWithPenalty: false }).apply(input) as tf.SymbolicTensor });
     const json = JSON.parse(JSON.stringify(saved.toJSON(undefined, false))) as { config: { layers: { class_name: string; config: Record<string, unknown> }[] } };
     const entry = json.config.layers.find((l) => l.class_name === 'DeltaActivation')!;
-    delete entry.config.thresholdGrowsWithPenalty;
-    entry.config.invertThresholdGradient = false;
+    // tfjs writes layer arguments in snake_case (and converts them back to camelCase when loading).
+    expect(entry.config.threshold_grows_with_penalty).toBe(false);
+    delete entry.config.threshold_grows_with_penalty;
+    entry.config.invert_threshold_gradient = false;
     const loaded = await tf.models.modelFromJSON(json as unknown as tf.io.ModelJSON['modelTopology'] as never);
     const layer = loaded.getLayer('d') as DeltaActivation;
     expect(layer.thresholdGrowsWithPenalty).toBe(false);
