@@ -142,12 +142,12 @@ export class ConvScatter implements SparseLinear {
   private readonly cols: Taps;
   private kernel!: Float32Array;
   /** (y << 20) | (x << 10) | c of each input index, for the wasm loop (integer division is slow there). */
-  private decode = new Int32Array(0);
+  private decode: Int32Array = new Int32Array(0);
   private readonly kernels: SparseKernels | null;
   /** A conv with Cout a multiple of 16 sums the changes of one input pixel per tap first (`scatterGrouped`). */
   private readonly grouped: boolean;
   /** Per-group scratch: the wasm loop's splatted δ and row offsets; the TypeScript loop's channels and δ. */
-  private scratch = new Uint8Array(0);
+  private scratch: Uint8Array = new Uint8Array(0);
   private readonly memberChannels: Int32Array;
   private readonly memberDeltas: Float64Array;
   private readonly sums: Float32Array;

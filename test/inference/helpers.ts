@@ -135,7 +135,7 @@ export function scatterHarness(loops: SparseLoops, make: (arena: Arena, kernels:
   if (loops === 'wasm' && kernels == null) throw new Error('WebAssembly SIMD is not available in this Node');
   const scatter = make(arena, kernels);
   const touched = new TouchedPositions(scatter.outputPositions, arena);
-  const buffers = { pending: new Float32Array(0), indices: new Int32Array(0), deltas: new Float64Array(0) };
+  const buffers: { pending: Float32Array; indices: Int32Array; deltas: Float64Array } = { pending: new Float32Array(0), indices: new Int32Array(0), deltas: new Float64Array(0) };
   arena.reserve('f32', scatter.outputPositions * scatter.outputChannels, (view) => (buffers.pending = view));
   arena.reserve('i32', maxChanges, (view) => (buffers.indices = view));
   arena.reserve('f64', maxChanges, (view) => (buffers.deltas = view));
