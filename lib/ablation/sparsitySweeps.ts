@@ -100,7 +100,18 @@ function checkThresholds(thresholds: number[]): void {
   thresholds.forEach((q, i) => requirePositive(`thresholds[${i}]`, q));
 }
 
+/**
+ * A finished run's identity as a sweep's source: its configuration and finished epochs, with `initFrom` relative
+ * to the run folder, so that a tree of run folders copied elsewhere keeps its stored results.
+ */
 function runIdentity(runDir: string): string {
+  const { config, epochsDone } = readFinishedRun(runDir);
+  const located = config.initFrom === undefined ? config : { ...config, initFrom: path.relative(path.resolve(runDir), config.initFrom) || '.' };
+  return stableHash({ config: located, epochs: epochsDone });
+}
+
+/** The identity that versions before 2026-12 gave the same run: `initFrom` as an absolute path. */
+function legacyRunIdentity(runDir: string): string {
   const { config, epochsDone } = readFinishedRun(runDir);
   return stableHash({ config, epochs: epochsDone });
 }
@@ -151,6 +162,7 @@ export async function fixedThresholdSweep(options: FixedThresholdSweepOptions): 
     throw invalidArgument('sourceRunDir', 'a run of variant "delta"', `${options.sourceRunDir} (variant ${config.model.variant})`);
   }
   const source = runIdentity(options.sourceRunDir);
+  const legacySource = legacyRunIdentity(options.sourceRunDir);
   const points = options.thresholds.map<AblationPoint>((threshold) => ({
     mode: 'fixed-threshold',
     variant: 'delta',
@@ -161,12 +173,16 @@ export async function fixedThresholdSweep(options: FixedThresholdSweepOptions): 
   let testDataset: VideoDataset | undefined;
   let model: tf.LayersModel | undefined;
   try {
+    const store = openAblationStore(options.storeFile);
     return await runSweep({
       points,
-      store: openAblationStore(options.storeFile),
+      store,
       progress: options.progress,
       onPoint: options.onPoint,
       runPoint: async (point) => {
+        // A result stored by an earlier version under the run's absolute-path identity is the same measurement.
+        const stored = legacySource === source ? undefined : store.get(stableHash({ ...point, source: legacySource }));
+        if (stored != null) return stored.result;
         // Loaded lazily, so that a sweep whose points are all stored touches neither data nor model.
         testDataset ??= await evaluationDatasetFor(config, options.dataset ?? (await datasetFromConfig(config, prefixProgress(options.progress, 'data'))), prefixProgress(options.progress, 'data'));
         model ??= await loadCheckpointModel(options.sourceRunDir);
