@@ -1,5 +1,6 @@
 /** Option parsing shared by the training commands: `--set a.b=value` overrides and number lists. */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { initBackend, BACKEND_NAMES, type BackendName } from '../backend';
 import { expectFileOrNothing, invalidArgument } from '../util';
 import { mergeConfig, type TrainConfigInput } from '../train';
@@ -51,11 +52,18 @@ export function readConfigFile(file: string | undefined): TrainConfigInput {
   if (file === undefined) return {};
   if (!fs.existsSync(file)) throw invalidArgument('--config', 'an existing JSON file', file);
   expectFileOrNothing(file, '--config');
+  let config: TrainConfigInput;
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as TrainConfigInput;
+    config = JSON.parse(fs.readFileSync(file, 'utf8')) as TrainConfigInput;
   } catch (error) {
     throw invalidArgument('--config', `a JSON file (${(error as Error).message})`, file);
   }
+  // A relative initFrom is relative to the file that names it (a run folder's config.json stores "../baseline"),
+  // not to the shell's current folder.
+  if (config !== null && typeof config === 'object' && typeof config.initFrom === 'string' && !path.isAbsolute(config.initFrom)) {
+    return { ...config, initFrom: path.resolve(path.dirname(path.resolve(file)), config.initFrom) };
+  }
+  return config;
 }
 
 /** Starts the backend named by `--backend` (or chooses one), validating the name. */

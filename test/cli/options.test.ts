@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseSetOverrides } from '../../lib/cli/options';
+import { parseSetOverrides, readConfigFile } from '../../lib/cli/options';
 import { resolveTrainConfig } from '../../lib/train/config';
 
 const root = path.resolve(__dirname, '../..');
@@ -36,5 +36,18 @@ describe('ablate option combinations', () => {
     const result = spawnSync(process.execPath, [cli, 'ablate', '--source', folder, '--thresholds', '0.1', '--store', path.join(folder, 's.jsonl'), ...extra], { encoding: 'utf8' });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(new RegExp(`^error: ${option}: expected ${expected}.*\\n$`));
+  });
+});
+
+describe('--config', () => {
+  it('reads a relative initFrom against the file\'s folder, not the current one (a run folder\'s own config.json)', () => {
+    const runs = fs.mkdtempSync(path.join(os.tmpdir(), 'config-file-'));
+    fs.mkdirSync(path.join(runs, 'delta'));
+    const file = path.join(runs, 'delta', 'config.json');
+    fs.writeFileSync(file, JSON.stringify({ epochs: 2, initFrom: path.join('..', 'baseline') }));
+    // The current folder (the repository, where vitest runs) is not the run's: ../baseline is <runs>/baseline.
+    expect(readConfigFile(path.relative(process.cwd(), file))).toEqual({ epochs: 2, initFrom: path.join(runs, 'baseline') });
+    fs.writeFileSync(file, JSON.stringify({ initFrom: '/elsewhere/baseline' }));
+    expect(readConfigFile(file).initFrom).toBe('/elsewhere/baseline');
   });
 });
