@@ -4,6 +4,7 @@ export {
   deltaActivation,
   DELTA_GRANULARITIES,
   DELTA_OUTPUTS,
+  MIN_THRESHOLD,
 } from './deltaActivation';
 export type { DeltaActivationArgs, DeltaGranularity, DeltaOutput } from './deltaActivation';
 export { quantize, quantizeComposite, roundStraightThrough, negateGradient, stopGradient } from './quantize';

@@ -12,6 +12,7 @@ import { isPenaltyLayer, PenaltyLayer } from '../layers/penaltyLayer';
 import { InputNormalization, isInputNormalization } from '../layers/inputNormalization';
 import { isActivationPoint, isConsumer, isGlobalPooling, unwrapTimeDistributed } from './chain';
 import { FanOutConvention, fanOutOf } from './fanOut';
+import { LAYER_ARG_RENAMES, upgradeLegacyKeys } from '../util/legacyNames';
 
 export const MODEL_VARIANTS = ['baseline', 'delta', 'spatial-l1'] as const;
 /** No sparsity layers, Delta Activation Layers, or the spatial-L1 baseline at the same positions. */
@@ -103,6 +104,8 @@ export function assembleVideoModel(
   args: SparsityLayerArgs,
   options: { name: string; temporalAverage: boolean; defaultVariant: ModelVariant },
 ): tf.LayersModel {
+  // Scripts written before the vocabulary clean-up may still pass retired argument names (MIGRATION.md).
+  args = upgradeLegacyKeys(args, LAYER_ARG_RENAMES, 'model builder argument');
   const variant = requireOneOf('variant', args.variant ?? options.defaultVariant, MODEL_VARIANTS);
   const convention = args.fanOutConvention ?? 'macs';
   const prefix = variant === 'delta' ? 'delta' : 'l1';

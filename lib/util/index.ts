@@ -6,6 +6,9 @@
 // One-line errors for user mistakes: the argument, what was expected, `Received: name=value`.
 export { DeltaSparsityError, invalidArgument, requirePositive, requireNonNegative, requireInteger, requireOneOf } from './errors';
 
+// Stable hashes of JSON values (results-store keys and queue job ids are `stableHash(point)`).
+export { stableHash, stableStringify } from './stableHash';
+
 // Reproducible randomness.
 export { SeededRandom } from './random';
 

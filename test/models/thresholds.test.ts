@@ -21,6 +21,7 @@ describe('meanThreshold and setAllThresholds', () => {
     expect(() => setAllThresholds(model, -1)).toThrow(DeltaSparsityError);
     const baseline = buildSmallCnn({ inputShape: [4, 8, 8, 3], classes: 3, filters: [4], variant: 'baseline' });
     expect(meanThreshold(baseline)).toBeNull();
+    expect(() => setAllThresholds(baseline, 0.2)).toThrow(/model: expected a model with delta layers/);
     model.dispose();
     baseline.dispose();
   });

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openAblationStore } from '../../lib/ablation/sparsitySweeps';
 import { DeltaActivation } from '../../lib/layers/deltaActivation';
+import { buildSmallCnn } from '../../lib/models/smallCnn';
 import { METRIC_RENAMES, LAYER_ARG_RENAMES, setDeprecationSink, upgradeLegacyKeys, upgradeMetricRow } from '../../lib/util/legacyNames';
 
 let messages: string[] = [];
@@ -66,6 +67,16 @@ describe('files from before the clean-up', () => {
     expect(layer.getConfig().thresholdGrowsWithPenalty).toBe(false);
     expect('invertThresholdGradient' in layer.getConfig()).toBe(false);
     expect(messages.some((m) => m.includes("'invertThresholdGradient'"))).toBe(true);
+  });
+
+  it('a model builder given the retired option name honours it (scripts written before the clean-up)', () => {
+    const args = { inputShape: [4, 8, 8, 3], classes: 3, filters: [4], variant: 'delta', invertThresholdGradient: false } as unknown as Parameters<typeof buildSmallCnn>[0];
+    const model = buildSmallCnn(args);
+    const deltaLayers = model.layers.filter((layer): layer is DeltaActivation => layer instanceof DeltaActivation);
+    expect(deltaLayers.length).toBeGreaterThan(0);
+    expect(deltaLayers.every((layer) => layer.thresholdGrowsWithPenalty === false)).toBe(true);
+    expect(messages.some((m) => m.includes("model builder argument key 'invertThresholdGradient'"))).toBe(true);
+    model.dispose();
   });
 
   it('an ablation store written with op names and ratios reads with MAC names and densities', () => {
