@@ -62,6 +62,14 @@ describe('crossoverFigure (energy curve and operating points computed by lib/har
     expect(call).toThrow(DeltaSparsityError);
     expect(call).toThrow(/^curve: expected an energy curve \(energyVersusTemporalDensity\(workloads, hardware\)\)/);
     const positional = () => (crossoverFigure as unknown as (a: unknown, b: unknown) => unknown)(layers(0.1), 'eyeriss-v2-like');
-    expect(positional).toThrow(/^crossoverFigure arguments: expected an object/);
+    expect(positional).toThrow(/^crossoverFigure arguments: expected one object of named arguments \{ curve, operatingPoints\?, title\? \}/);
+  });
+
+  it('names the former models option, and operating points given as workloads or as an array', () => {
+    const curve = energyVersusTemporalDensity(layers(0.1), 'eyeriss-v2-like', { points: 5 });
+    const loose = crossoverFigure as unknown as (args: unknown) => unknown;
+    expect(() => loose({ curve, models: { delta: layers(0.1) } })).toThrow(/^models: expected operatingPoints: \{ \[name\]: operatingPoint\(workloads, hardware\) \}/);
+    expect(() => loose({ curve, operatingPoints: { delta: layers(0.1) } })).toThrow(/^operatingPoints\.delta: expected an operating point \(operatingPoint\(workloads, hardware\)\), not workloads/);
+    expect(() => loose({ curve, operatingPoints: [operatingPoint(layers(0.1), 'eyeriss-v2-like')] })).toThrow(/^operatingPoints: expected an object/);
   });
 });

@@ -85,7 +85,7 @@ export interface LayerDensityArgs {
  * lacks is drawn as 0). Throws a DeltaSparsityError for no models or an unknown `which`.
  */
 export function layerDensityFigure(args: LayerDensityArgs): Figure {
-  requireFigureArgs('layerDensityFigure', args);
+  requireFigureArgs('layerDensityFigure', args, '{ measurements, which }');
   const { measurements, which } = args;
   const names = measurements != null && typeof measurements === 'object' ? Object.keys(measurements) : [];
   if (names.length === 0 || names.some((name) => !Array.isArray(measurements[name]?.layers))) {

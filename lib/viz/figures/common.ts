@@ -9,9 +9,10 @@ import type { PlotLayout } from '../types';
  * Throws a one-line DeltaSparsityError unless a figure function received its arguments object (a user calling
  * `trainingCurvesFigure()` would otherwise see a TypeError from destructuring).
  */
-export function requireFigureArgs(figure: string, args: unknown): void {
+export function requireFigureArgs(figure: string, args: unknown, shape?: string): void {
   if (args == null || typeof args !== 'object' || Array.isArray(args)) {
-    throw invalidArgument(`${figure} arguments`, 'an object of named arguments, e.g. { runs: [...] } (see its docstring)', args);
+    const named = shape === undefined ? 'an object of named arguments' : `one object of named arguments ${shape}`;
+    throw invalidArgument(`${figure} arguments`, `${named} (see its docstring)`, args);
   }
 }
 

@@ -28,7 +28,7 @@ export interface LayerEnergyArgs {
 
 /** Energy per frame of each layer in each execution mode (µJ); a log axis when they span more than 100×. */
 export function layerEnergyFigure(args: LayerEnergyArgs): Figure {
-  requireFigureArgs('layerEnergyFigure', args);
+  requireFigureArgs('layerEnergyFigure', args, '{ cost, title? }');
   const { cost } = args;
   if (cost == null || typeof cost !== 'object' || !Array.isArray(cost.layers as unknown) || typeof cost.hardware?.name !== 'string') {
     throw invalidArgument('cost', 'a cost estimate { hardware, layers } (estimateCost(workloads, hardware))', cost);
@@ -88,12 +88,23 @@ export interface CrossoverArgs {
  * `energyVersusTemporalDensity`'s shape (e.g. the workloads and hardware of the former signature).
  */
 export function crossoverFigure(args: CrossoverArgs): Figure {
-  requireFigureArgs('crossoverFigure', args);
+  requireFigureArgs('crossoverFigure', args, '{ curve, operatingPoints?, title? }');
+  if ('models' in args) {
+    throw invalidArgument('models', 'operatingPoints: { [name]: operatingPoint(workloads, hardware) } (crossoverFigure no longer computes them)', 'models');
+  }
   const { curve } = args;
   if (curve == null || typeof curve !== 'object' || !Array.isArray(curve.temporalDensity as unknown) || curve.energyUj == null || !Array.isArray(curve.crossovers as unknown)) {
     throw invalidArgument('curve', 'an energy curve (energyVersusTemporalDensity(workloads, hardware))', curve);
   }
+  if (args.operatingPoints != null && (typeof args.operatingPoints !== 'object' || Array.isArray(args.operatingPoints))) {
+    throw invalidArgument('operatingPoints', 'an object { [model name]: operatingPoint(workloads, hardware) }', args.operatingPoints);
+  }
   const models = Object.entries(args.operatingPoints ?? {});
+  for (const [name, point] of models) {
+    if (point == null || typeof point !== 'object' || Array.isArray(point) || point.energyUj == null) {
+      throw invalidArgument(`operatingPoints.${name}`, 'an operating point (operatingPoint(workloads, hardware)), not workloads', point);
+    }
+  }
   models.forEach(([name, point]) => checkFiniteArray(`operatingPoints.${name}`, [point?.temporalDensity, point?.energyUj?.delta]));
   return costCrossoverFigure({
     title: args.title ?? `Energy per frame vs. temporal density (${curve.hardware})`,

@@ -221,7 +221,7 @@ export interface StudyParetoArgs {
  * DeltaSparsityError when a model lacks `macsPerFrame` (pass `summarizeRun(name, run)`).
  */
 export function studyParetoFigure(args: StudyParetoArgs): Figure {
-  requireFigureArgs('studyParetoFigure', args);
+  requireFigureArgs('studyParetoFigure', args, '{ records, models? }');
   const { records, models } = args;
   if (!Array.isArray(records)) throw invalidArgument('records', 'an array of sweep records (e.g. sweep.records)', records);
   if (models == null || typeof models !== 'object' || Array.isArray(models)) {

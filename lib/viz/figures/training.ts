@@ -207,7 +207,7 @@ function studyEpochOffsets(args: StudyCurvesArgs): (name: string) => number {
 }
 
 function checkRuns(figure: string, args: StudyCurvesArgs): void {
-  requireFigureArgs(figure, args);
+  requireFigureArgs(figure, args, '{ runs, epochOffsets? }');
   const { runs } = args;
   if (runs == null || typeof runs !== 'object' || Array.isArray(runs) || Object.values(runs).some((rows) => !Array.isArray(rows))) {
     throw invalidArgument('runs', 'run name -> metrics rows, e.g. { baseline: runs.baseline.metrics }', runs);
