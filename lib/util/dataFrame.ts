@@ -20,8 +20,10 @@ export function loadDanfo(): typeof Danfo {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
     throw new DeltaSparsityError(
-      'DataFrames need the optional package danfojs-node, which is not installed. Install it with `npm install danfojs-node@1.2.0` ' +
-        '(or show the plain rows without a DataFrame: showTable(costToRows(...)), ablationRows, measurement.layers).',
+      'DataFrames need the optional package danfojs-node, which is not installed. First add to your package.json ' +
+        '"overrides": { "xlsx": "0.18.5", "danfojs-node": { "@tensorflow/tfjs-node": "npm:@tensorflow/tfjs@4.22.0" } } ' +
+        '(danfo 1.2.0 otherwise fetches xlsx from a CDN and a second, native TensorFlow), then `npm install danfojs-node@1.2.0`; ' +
+        'or show the plain rows without a DataFrame: showTable(costToRows(...)), ablationRows(...), measurement.layers.',
     );
   }
   return danfo;

@@ -191,7 +191,7 @@ export function registerDataCommand(program: Command): void {
       .option('--size <px>', 'square frame side (default 64)')
       .option('--stride <k>', 'keep every k-th frame (default 1: every frame)')
       .option('--clip-length <t>', 'frames per clip (default 16)')
-      .option('--quantum <q>', 'quantisation step in [0,1] pixel units (default 0.05)')
+      .option('--quantum <value>', 'pixel quantum for measuring input changes, in [0,1] intensity units (default 0.05)')
       .option('--cache <dir>', 'cache folder (default $DELTA_CACHE_DIR or .cache/delta-sparsity)'),
   ).action(
     action(async (options: SubsetCliOptions & FolderCliOptions & { synthetic?: boolean; size?: string; stride?: string; clipLength?: string; quantum?: string; cache?: string }) => {
