@@ -90,7 +90,7 @@ export const ablationResultSchema = z.object({
 /** Opens an ablation results store (validating every line; see `ResultsStore`). */
 export function openAblationStore(file: string): ResultsStore<AblationPoint, AblationResult> {
   // Stores written before the vocabulary clean-up hold results under retired names (lib/util/legacyNames).
-  const result = z.preprocess((value) => (value !== null && typeof value === 'object' ? upgradeMetricRow(value as Record<string, unknown>) : value), ablationResultSchema);
+  const result = z.preprocess((value) => (value !== null && typeof value === 'object' ? upgradeMetricRow(value as Record<string, unknown>, 'ablation result') : value), ablationResultSchema);
   return new ResultsStore<AblationPoint, AblationResult>(file, { config: ablationPointSchema, result });
 }
 

@@ -48,14 +48,18 @@ export function logEpochMetrics(runDir: string, row: EpochMetrics): void {
 
 /**
  * Drops logged epochs after `epochsDone` (metrics written before a crash prevented their checkpoint),
- * so a resumed run logs each epoch exactly once.
+ * so a resumed run logs each epoch exactly once, and rewrites rows logged under retired column names.
  */
 export function truncateEpochMetrics(runDir: string, epochsDone: number): void {
   const file = path.join(runDir, METRICS_JSONL);
   const tail = repairTornTail(file);
-  const rows = readEpochMetrics(runDir);
+  const stored = readJsonLines(file, epochMetricsSchema);
+  const rows = stored.map((row) => upgradeMetricRow(row));
   const kept = rows.filter((row) => row.epoch <= epochsDone);
-  if (kept.length === rows.length && tail === 'intact') return;
+  // Rows written under retired column names are rewritten under the new ones, so that the file the trainer
+  // appends to keeps one vocabulary.
+  const renamed = rows.some((row, i) => row !== stored[i]);
+  if (kept.length === rows.length && tail === 'intact' && !renamed) return;
   writeFileAtomic(file, kept.map((row) => `${JSON.stringify(row)}\n`).join(''));
   writeMetricsCsv(runDir, kept);
 }

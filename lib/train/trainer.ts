@@ -120,10 +120,11 @@ function checkDataset(dataset: VideoDataset, config: TrainConfig): void {
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const config = resolveTrainConfig(options.config ?? {}, options.preset ?? 'default');
   const progressMode = options.progress ?? 'auto';
+  // A folder that holds another run is refused before any video is decoded.
+  checkRunFolder(options.runDir, config);
   const dataset = options.dataset ?? (await datasetFromConfig(config, progressMode));
   checkDataset(dataset, config);
   const testDataset = options.testDataset ?? (await evaluationDatasetFor(config, dataset, progressMode));
-  checkRunFolder(options.runDir, config);
   // Held until training ends: a second trainer on this folder (another process) stops here with an error
   // naming this one, instead of interleaving checkpoints and metric rows.
   const lock = lockRunFolder(options.runDir);

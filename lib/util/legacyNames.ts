@@ -101,8 +101,11 @@ export function upgradeLegacyKeys<T>(record: T, renames: KeyRenames, what: strin
   return result as T;
 }
 
-/** A metrics row with retired column names renamed, including per-layer columns `<layer>.<old>`. */
-export function upgradeMetricRow<T extends Record<string, unknown>>(row: T): T {
+/**
+ * A metrics row with retired column names renamed, including per-layer columns `<layer>.<old>`; the same object
+ * when it has none. `what` names the kind of file in the deprecation message.
+ */
+export function upgradeMetricRow<T extends Record<string, unknown>>(row: T, what = 'metrics'): T {
   let result: Record<string, unknown> | null = null;
   for (const key of Object.keys(row)) {
     const dot = key.lastIndexOf('.');
@@ -111,7 +114,7 @@ export function upgradeMetricRow<T extends Record<string, unknown>>(row: T): T {
     const rename = METRIC_RENAMES[suffix];
     if (rename == null) continue;
     const renamed = targetOf(rename);
-    warnOnce('metrics', suffix, renamed);
+    warnOnce(what, suffix, renamed);
     result ??= { ...row };
     if (!(prefix + renamed in result)) result[prefix + renamed] = convertWith(rename, row[key]);
     delete result[key];

@@ -6,6 +6,7 @@
  * overwriting notebook output.
  */
 import { SingleBar, Presets } from 'cli-progress';
+import { invalidArgument } from './errors';
 
 /**
  * Receives progress lines instead of stderr. Every `createProgress` call gets its own `id`; a sink shows the
@@ -159,9 +160,17 @@ class BarProgress implements Progress {
   }
 }
 
-/** Creates a progress display for `total` units of work. */
+const PROGRESS_MODES = ['auto', 'bar', 'lines', 'silent'] as const;
+
+/**
+ * Creates a progress display for `total` units of work. Throws a DeltaSparsityError (argument `progress`) for a
+ * mode that is neither one of 'auto', 'bar', 'lines', 'silent' nor a ProgressSink.
+ */
 export function createProgress(options: ProgressOptions): Progress {
   const mode = options.mode ?? 'auto';
+  if (!isProgressSink(mode) && !(PROGRESS_MODES as readonly unknown[]).includes(mode)) {
+    throw invalidArgument('progress', `one of ${PROGRESS_MODES.join(', ')}, or a progress sink (notebookProgress())`, mode);
+  }
   if (mode === 'silent' || options.total <= 0) return silentProgress;
   const resolved = { label: options.label, total: options.total, unit: options.unit ?? 'items' };
   if (isProgressSink(mode)) return new LineProgress(resolved, mode);

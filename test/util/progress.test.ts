@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { etaText, progressLine } from '../../lib/util/progress';
+import { createProgress, etaText, progressLine, type ProgressSink } from '../../lib/util/progress';
 
 describe('progress ETA', () => {
   it('is "?" until the first unit is done, not 0s or NFs (regression: the terminal bar showed cli-progress ETA 0s, then NFs)', () => {
@@ -20,5 +20,20 @@ describe('progress ETA', () => {
     expect(etaText(4, 4, 9)).toBe('0s');
     expect(progressLine({ label: 'sweep', total: 4, unit: 'points' }, 0, 3)).toBe('sweep: 0/4 points (0.00 points/s, ETA ?)');
     expect(progressLine({ label: 'sweep', total: 4, unit: 'points' }, 2, 4, 'q=0.1')).toBe('sweep: 2/4 points (0.50 points/s, ETA 4s) q=0.1');
+  });
+});
+
+describe('progress mode', () => {
+  it('refuses a mode that is neither a known name nor a sink (regression: progress "none" printed anyway)', () => {
+    expect(() => createProgress({ label: 'x', total: 3, mode: 'none' as never })).toThrow(
+      /^progress: expected one of auto, bar, lines, silent, or a progress sink \(notebookProgress\(\)\)\. Received: progress="none"/,
+    );
+    const lines: string[] = [];
+    const sink: ProgressSink = { show: (_id, line) => lines.push(line) };
+    const progress = createProgress({ label: 'x', total: 3, mode: sink });
+    progress.update(3);
+    progress.stop();
+    expect(lines.length).toBeGreaterThan(0);
+    expect(createProgress({ label: 'x', total: 3, mode: 'silent' })).toBeDefined();
   });
 });
