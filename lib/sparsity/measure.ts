@@ -109,6 +109,11 @@ export function measureSparsity(model: tf.LayersModel, clips: tf.Tensor, options
   if (clips.rank < 3 || (clips.shape[1] ?? 0) < 2) {
     throw invalidArgument('clips', 'a tensor [batch, time, ...frame] with time >= 2', clips.shape);
   }
+  const expected = model.inputs[0]?.shape;
+  const mismatch = expected != null && (expected.length !== clips.rank || expected.some((size, axis) => axis >= 2 && size != null && size !== clips.shape[axis]));
+  if (mismatch) {
+    throw invalidArgument('clips', `a tensor of the model's input shape [${expected.map((d) => d ?? '?').join(', ')}]`, clips.shape);
+  }
   const batchSize = requireInteger('batchSize', options.batchSize ?? 4, 1);
   const convention = options.fanOutConvention ?? 'macs';
   const chain = modelChain(model);

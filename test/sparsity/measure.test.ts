@@ -88,6 +88,9 @@ describe('measureSparsity', () => {
   it('rejects clips without a time axis and leaks no tensors', () => {
     const model = denseModel();
     expect(() => measureSparsity(model, tf.zeros([4, 4]))).toThrow(/\[batch, time, \.\.\.frame\].*Received: clips=\[4,4\]/);
+    // Clips of another rank or frame size than the model's input: a one-line error, not a tfjs ValueError.
+    expect(() => measureSparsity(model, tf.zeros([1, 3, 2, 2]))).toThrow(/^clips: expected a tensor of the model's input shape \[\?, 3, 4\]\. Received: clips=\[1,3,2,2\]/);
+    expect(() => measureSparsity(model, tf.zeros([1, 3, 5]))).toThrow(/^clips: expected a tensor of the model's input shape/);
     const x = clip();
     measureSparsity(model, x);
     const before = tf.memory().numTensors;
