@@ -62,8 +62,8 @@ export function modelRow(m: ModelSummary): Record<string, unknown> {
     measuredClips: m.measuredClips,
     denseMacsPerFrame: m.macsPerFrame.dense,
     zeroSkippingMacsPerFrame: m.macsPerFrame.zeroSkipping,
-    deltaMacsPerFrameFirstFrameIncluded: m.macsPerFrame.firstFrameIncluded,
-    deltaMacsPerFrameSteadyState: m.macsPerFrame.steadyState,
+    deltaMacsPerFrameFirstIncluded: m.macsPerFrame.firstFrameIncluded,
+    deltaMacsPerFrame: m.macsPerFrame.steadyState,
   };
 }
 

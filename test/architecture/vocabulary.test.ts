@@ -1,14 +1,14 @@
 /**
  * One concept, one name (issue 15): no retired name listed in MIGRATION.md may come back anywhere in the
  * repository's code, tests, notebooks or documentation, except in the migration note and the code that reads
- * old files (lib/util/legacyNames.ts and its test).
+ * old files (lib/util/legacyNames.ts and the tests that write old files on purpose).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(__dirname, '../..');
-const ALLOWED = new Set(['MIGRATION.md', 'lib/util/legacyNames.ts', 'test/util/legacyNames.test.ts', 'test/architecture/vocabulary.test.ts']);
+const ALLOWED = new Set(['MIGRATION.md', 'lib/util/legacyNames.ts', 'test/util/legacyNames.test.ts', 'test/train/legacyMetrics.test.ts', 'test/architecture/vocabulary.test.ts']);
 const SEARCHED = ['lib', 'test', 'notebooks', 'bench', 'scripts', 'data', '.ci', 'README.md', 'CONTRIBUTING.md', 'environment.md'];
 const EXTENSIONS = new Set(['.ts', '.js', '.ipynb', '.md', '.sh', '.json', '.py', '.wat']);
 
