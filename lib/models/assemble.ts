@@ -4,7 +4,7 @@
  * turns per-frame outputs [B, T, classes] into clip outputs [B, classes].
  */
 import * as tf from '@tensorflow/tfjs';
-import { invalidArgument, requireOneOf } from '../util/errors';
+import { invalidArgument, rejectUnknownKeys, requireOneOf } from '../util/errors';
 import { DeltaActivation, DeltaGranularity, DeltaOutput } from '../layers/deltaActivation';
 import { SpatialL1 } from '../layers/spatialL1';
 import { FrameDistributed } from '../layers/frameDistributed';
@@ -97,6 +97,24 @@ function makePenaltyLayer(args: SparsityLayerArgs, variant: ModelVariant, name: 
   });
 }
 
+/** The arguments of `SparsityLayerArgs` and `FrameNetworkArgs`, for the builders' unknown-argument check. */
+export const SPARSITY_LAYER_ARG_KEYS = [
+  'variant', 'threshold', 'granularity', 'sparsityWeight', 'output', 'thresholdGrowsWithPenalty', 'fanOutConvention', 'onInput',
+  'rectifyInput', 'afterGlobalPooling',
+] as const;
+export const FRAME_NETWORK_ARG_KEYS = ['batchNorm', 'inputNormalization'] as const;
+
+/**
+ * A builder's arguments with retired names read as their new ones (MIGRATION.md); throws a DeltaSparsityError
+ * naming `owner` for an argument that is not in `known` (a misspelt one would otherwise be ignored).
+ */
+export function checkBuilderArgs<T extends object>(owner: string, args: T, known: readonly string[]): T {
+  if (args == null || typeof args !== 'object' || Array.isArray(args)) throw invalidArgument(`${owner} arguments`, 'an object of named arguments', args);
+  const upgraded = upgradeLegacyKeys(args, LAYER_ARG_RENAMES, 'model builder argument');
+  rejectUnknownKeys(owner, upgraded, known);
+  return upgraded;
+}
+
 /** Builds the video model; returns it with its layers in chain order. */
 export function assembleVideoModel(
   input: VideoInput,
@@ -104,8 +122,6 @@ export function assembleVideoModel(
   args: SparsityLayerArgs,
   options: { name: string; temporalAverage: boolean; defaultVariant: ModelVariant },
 ): tf.LayersModel {
-  // Scripts written before the vocabulary clean-up may still pass retired argument names (MIGRATION.md).
-  args = upgradeLegacyKeys(args, LAYER_ARG_RENAMES, 'model builder argument');
   const variant = requireOneOf('variant', args.variant ?? options.defaultVariant, MODEL_VARIANTS);
   const convention = args.fanOutConvention ?? 'macs';
   const prefix = variant === 'delta' ? 'delta' : 'l1';

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { invalidArgument } from '../util/errors';
-import { assembleVideoModel, ChainStep, SparsityLayerArgs } from './assemble';
+import { assembleVideoModel, ChainStep, checkBuilderArgs, SPARSITY_LAYER_ARG_KEYS, SparsityLayerArgs } from './assemble';
 import { isFrameWrapper, modelChain, unwrapTimeDistributed } from './chain';
 import { FrameDistributed } from '../layers/frameDistributed';
 
@@ -35,8 +35,12 @@ function cloneLayer(layer: tf.layers.Layer): tf.layers.Layer {
   return ctor.fromConfig(ctor, layer.getConfig());
 }
 
+/** Every argument this builder reads (a misspelt one is refused, not ignored). */
+const INSERT_ARG_KEYS = ['perFrame', 'timeSteps', 'name', ...SPARSITY_LAYER_ARG_KEYS];
+
 /** A new video model with sparsity layers inserted and the source's weights copied in. */
-export function insertSparsityLayers(source: tf.LayersModel, args: InsertSparsityLayersArgs = {}): tf.LayersModel {
+export function insertSparsityLayers(source: tf.LayersModel, rawArgs: InsertSparsityLayersArgs = {}): tf.LayersModel {
+  const args = checkBuilderArgs('insertSparsityLayers', rawArgs, INSERT_ARG_KEYS);
   const chain = modelChain(source);
   const isVideo = chain.some((l) => isFrameWrapper(l) || l.getClassName() === 'GlobalAveragePooling1D');
   const perFrame = args.perFrame ?? !isVideo;

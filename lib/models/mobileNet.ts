@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { invalidArgument, requireInteger, requirePositive } from '../util/errors';
-import { assembleVideoModel, batchNormStep, ChainStep, classifierHead, FrameNetworkArgs, inputNormalizationStep, SparsityLayerArgs } from './assemble';
+import { assembleVideoModel, checkBuilderArgs, FRAME_NETWORK_ARG_KEYS, SPARSITY_LAYER_ARG_KEYS, batchNormStep, ChainStep, classifierHead, FrameNetworkArgs, inputNormalizationStep, SparsityLayerArgs } from './assemble';
 import { checkVideoShape } from './smallCnn';
 
 /** One depthwise-separable block: pointwise filters (before α) and depthwise stride. */
@@ -44,8 +44,12 @@ export const DEFAULT_MOBILENET_BLOCKS: readonly MobileNetBlock[] = [
   { filters: 256, stride: 2 },
 ];
 
+/** Every argument this builder reads (a misspelt one is refused, not ignored). */
+const MOBILE_NET_ARG_KEYS = ['inputShape', 'classes', 'widthMultiplier', 'stemFilters', 'blocks', 'seed', 'name', ...FRAME_NETWORK_ARG_KEYS, ...SPARSITY_LAYER_ARG_KEYS];
+
 /** Builds the MobileNet-v1-style video classifier (see the module comment). */
-export function buildMobileNet(args: MobileNetArgs): tf.LayersModel {
+export function buildMobileNet(rawArgs: MobileNetArgs): tf.LayersModel {
+  const args = checkBuilderArgs('buildMobileNet', rawArgs, MOBILE_NET_ARG_KEYS);
   const inputShape = checkVideoShape(args.inputShape);
   const classes = requireInteger('classes', args.classes, 1);
   const alpha = requirePositive('widthMultiplier', args.widthMultiplier ?? 0.25);

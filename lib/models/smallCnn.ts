@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { invalidArgument, requireInteger } from '../util/errors';
-import { assembleVideoModel, batchNormStep, ChainStep, classifierHead, FrameNetworkArgs, inputNormalizationStep, SparsityLayerArgs } from './assemble';
+import { assembleVideoModel, checkBuilderArgs, FRAME_NETWORK_ARG_KEYS, SPARSITY_LAYER_ARG_KEYS, batchNormStep, ChainStep, classifierHead, FrameNetworkArgs, inputNormalizationStep, SparsityLayerArgs } from './assemble';
 
 /** Arguments of `buildSmallCnn`. */
 export interface SmallCnnArgs extends SparsityLayerArgs, FrameNetworkArgs {
@@ -38,8 +38,12 @@ export function checkVideoShape(inputShape: unknown): [number | null, number, nu
   return inputShape as [number | null, number, number, number];
 }
 
+/** Every argument this builder reads (a misspelt one is refused, not ignored). */
+const SMALL_CNN_ARG_KEYS = ['inputShape', 'classes', 'filters', 'kernelSize', 'strides', 'seed', 'name', ...FRAME_NETWORK_ARG_KEYS, ...SPARSITY_LAYER_ARG_KEYS];
+
 /** Builds the small per-frame CNN video classifier (see the module comment). */
-export function buildSmallCnn(args: SmallCnnArgs): tf.LayersModel {
+export function buildSmallCnn(rawArgs: SmallCnnArgs): tf.LayersModel {
+  const args = checkBuilderArgs('buildSmallCnn', rawArgs, SMALL_CNN_ARG_KEYS);
   const inputShape = checkVideoShape(args.inputShape);
   const classes = requireInteger('classes', args.classes, 1);
   const filters = args.filters ?? [8, 16, 32];

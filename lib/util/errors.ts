@@ -77,6 +77,19 @@ export function levenshtein(a: string, b: string): number {
   return previous[b.length];
 }
 
+/**
+ * Throws a DeltaSparsityError for the first key of `args` that is not in `known` (a misspelt argument is
+ * otherwise silently ignored), suggesting the closest known name. `owner` names the function, e.g. 'buildSmallCnn'.
+ */
+export function rejectUnknownKeys(owner: string, args: object, known: readonly string[]): void {
+  for (const key of Object.keys(args)) {
+    if (known.includes(key)) continue;
+    throw new DeltaSparsityError(
+      `${owner}: unknown argument '${key}' (did you mean ${closestNames(key, known, 1)[0]}?). Expected one of: ${known.join(', ')}. Received: ${key}=${describeValue((args as Record<string, unknown>)[key])}`,
+    );
+  }
+}
+
 /** The `count` candidates closest to `name` (case-insensitive edit distance), best first. */
 export function closestNames(name: string, candidates: readonly string[], count = 3): string[] {
   const lower = name.toLowerCase();
