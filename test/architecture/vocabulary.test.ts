@@ -12,10 +12,11 @@ const ALLOWED = new Set(['MIGRATION.md', 'lib/util/legacyNames.ts', 'test/util/l
 const SEARCHED = ['lib', 'test', 'notebooks', 'bench', 'scripts', 'data', '.ci', 'README.md', 'CONTRIBUTING.md', 'environment.md'];
 const EXTENSIONS = new Set(['.ts', '.js', '.ipynb', '.md', '.sh', '.json', '.py', '.wat']);
 
-/** The retired names: the first column of MIGRATION.md's table, e.g. `steps()` or `denseMacsPerFrame`. */
+/** The retired names: the first column of MIGRATION.md's "retired | now" table, e.g. `steps()` or `denseOpsPerFrame`. */
 function retiredNames(): string[] {
   const note = fs.readFileSync(path.join(root, 'MIGRATION.md'), 'utf8');
-  return [...note.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]);
+  const table = note.slice(note.indexOf('| retired | now |')).split('\n\n')[0];
+  return [...table.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]);
 }
 
 function files(entry: string): string[] {
