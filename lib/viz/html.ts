@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { invalidArgument } from '../util/errors';
 import { writeFileAtomic } from '../util/files';
 import type { Figure } from './types';
-import { formatTable, isDataFrameLike, tableColumnsAndRows, type DataFrameLike, type FormatTableOptions, type TableRows } from './table';
+import { formatOtherCell, formatTable, isDataFrameLike, tableColumnsAndRows, type DataFrameLike, type FormatTableOptions, type TableRows } from './table';
 
 export { isDataFrameLike };
 export type { DataFrameLike, TableRows };
@@ -179,14 +179,8 @@ export function formatCell(value: unknown, digits = 4): string {
     if (Number.isInteger(value) || !Number.isFinite(value)) return String(value);
     return String(Number(value.toPrecision(digits)));
   }
-  if (typeof value === 'string') return value;
   if (typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  if (value instanceof Date) return value.toISOString();
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return String(value);
-  }
+  return formatOtherCell(value);
 }
 
 /**

@@ -111,8 +111,13 @@ export function formatTableCell(value: unknown, spec: ColumnSpec, digits = 3): s
     return formatSignificant(value * scale, spec.digits ?? digits, (spec.exact ?? false) || (scale === 1 && Number.isInteger(value)));
   }
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
-  if (typeof value === 'string') return value;
   if (typeof value === 'bigint') return value.toLocaleString('en-US');
+  return formatOtherCell(value);
+}
+
+/** A cell that is not a number, boolean or bigint: strings as they are, dates in ISO form, the rest as JSON. */
+export function formatOtherCell(value: unknown): string {
+  if (typeof value === 'string') return value;
   if (value instanceof Date) return value.toISOString();
   try {
     return JSON.stringify(value);
