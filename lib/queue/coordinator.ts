@@ -117,6 +117,31 @@ export async function runQueuedSweep<Config, Result>(options: QueuedSweepOptions
 
 type JobLook = 'stored' | 'failed' | 'active' | 'waiting';
 
+/** The two reads of a job that `readJob` needs (a BullMQ `Queue` has both). */
+export type JobReader = Pick<Queue, 'getJob' | 'getJobState'>;
+
+export type JobView = { state: 'completed' | 'failed'; job: Job } | { state: 'active' | 'waiting' };
+
+/**
+ * A consistent view of a point's job. The state is read first and the job only once it is finished: a
+ * finished job's return value and error never change, whereas a job read while active and then seen
+ * 'completed' is a snapshot from before the worker finished (its `returnvalue` null). That order once made
+ * a restarted coordinator report a finished point as "malformed result from the worker".
+ * Throws DeltaSparsityError when the job is gone from Redis. Delayed (retry back-off) and prioritised jobs
+ * count as waiting.
+ */
+export async function readJob(queue: JobReader, key: string): Promise<JobView> {
+  const vanished = () => new DeltaSparsityError(`queue: job ${key} vanished from Redis (removed by hand?). Rerun to enqueue it again.`);
+  const state = await queue.getJobState(key);
+  if (state === 'unknown') throw vanished();
+  if (state === 'completed' || state === 'failed') {
+    const job: Job | undefined = await queue.getJob(key);
+    if (job === undefined) throw vanished();
+    return { state, job };
+  }
+  return { state: state === 'active' ? 'active' : 'waiting' };
+}
+
 async function coordinate<Config, Result>(
   options: QueuedSweepOptions<Config, Result>,
   queue: Queue,
@@ -162,35 +187,33 @@ async function coordinate<Config, Result>(
 
   /** Looks at a point's job: a finished one is stored (then removed from Redis), a failed one recorded. */
   const look = async (key: string): Promise<JobLook> => {
-    const job: Job | undefined = await queue.getJob(key);
-    if (job === undefined) throw new DeltaSparsityError(`queue: job ${key} vanished from Redis (removed by hand?). Rerun to enqueue it again.`);
-    const state = await job.getState();
-    if (state === 'completed') {
+    const view = await readJob(queue, key);
+    if (view.state === 'completed') {
       unresolved.delete(key);
-      const parsed = options.result.safeParse(job.returnvalue);
+      const parsed = options.result.safeParse(view.job.returnvalue);
       if (!parsed.success) {
-        failed.push({ key, config: configOf.get(key) as Config, error: `malformed result from the worker (${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message})`, attempts: job.attemptsMade });
+        failed.push({ key, config: configOf.get(key) as Config, error: `malformed result from the worker (${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message})`, attempts: view.job.attemptsMade });
         return 'failed';
       }
       const record: SweepRecord<Config, Result> = {
         key,
         config: configOf.get(key) as Config,
         result: parsed.data.result,
-        finishedAt: new Date(job.finishedOn ?? Date.now()).toISOString(),
+        finishedAt: new Date(view.job.finishedOn ?? Date.now()).toISOString(),
         seconds: parsed.data.seconds ?? Number.NaN,
       };
       store.append(record);
       options.onPoint?.(record, false);
       // Only once the record is durable: a crash before this line leaves the job, and a rerun finds the key stored.
-      await job.remove();
+      await view.job.remove();
       return 'stored';
     }
-    if (state === 'failed') {
+    if (view.state === 'failed') {
       unresolved.delete(key);
-      failed.push({ key, config: configOf.get(key) as Config, error: job.failedReason ?? 'unknown error', attempts: job.attemptsMade });
+      failed.push({ key, config: configOf.get(key) as Config, error: view.job.failedReason ?? 'unknown error', attempts: view.job.attemptsMade });
       return 'failed';
     }
-    return state === 'active' ? 'active' : 'waiting';
+    return view.state;
   };
 
   // Jobs that finished while no coordinator was running are collected first, so that neither the count nor the
