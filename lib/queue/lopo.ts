@@ -64,8 +64,8 @@ export async function runLopoFoldJob(job: LopoFoldJob, workDir: string, dataRoot
   }
   // No yieldingDataset here: LOPO data are files (folder, Weizmann) read clip by clip with asynchronous I/O, which
   // lets BullMQ's lock-renewal timers run between batches.
-  const finished = await runLopoFold(options, { fold, seed }, studySubjects(options));
-  return { result: JSON.parse(JSON.stringify(finished)) as FoldResult, seconds: (Date.now() - startedAt) / 1000, worker: os.hostname() };
+  const { run, dataset } = await runLopoFold(options, { fold, seed }, studySubjects(options));
+  return { result: JSON.parse(JSON.stringify({ run, dataset })) as FoldResult, seconds: (Date.now() - startedAt) / 1000, worker: os.hostname() };
 }
 
 export interface QueuedLopoStudyResult extends LopoStudyResult {

@@ -40,15 +40,18 @@ export function studySubjects(options: StudyOptions): string[] {
  * One fold × seed run of the protocol: the recipe in its own run folders under the study's `out` (reused when
  * finished), summarized. Used by `runLopoStudy` and by queue workers (lib/queue).
  */
-export async function runLopoFold(options: StudyOptions, run: { fold: number; seed: number }, subjects: string[]): Promise<{ run: LopoRun; dataset: StudyDataset }> {
+export async function runLopoFold(options: StudyOptions, run: { fold: number; seed: number }, subjects: string[]): Promise<{ run: LopoRun; dataset: StudyDataset; reused: boolean }> {
   const lopo: StudyOptions = { ...options, protocol: 'lopo' };
   const recipe = await trainRecipe(studyRecipe(lopo, run));
+  // Every model's epochs were already done when this call started: the run folders were reused, not trained.
+  const reused = Object.values(recipe.runs).every((trained) => trained.resumedFromEpoch >= trained.config.epochs);
   const classes = recipe.dataset.classNames.length;
   const models = Object.entries(recipe.runs).map(([name, trained]) => summarizeRun(name, trained, classes));
   for (const trained of Object.values(recipe.runs)) trained.model.dispose();
   return {
     run: { fold: run.fold, testSubject: subjects[run.fold], seed: run.seed, models },
     dataset: describeStudyDataset(recipe.dataset, 'lopo', studySeeds(lopo), models[0].testVideos),
+    reused,
   };
 }
 
@@ -64,15 +67,17 @@ export async function runLopoStudy(options: StudyOptions): Promise<LopoStudyResu
   const runs: LopoRun[] = [];
   let dataset: StudyDataset | undefined;
   const progress = createProgress({ label: 'lopo folds', total: subjects.length * seeds.length, unit: 'runs', mode: options.progress ?? 'auto' });
+  let reused = 0;
   for (let fold = 0; fold < subjects.length; fold++) {
     for (const seed of seeds) {
       // Each fold × seed run has its own folders: rerunning the protocol reuses every finished run.
       const finished = await runLopoFold(lopo, { fold, seed }, subjects);
       dataset ??= finished.dataset;
       runs.push(finished.run);
+      if (finished.reused) reused += 1;
       const baseline = finished.run.models.find((m) => m.name === 'baseline');
       // One line per finished fold × seed run, between the epoch bars of the runs.
-      progress.update(runs.length, `fold ${fold} (${subjects[fold]}) seed ${seed}: baseline ${(100 * (baseline?.testVideoAccuracy ?? Number.NaN)).toFixed(0)}%`);
+      progress.update(runs.length, `fold ${fold} (${subjects[fold]}) seed ${seed}: baseline ${(100 * (baseline?.testVideoAccuracy ?? Number.NaN)).toFixed(0)}%`, reused);
     }
   }
   progress.stop();

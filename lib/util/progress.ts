@@ -45,9 +45,13 @@ export interface ProgressOptions {
   mode?: ProgressMode;
 }
 
-/** A progress display. `update` takes the number done so far and an optional short status text. */
+/**
+ * A progress display. `update` takes the number done so far, an optional short status text, and how many of
+ * those were reused (found finished, e.g. cached runs): they take no time, so the rate and the ETA leave them
+ * out (a rerun that first skips 9 cached runs would otherwise promise the rest in seconds).
+ */
 export interface Progress {
-  update(done: number, status?: string): void;
+  update(done: number, status?: string, reused?: number): void;
   /** Finishes the display; further updates are ignored. */
   stop(): void;
 }
@@ -67,6 +71,7 @@ class LineProgress implements Progress {
   private lastPrintedAt = 0;
   private stopped = false;
   private done = 0;
+  private reused = 0;
   private status = '';
 
   /** `sink` undefined: lines on stderr every 5 s; a sink: every second, since it overwrites in place. */
@@ -75,9 +80,10 @@ class LineProgress implements Progress {
     private readonly sink?: ProgressSink,
   ) {}
 
-  update(done: number, status = ''): void {
+  update(done: number, status = '', reused = 0): void {
     if (this.stopped) return;
     this.done = done;
+    this.reused = reused;
     this.status = status;
     const now = Date.now();
     if (now - this.lastPrintedAt >= (this.sink ? 1000 : 5000) || done >= this.options.total) {
@@ -94,34 +100,42 @@ class LineProgress implements Progress {
   }
 
   private print(finished: boolean): void {
-    const line = progressLine(this.options, this.done, (Date.now() - this.startedAt) / 1000, this.status);
+    const line = progressLine(this.options, this.done, (Date.now() - this.startedAt) / 1000, this.status, this.reused);
     if (this.sink) this.sink.show(this.id, line, finished);
     else process.stderr.write(`${line}\n`);
   }
 }
 
+/** Units per second of the units computed so far (`done − reused`), over `elapsedSeconds` since the start. */
+function computedRate(done: number, elapsedSeconds: number, reused: number): number {
+  return elapsedSeconds > 0 ? Math.max(done - reused, 0) / elapsedSeconds : 0;
+}
+
 /**
- * One progress line: `label: done/total unit (rate unit/s, ETA 1m05s) status`, the ETA from the mean rate so
- * far (`elapsedSeconds` since the start).
+ * One progress line: `label: done/total unit (rate unit/s, ETA 1m05s) status`, the rate and ETA from the mean
+ * rate so far (`elapsedSeconds` since the start) of the units computed, the `reused` ones left out.
  */
 export function progressLine(
   options: Required<Pick<ProgressOptions, 'label' | 'total' | 'unit'>>,
   done: number,
   elapsedSeconds: number,
   status = '',
+  reused = 0,
 ): string {
   const { label, total, unit } = options;
-  const rate = elapsedSeconds > 0 ? done / elapsedSeconds : 0;
-  return `${label}: ${done}/${total} ${unit} (${rate.toFixed(2)} ${unit}/s, ETA ${etaText(total, done, elapsedSeconds)})${status ? ` ${status}` : ''}`;
+  const rate = computedRate(done, elapsedSeconds, reused);
+  const reusedText = reused > 0 ? `, ${reused} reused` : '';
+  return `${label}: ${done}/${total} ${unit} (${rate.toFixed(2)} ${unit}/s, ETA ${etaText(total, done, elapsedSeconds, reused)}${reusedText})${status ? ` ${status}` : ''}`;
 }
 
 /**
- * Time left at the mean rate so far, e.g. `1m05s`; `?` while nothing is done (cli-progress's own ETA token
- * shows `0s`, then `NFs`, until the first unit finishes), `0s` when all is done.
+ * Time left at the mean rate so far, e.g. `1m05s`; `?` while nothing is computed yet (cli-progress's own ETA
+ * token shows `0s`, then `NFs`, until the first unit finishes; reused units tell nothing of the rate), `0s`
+ * when all is done.
  */
-export function etaText(total: number, done: number, elapsedSeconds: number): string {
+export function etaText(total: number, done: number, elapsedSeconds: number, reused = 0): string {
   if (done >= total) return formatSeconds(0);
-  const rate = elapsedSeconds > 0 ? done / elapsedSeconds : 0;
+  const rate = computedRate(done, elapsedSeconds, reused);
   return formatSeconds(rate > 0 ? (total - done) / rate : Number.NaN);
 }
 
@@ -147,10 +161,11 @@ class BarProgress implements Progress {
   private readonly startedAt: number;
   private readonly total: number;
 
-  update(done: number, status = ''): void {
+  update(done: number, status = '', reused = 0): void {
     if (this.stopped) return;
     const elapsed = (Date.now() - this.startedAt) / 1000;
-    this.bar.update(done, { rate: elapsed > 0 ? (done / elapsed).toFixed(2) : '0.00', eta_text: etaText(this.total, done, elapsed), status });
+    const reusedText = reused > 0 ? `(${reused} reused) ` : '';
+    this.bar.update(done, { rate: computedRate(done, elapsed, reused).toFixed(2), eta_text: etaText(this.total, done, elapsed, reused), status: `${reusedText}${status}` });
   }
 
   stop(): void {

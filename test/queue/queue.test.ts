@@ -226,6 +226,10 @@ describe.skipIf(!redisInstalled && !redisRequired)('queued sweeps on redis-serve
     expect(queued.status, queued.stderr).toBe(0);
     const local = await runCli([...study, '--out', path.join(folder, 'lopo-local'), '--json']);
     expect(local.status, local.stderr).toBe(0);
+    // Rerun: every fold is reused, and the progress line says so instead of a rate (regression: cached runs made the ETA promise seconds).
+    const again = await runCli([...study, '--out', path.join(folder, 'lopo-local'), '--json']);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toContain('lopo folds: 3/3 runs (0.00 runs/s, ETA 0s, 3 reused)');
     type Summary = { runs: { fold: number; seed: number; testSubject: string; models: Record<string, unknown>[] }[]; aggregate: unknown[] };
     const read = (out: string) => JSON.parse(fs.readFileSync(path.join(folder, out, 'summary.json'), 'utf8')) as Summary;
     const [q, l] = [read('lopo-queued'), read('lopo-local')];

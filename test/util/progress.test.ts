@@ -23,6 +23,27 @@ describe('progress ETA', () => {
   });
 });
 
+describe('progress with reused units (regression: a LOPO rerun that reused 9 cached runs gave "ETA 4m08s" for 18 runs of ~9 min each)', () => {
+  it('leaves reused units out of the rate and the ETA', () => {
+    // 3 of 5 done in 10 s, 2 of them reused: 1 computed in 10 s = 0.1 unit/s; 2 left → 20 s.
+    expect(etaText(5, 3, 10, 2)).toBe('20s');
+    expect(progressLine({ label: 'lopo folds', total: 5, unit: 'runs' }, 3, 10, 'fold 2', 2)).toBe('lopo folds: 3/5 runs (0.10 runs/s, ETA 20s, 2 reused) fold 2');
+  });
+
+  it('gives no ETA while every unit done so far was reused', () => {
+    expect(etaText(27, 9, 6, 9)).toBe('?');
+    expect(progressLine({ label: 'lopo folds', total: 27, unit: 'runs' }, 9, 6, '', 9)).toBe('lopo folds: 9/27 runs (0.00 runs/s, ETA ?, 9 reused)');
+  });
+
+  it('prints the reused count through a sink as well', () => {
+    const lines: string[] = [];
+    const sink: ProgressSink = { show: (_id, line) => lines.push(line) };
+    const progress = createProgress({ label: 'runs', total: 2, unit: 'runs', mode: sink });
+    progress.update(2, 'done', 1);
+    expect(lines.at(-1)).toMatch(/^runs: 2\/2 runs \(\d+\.\d\d runs\/s, ETA 0s, 1 reused\) done$/);
+  });
+});
+
 describe('progress mode', () => {
   it('refuses a mode that is neither a known name nor a sink (regression: progress "none" printed anyway)', () => {
     expect(() => createProgress({ label: 'x', total: 3, mode: 'none' as never })).toThrow(
