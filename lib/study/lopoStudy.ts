@@ -18,7 +18,7 @@ import { publishedDeltaResult } from './published';
 import { writeLopoHtml } from './report';
 import { describeStudyDataset, modelRow } from './runStudy';
 import { studyData, studyPaths, studyRecipe, studySeeds, studyTrainConfig, type StudyOptions } from './settings';
-import { aggregateSummaries, deltaGain, meanStd, summarizeRun, type ModelSummary } from './summary';
+import { aggregateDeltaGain, aggregateSummaries, summarizeRun } from './summary';
 import type { LopoRun, LopoStudyResult, StudyDataset } from './types';
 
 /** The subjects of the study's dataset, in fold order (fold i holds out subject i); reads file names only. */
@@ -93,12 +93,7 @@ export function finishLopoStudy(options: StudyOptions, subjects: string[], runs:
   const seeds = studySeeds(lopo);
   const paths = studyPaths(lopo);
   fs.mkdirSync(paths.out, { recursive: true });
-  const gains = runs.map((run) => {
-    const baseline = run.models.find((m) => m.name === 'baseline') as ModelSummary;
-    const delta = run.models.find((m) => m.name === 'delta') as ModelSummary;
-    return { run, ...deltaGain(baseline, delta) };
-  });
-  const counted = gains.filter((g) => g.gain !== null);
+  const gain = aggregateDeltaGain(runs.map((run) => ({ label: `fold ${run.fold} (${run.testSubject}) seed ${run.seed}`, models: run.models })));
   const result: LopoStudyResult = {
     out: paths.out,
     reportHtml: path.join(paths.out, 'report.html'),
@@ -106,14 +101,8 @@ export function finishLopoStudy(options: StudyOptions, subjects: string[], runs:
     dataset: { ...(dataset as StudyDataset), split: `leave one subject out: ${subjects.length} folds (fold i tests subject i, 0-based)`, testVideos: runs.reduce((a, r) => a + r.models[0].testVideos, 0) / seeds.length, subjects },
     runs,
     aggregate: aggregateSummaries(runs.map((r) => r.models)),
-    deltaGainOverBaselineZeroSkipping:
-      counted.length === 0
-        ? null
-        : {
-            firstFrameIncluded: meanStd(counted.map((g) => g.gain?.firstFrameIncluded as number)),
-            steadyState: meanStd(counted.map((g) => g.gain?.steadyState as number)),
-          },
-    headlineWithheld: gains.filter((g) => g.gain === null).map((g) => `fold ${g.run.fold} (${g.run.testSubject}) seed ${g.run.seed}: ${g.withheld}`),
+    deltaGainOverBaselineZeroSkipping: gain.gain,
+    headlineWithheld: gain.withheld,
     published: publishedDeltaResult(),
     seconds: (Date.now() - startedAt) / 1000,
   };

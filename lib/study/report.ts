@@ -99,7 +99,15 @@ export function writeStudyHtml(file: string, content: StudyReportContent): void 
       `Delta execution beats dense execution on <i>${escapeHtml(result.hardware)}</i> below a temporal density of ${percent(result.crossoverTemporalDensity.vsDense)} ` +
       `and zero-skipping below ${percent(result.crossoverTemporalDensity.vsZeroSkipping)} (same density in every layer).</p>`
     : `<p class="warn"><b>No headline:</b> ${escapeHtml(result.headlineWithheld ?? '')}. A sparsity gain of a model that does not beat guessing is not a result.</p>`;
-  const seedsTable = result.dataset.seeds.length > 1 ? section(`Over ${result.dataset.seeds.length} seeds (mean ± std)`, tableHtml(aggregateRows(result.aggregate, T))) : '';
+  const overSeeds = result.deltaGainOverSeeds;
+  const seedsGain = overSeeds.gain
+    ? `<p>Over the seeds in which both models are above chance (${overSeeds.gain.firstFrameIncluded.n} of ${result.dataset.seeds.length}), the delta model runs ` +
+      `${overSeeds.gain.firstFrameIncluded.mean.toFixed(2)} ± ${overSeeds.gain.firstFrameIncluded.std.toFixed(2)}x fewer MACs per frame than the baseline on zero-skipping hardware ` +
+      `(first frame whole; ${overSeeds.gain.steadyState.mean.toFixed(2)} ± ${overSeeds.gain.steadyState.std.toFixed(2)}x in steady state).` +
+      `${overSeeds.withheld.length > 0 ? ` Left out: ${escapeHtml(overSeeds.withheld.join('; '))}.` : ''}</p>`
+    : `<p class="warn">No seed had both models above chance.</p>`;
+  const seedsTable =
+    result.dataset.seeds.length > 1 ? section(`Over ${result.dataset.seeds.length} seeds (mean ± std; the other tables and the figures are seed ${result.dataset.seeds[0]}'s)`, `${tableHtml(aggregateRows(result.aggregate, T))}${seedsGain}`) : '';
   const body = [
     `<h1>delta-sparsity study</h1>`,
     datasetParagraph(result.dataset),

@@ -16,7 +16,7 @@ import { crossoverFigure, layerDensityFigure, layerEnergyFigure, studyCurvesFigu
 import { writeFileAtomic } from '../util/files';
 import { writeStudyHtml } from './report';
 import { studyData, studyPaths, studyRecipe, studySeeds, studyThresholds, type StudyOptions } from './settings';
-import { aggregateSummaries, deltaGain, summarizeRun, type ModelSummary } from './summary';
+import { aggregateDeltaGain, aggregateSummaries, deltaGain, summarizeRun, type ModelSummary } from './summary';
 import { publishedDeltaResult } from './published';
 import type { StudyDataset, StudyResult } from './types';
 import type { VideoDataset } from '../data/types';
@@ -131,6 +131,7 @@ export async function runStudy(options: StudyOptions = {}): Promise<StudyResult>
     models,
     aggregate: aggregateSummaries(perSeed),
     deltaGainOverBaselineZeroSkipping: headline.gain,
+    deltaGainOverSeeds: aggregateDeltaGain(perSeed.map((models, i) => ({ label: `seed ${seeds[i]}`, models }))),
     headlineWithheld: headline.withheld,
     published: publishedDeltaResult(),
     ablation: ablationRows(records),

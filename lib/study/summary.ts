@@ -113,6 +113,32 @@ export function deltaGain(baseline: ModelSummary, delta: ModelSummary): { gain: 
   };
 }
 
+/** The headline gain's mean ± std over several runs, and the runs left out of it. */
+export interface AggregateDeltaGain {
+  /** Over the runs in which both models are above chance; null when there is none. */
+  gain: { firstFrameIncluded: MeanStd; steadyState: MeanStd } | null;
+  /** Each run left out of the gain: `<label>: <why>`. */
+  withheld: string[];
+}
+
+/**
+ * `deltaGain` over several runs (seeds of a split, or fold × seed runs): mean ± std of the runs in which both the
+ * baseline and the delta model are above chance, naming every run left out (with its `label`, e.g. "seed 2").
+ */
+export function aggregateDeltaGain(runs: readonly { label: string; models: readonly ModelSummary[] }[]): AggregateDeltaGain {
+  const gains = runs.map((run) => {
+    const baseline = run.models.find((m) => m.name === 'baseline');
+    const delta = run.models.find((m) => m.name === 'delta');
+    if (!baseline || !delta) return { label: run.label, gain: null, withheld: 'no baseline and delta model to compare' };
+    return { label: run.label, ...deltaGain(baseline, delta) };
+  });
+  const counted = gains.flatMap((g) => (g.gain ? [g.gain] : []));
+  return {
+    gain: counted.length === 0 ? null : { firstFrameIncluded: meanStd(counted.map((g) => g.firstFrameIncluded)), steadyState: meanStd(counted.map((g) => g.steadyState)) },
+    withheld: gains.filter((g) => g.gain === null).map((g) => `${g.label}: ${g.withheld}`),
+  };
+}
+
 /** Mean and sample standard deviation (0 for one value) of a list. */
 export interface MeanStd {
   mean: number;

@@ -4,7 +4,7 @@
  */
 import type { ablationRows } from '../ablation/sparsitySweeps';
 import type { PublishedResult } from './published';
-import type { AggregateSummary, DeltaGain, MeanStd, ModelSummary } from './summary';
+import type { AggregateDeltaGain, AggregateSummary, DeltaGain, MeanStd, ModelSummary } from './summary';
 
 /** What the study ran on: the dataset, its split, and what was left out. */
 export interface StudyDataset {
@@ -45,6 +45,8 @@ export interface StudyResult {
   deltaGainOverBaselineZeroSkipping: DeltaGain | null;
   /** Why there is no headline gain, or null. */
   headlineWithheld: string | null;
+  /** The headline gain over all seeds: mean ± std of the seeds in which both models are above chance. */
+  deltaGainOverSeeds: AggregateDeltaGain;
   published: PublishedResult;
   ablation: ReturnType<typeof ablationRows>;
   hardware: string;

@@ -63,4 +63,24 @@ describe('study options', () => {
     // The fold reaches the data configuration (the dataset then holds out subjects[2]).
     expect(studyRecipe(options, { fold: 2 }).config?.data).toMatchObject({ source: 'weizmann', fold: 2 });
   });
+
+  it('with several seeds, prints the mean ± std of every model and of the headline gain over them', () => {
+    const result = run(['--fast', '--data', 'synthetic', '--seeds', '2']);
+    expect(result.status, result.stderr).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines).toContain('seed 1 (its models feed the ablation, the cost estimate and the report\'s figures):');
+    const over = lines.indexOf('over seeds 1, 2 (mean ± std):');
+    expect(over).toBeGreaterThan(0);
+    const summary = JSON.parse(fs.readFileSync(path.join(result.out, 'summary.json'), 'utf8'));
+    // The printed means are those of summary.json's aggregate, model by model.
+    for (const [i, a] of (summary.aggregate as { name: string; runs: number; testVideoAccuracy: { mean: number; std: number } }[]).entries()) {
+      expect(a.runs).toBe(2);
+      expect(lines[over + 1 + i]).toContain(`${a.name.padEnd(11)} test video accuracy ${(100 * a.testVideoAccuracy.mean).toFixed(1)} ± ${(100 * a.testVideoAccuracy.std).toFixed(1)}%`);
+    }
+    const gain = summary.deltaGainOverSeeds as { gain: { firstFrameIncluded: { mean: number; n: number } } | null; withheld: string[] };
+    // Every seed is either in the gain or named as left out.
+    expect((gain.gain?.firstFrameIncluded.n ?? 0) + gain.withheld.length).toBe(2);
+    if (gain.gain) expect(result.stdout).toContain(`${gain.gain.firstFrameIncluded.mean.toFixed(2)} ± `);
+    else expect(result.stdout).toContain('no headline gain over the seeds');
+  }, 180_000);
 });

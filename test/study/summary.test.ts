@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { aggregateSummaries, deltaGain, meanStd, summarizeRun } from '../../lib/study/summary';
+import { aggregateDeltaGain, aggregateSummaries, deltaGain, meanStd, summarizeRun } from '../../lib/study/summary';
+import { studySeeds } from '../../lib/study/settings';
 import type { SparsityMeasurement } from '../../lib/sparsity';
 
 function measurement(dense: number, zeroSkipping: number, steady: number, first: number): SparsityMeasurement {
@@ -47,5 +48,38 @@ describe('model summaries and the headline gain', () => {
     expect(agg.testVideoAccuracy.std).toBeCloseTo(Math.SQRT2 * 0.1, 12); // sqrt(((0.1)^2 + (0.1)^2) / 1)
     expect(agg.macsPerFrame.zeroSkipping.mean).toBe(500);
     expect([agg.runs, agg.testVideos, agg.runsAboveChance]).toEqual([2, 60, 2]);
+  });
+
+  it('averages the headline gain over the runs with both models above chance and names the others', () => {
+    const baseline = summarizeRun('baseline', run(0.8, measurement(1000, 600, 300, 320)));
+    // Gains (first frame included, steady state): 600/100 = 6 and 600/50 = 12; 600/200 = 3 and 600/150 = 4.
+    const seed1 = [baseline, summarizeRun('delta', run(0.7, measurement(1000, 600, 50, 100)))];
+    const seed2 = [baseline, summarizeRun('delta', run(0.7, measurement(1000, 600, 150, 200)))];
+    // 6 of 30 videos is not above chance: this seed is left out, by name.
+    const seed3 = [baseline, summarizeRun('delta', run(0.2, measurement(1000, 600, 10, 20)))];
+    const result = aggregateDeltaGain([
+      { label: 'seed 1', models: seed1 },
+      { label: 'seed 2', models: seed2 },
+      { label: 'seed 3', models: seed3 },
+    ]);
+    // mean(6, 3) = 4.5, sample std = sqrt((1.5² + 1.5²) / 1) = 2.1213; mean(12, 4) = 8, std = sqrt(2 · 4²) = 5.6569.
+    expect(result.gain?.firstFrameIncluded.mean).toBeCloseTo(4.5, 12);
+    expect(result.gain?.firstFrameIncluded.std).toBeCloseTo(1.5 * Math.SQRT2, 12);
+    expect(result.gain?.steadyState).toMatchObject({ mean: 8, n: 2 });
+    expect(result.gain?.steadyState.std).toBeCloseTo(4 * Math.SQRT2, 12);
+    expect(result.withheld).toHaveLength(1);
+    expect(result.withheld[0]).toMatch(/^seed 3: not above chance: delta \(20.0% of 30 test videos/);
+    expect(aggregateDeltaGain([{ label: 'seed 3', models: seed3 }]).gain).toBeNull();
+  });
+});
+
+describe('study seeds', () => {
+  it('are 3 by default, 1 for a fast fixed split, and as many as asked', () => {
+    expect(studySeeds({})).toEqual([1, 2, 3]);
+    expect(studySeeds({ protocol: 'lopo' })).toEqual([1, 2, 3]);
+    expect(studySeeds({ fast: true })).toEqual([1]);
+    expect(studySeeds({ fast: true, protocol: 'lopo' })).toEqual([1, 2, 3]);
+    expect(studySeeds({ seeds: 2, fast: true })).toEqual([1, 2]);
+    expect(() => studySeeds({ seeds: 0 })).toThrow(/seeds/);
   });
 });

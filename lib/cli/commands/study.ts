@@ -99,7 +99,7 @@ export function registerStudyCommand(program: Command): void {
       .option('--subject <regex>', "regex with one capture group: a video's subject from its file name (with --folder)")
       .option('--test-subjects <list>', 'subjects held out for testing (comma-separated; default: the fixed split)')
       .option('--protocol <split|lopo>', 'one fixed split, or every leave-one-subject-out fold', 'split')
-      .option('--seeds <n>', 'training seeds per split or fold (default 1; 3 with --protocol lopo)')
+      .option('--seeds <n>', 'training seeds per split or fold (default 3; 1 for a --fast fixed split)')
       .option('--hardware <preset|file>', 'hardware for the cost estimate', 'eyeriss-v2-like')
       .option('--thresholds <list>', 'fixed-threshold ablation q values', '0.025,0.05,0.1,0.2,0.4')
       .option('--backend <name>', 'tensorflow, wasm or cpu')
@@ -149,6 +149,7 @@ export function registerStudyCommand(program: Command): void {
       say(options, `dataset ${d.name}: ${d.split}; ${d.classes.length} classes; ${d.trainClips} train clips/epoch, ${d.testClips} test clips from ${d.testVideos} test videos; clips of ${d.clipLength} frames at ${d.size}px; seed ${d.seeds.join(',')}`);
       // A recap after the long run (each one's reason was printed when the data was read, and is in summary.json).
       if (d.skippedVideos.length > 0) say(options, `${d.skippedVideos.length} video(s) skipped: ${d.skippedVideos.map((v) => v.video).join(', ')}`);
+      if (d.seeds.length > 1) say(options, `seed ${d.seeds[0]} (its models feed the ablation, the cost estimate and the report's figures):`);
       say(options, header);
       for (const m of result.models) say(options, modelLine(m));
       say(options, `(T: per frame of ${d.clipLength}-frame clips, first frame processed whole; ∞: steady state, changes only; chance = ${percent(1 / d.classes.length)}, one-sided binomial test at 5%)`);
@@ -156,6 +157,18 @@ export function registerStudyCommand(program: Command): void {
       say(options, gain
         ? `delta model vs baseline on a zero-skipping accelerator: ${gain.firstFrameIncluded.toFixed(2)}x fewer MACs per frame (${d.clipLength}-frame clips, first frame whole); ${gain.steadyState.toFixed(2)}x in steady state`
         : `no headline gain: ${result.headlineWithheld}`);
+      if (d.seeds.length > 1) {
+        // The table above is seed 1's (the ablation, cost and figures use it); these lines are what the seeds say together.
+        say(options, `over seeds ${d.seeds.join(', ')} (mean ± std):`);
+        for (const a of result.aggregate) {
+          say(options, `  ${a.name.padEnd(11)} test video accuracy ${(100 * a.testVideoAccuracy.mean).toFixed(1)} ± ${(100 * a.testVideoAccuracy.std).toFixed(1)}% (${a.runsAboveChance} of ${a.runs} runs above chance), temporal density ${(100 * a.temporalDensity.mean).toFixed(1)} ± ${(100 * a.temporalDensity.std).toFixed(1)}%`);
+        }
+        const overSeeds = result.deltaGainOverSeeds;
+        say(options, overSeeds.gain
+          ? `  delta model vs baseline zero-skipping: ${overSeeds.gain.firstFrameIncluded.mean.toFixed(2)} ± ${overSeeds.gain.firstFrameIncluded.std.toFixed(2)}x fewer MACs per frame over ${overSeeds.gain.firstFrameIncluded.n} seed(s) (first frame whole); ${overSeeds.gain.steadyState.mean.toFixed(2)} ± ${overSeeds.gain.steadyState.std.toFixed(2)}x in steady state`
+          : '  no headline gain over the seeds: no seed had both models above chance');
+        for (const line of overSeeds.withheld) say(options, `  left out: ${line}`);
+      }
       say(options, `cross-over temporal density on ${result.hardware}: ${percent(result.crossoverTemporalDensity.vsDense)} vs dense, ${percent(result.crossoverTemporalDensity.vsZeroSkipping)} vs zero-skipping`);
       say(options, `report: ${result.reportHtml}`);
       printJson(options, result);
