@@ -16,7 +16,7 @@ export { saveModelToFolder, loadModelFromFolder } from './fileModelIO';
 export { openRunFolder, readEpochMetrics, logEpochMetrics, readFinishedRun, readRunWorkload, runWorkloadFile, writeWorkload } from './runFolder';
 export type { EpochMetrics } from './runFolder';
 export { createOptimizer, learningRateAt } from './optimizer';
-export { testAgainstChance, minCorrectAboveChance, binomialUpperTail } from './chance';
+export { testAgainstChance, minCorrectAboveChance, binomialUpperTail, chanceAccuracyOfLabels, type ChanceTestSet } from './chance';
 export type { ChanceVerdict } from './chance';
 export { channelStatistics, fitInputNormalization } from './inputStatistics';
 export type { ChannelStatistics } from './inputStatistics';
