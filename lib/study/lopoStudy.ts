@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bundledWeizmannRoot, folderSubjects, WEIZMANN_SUBJECT_PATTERN } from '../data';
 import { resolveTrainConfig } from '../train/config';
+import { testVideoLabels } from '../train/evaluate';
 import { trainRecipe } from '../train/recipe';
 import { toCsv } from '../util/csv';
 import { DeltaSparsityError, invalidArgument } from '../util/errors';
@@ -43,8 +44,9 @@ export function studySubjects(options: StudyOptions): string[] {
 export async function runLopoFold(options: StudyOptions, run: { fold: number; seed: number }, subjects: string[]): Promise<{ run: LopoRun; dataset: StudyDataset }> {
   const lopo: StudyOptions = { ...options, protocol: 'lopo' };
   const recipe = await trainRecipe(studyRecipe(lopo, run));
-  const classes = recipe.dataset.classNames.length;
-  const models = Object.entries(recipe.runs).map(([name, trained]) => summarizeRun(name, trained, classes));
+  // Chance is the best constant predictor's accuracy on this fold's test videos (1/classes when balanced).
+  const chanceOf = { testVideoLabels: await testVideoLabels(recipe.dataset) };
+  const models = Object.entries(recipe.runs).map(([name, trained]) => summarizeRun(name, trained, chanceOf));
   for (const trained of Object.values(recipe.runs)) trained.model.dispose();
   return {
     run: { fold: run.fold, testSubject: subjects[run.fold], seed: run.seed, models },

@@ -104,7 +104,8 @@ export function writeStudyHtml(file: string, content: StudyReportContent): void 
     `<h1>delta-sparsity study</h1>`,
     datasetParagraph(result.dataset),
     `<p>Baseline trained, then refined with delta layers and with spatial-L1 layers. Finished in ${result.seconds.toFixed(0)} s (finished runs are reused when rerun). ` +
-      `Accuracy is over test videos; "above chance" is a one-sided binomial test at 5% against 1/${result.dataset.classes.length}.</p>`,
+      `Accuracy is over test videos; "above chance" is a one-sided binomial test at 5% against the best constant predictor's accuracy ` +
+      `(the largest class's share of the test videos: ${percent(result.models[0]?.chance.chanceAccuracy ?? Number.NaN)}; 1/${result.dataset.classes.length} when the classes are balanced).</p>`,
     headline,
     section('Models', tableHtml(models)),
     seedsTable,

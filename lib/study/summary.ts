@@ -4,7 +4,7 @@
  * (each clip's first frame sent whole) and in steady state (changes only), with the clip length they assume.
  */
 import type { SparsityMeasurement } from '../sparsity';
-import { testAgainstChance, type ChanceVerdict } from '../train/chance';
+import { testAgainstChance, type ChanceTestSet, type ChanceVerdict } from '../train/chance';
 import type { EpochMetrics } from '../train/runFolder';
 
 /** MACs per frame of one model under each execution mode. */
@@ -24,12 +24,16 @@ export interface ModelSummary {
   /** 'baseline', 'delta' or 'spatial-l1'. */
   name: string;
   epochs: number;
+  /** Accuracy over test clips (each window of T frames on its own): the per-window metric the paper reports. */
   testClipAccuracy: number;
   /** Accuracy over test videos (predictions averaged over each video's test windows). */
   testVideoAccuracy: number;
   /** Test videos behind `testVideoAccuracy`. */
   testVideos: number;
-  /** Whether `testVideoAccuracy` is above chance (one-sided binomial test at 5%; see `testAgainstChance`). */
+  /**
+   * Whether `testVideoAccuracy` is above chance (one-sided binomial test at 5% against the best constant
+   * predictor's accuracy when the test videos' labels are known, else 1/classes; see `testAgainstChance`).
+   */
   aboveChance: boolean;
   chance: ChanceVerdict;
   /** Fraction of non-zero activations entering the linear layers (all layers' inputs pooled). */
@@ -49,19 +53,23 @@ export interface ModelSummary {
 
 /**
  * The headline numbers of one trained run: its last epoch's accuracy and the sparsity measured after it.
- * `classes` is needed for the chance verdict (default: the run's logged class count).
+ * `chanceOf` is what the chance verdict is against: the test videos' labels (`{ testVideoLabels }`, from
+ * `testVideoLabels(dataset)`: chance is the best constant predictor's accuracy, right for unbalanced test
+ * sets too), or a class count (chance 1/classes; default: the run's logged class count).
  */
-export function summarizeRun(name: string, run: { metrics: EpochMetrics[]; sparsity: SparsityMeasurement }, classes?: number): ModelSummary {
+export function summarizeRun(name: string, run: { metrics: EpochMetrics[]; sparsity: SparsityMeasurement }, chanceOf?: number | ChanceTestSet): ModelSummary {
   const { metrics, sparsity } = run;
   const last = metrics[metrics.length - 1] ?? ({} as EpochMetrics);
   const { overall } = sparsity;
   const testVideos = Number(last.testVideos ?? 0);
-  const classCount = classes ?? Number(last.classes ?? 0);
+  const against = chanceOf ?? Number(last.classes ?? 0);
+  // Labels that do not match the run's test videos are a bug: testAgainstChance says so rather than guessing.
+  const usable = typeof against === 'number' ? against >= 2 : true;
   const testVideoAccuracy = Number(last.testVideoAccuracy ?? Number.NaN);
   const chance =
-    testVideos > 0 && classCount >= 2 && Number.isFinite(testVideoAccuracy)
-      ? testAgainstChance(testVideoAccuracy, testVideos, classCount)
-      : { testVideos, correct: 0, chanceAccuracy: classCount > 0 ? 1 / classCount : Number.NaN, pValue: 1, minCorrect: testVideos + 1, aboveChance: false };
+    testVideos > 0 && usable && Number.isFinite(testVideoAccuracy)
+      ? testAgainstChance(testVideoAccuracy, testVideos, against)
+      : { testVideos, correct: 0, chanceAccuracy: typeof against === 'number' && against > 0 ? 1 / against : Number.NaN, pValue: 1, minCorrect: testVideos + 1, aboveChance: false };
   return {
     name,
     epochs: metrics.length,

@@ -6,7 +6,7 @@ export { createSparsityForward } from './sparsityForward';
 export type { SparsityForward, SparsityForwardResult } from './sparsityForward';
 export { trainRecipe } from './recipe';
 export type { RecipeOptions, RecipeResult, RefinedVariant } from './recipe';
-export { evaluate, evaluateAndMeasure, batchTensors, stratifiedTestClips, stratifiedTestSelection, evenlySpaced } from './evaluate';
+export { evaluate, evaluateAndMeasure, batchTensors, stratifiedTestClips, stratifiedTestSelection, evenlySpaced, testVideoLabels } from './evaluate';
 export type { Evaluation, EvaluationAndSparsity, TestSelection } from './evaluate';
 export { dataIdentityFromConfig, datasetFromConfig, modelFromConfig, reportSkippedVideos, sparsityArgsFromConfig, writeSkippedVideos } from './fromConfig';
 export type { DataIdentity } from './fromConfig';
