@@ -140,6 +140,8 @@ export function meanStd(values: number[]): MeanStd {
 export interface AggregateSummary {
   name: string;
   runs: number;
+  /** Accuracy over test clips (per window). */
+  testClipAccuracy: MeanStd;
   testVideoAccuracy: MeanStd;
   /** Test videos over all runs. */
   testVideos: number;
@@ -159,6 +161,7 @@ export function aggregateSummaries(runs: ModelSummary[][]): AggregateSummary[] {
     return {
       name,
       runs: models.length,
+      testClipAccuracy: of((m) => m.testClipAccuracy),
       testVideoAccuracy: of((m) => m.testVideoAccuracy),
       testVideos: models.reduce((a, m) => a + m.testVideos, 0),
       runsAboveChance: models.filter((m) => m.aboveChance).length,
