@@ -1,7 +1,7 @@
 export { runStudy, modelRow } from './runStudy';
 export { checkStudyOptions } from './checkOptions';
 export type { StudyResult, StudyDataset, LopoRun, LopoStudyResult } from './types';
-export { runLopoStudy, runLopoFold, finishLopoStudy, studySubjects } from './lopoStudy';
+export { runLopoStudy, runLopoFold, finishLopoStudy, lopoHeadline, studySubjects } from './lopoStudy';
 export { summarizeRun, deltaGain, aggregateSummaries, meanStd } from './summary';
 export type { ModelSummary, MacsPerFrame, DeltaGain, AggregateSummary, MeanStd } from './summary';
 export { publishedDeltaResult, publishedComparison, publishedComparisonRows } from './published';

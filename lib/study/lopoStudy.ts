@@ -19,7 +19,7 @@ import { publishedDeltaResult } from './published';
 import { writeLopoHtml } from './report';
 import { describeStudyDataset, modelRow } from './runStudy';
 import { studyData, studyPaths, studyRecipe, studySeeds, studyTrainConfig, type StudyOptions } from './settings';
-import { aggregateSummaries, deltaGain, meanStd, summarizeRun, type ModelSummary } from './summary';
+import { aggregateSummaries, deltaGain, meanStd, summarizeRun } from './summary';
 import type { LopoRun, LopoStudyResult, StudyDataset } from './types';
 
 /** The subjects of the study's dataset, in fold order (fold i holds out subject i); reads file names only. */
@@ -82,6 +82,39 @@ export async function runLopoStudy(options: StudyOptions): Promise<LopoStudyResu
 }
 
 /**
+ * The LOPO headline from every fold × seed run: the delta model's MAC gain over the baseline's zero-skipping
+ * MACs and both models' test video accuracy, mean ± std over the same runs, those in which both models are
+ * above chance (a gain of a model that guesses is no result); and the runs left out, with the reason. The
+ * accuracy gap is computed here, over those runs, so that it cannot be confused with the gap of the means
+ * over all runs (`aggregate`).
+ */
+export function lopoHeadline(runs: readonly LopoRun[]): Pick<LopoStudyResult, 'deltaGainOverBaselineZeroSkipping' | 'headlineAccuracy' | 'headlineWithheld'> {
+  const gains = runs.map((run) => {
+    const baseline = run.models.find((m) => m.name === 'baseline');
+    const delta = run.models.find((m) => m.name === 'delta');
+    if (!baseline || !delta) throw invalidArgument('runs', 'runs with a baseline and a delta model', `fold ${run.fold} seed ${run.seed}: ${run.models.map((m) => m.name).join(', ')}`);
+    return { run, baseline, delta, ...deltaGain(baseline, delta) };
+  });
+  const counted = gains.filter((g) => g.gain !== null);
+  const of = (f: (g: (typeof counted)[number]) => number) => meanStd(counted.map(f));
+  return {
+    deltaGainOverBaselineZeroSkipping:
+      counted.length === 0
+        ? null
+        : { firstFrameIncluded: of((g) => g.gain?.firstFrameIncluded as number), steadyState: of((g) => g.gain?.steadyState as number) },
+    headlineAccuracy:
+      counted.length === 0
+        ? null
+        : {
+            baseline: of((g) => g.baseline.testVideoAccuracy),
+            delta: of((g) => g.delta.testVideoAccuracy),
+            baselineMinusDelta: of((g) => g.baseline.testVideoAccuracy - g.delta.testVideoAccuracy),
+          },
+    headlineWithheld: gains.filter((g) => g.gain === null).map((g) => `fold ${g.run.fold} (${g.run.testSubject}) seed ${g.run.seed}: ${g.withheld}`),
+  };
+}
+
+/**
  * Aggregates every fold × seed run (in fold, then seed order) and writes summary.json, folds.csv and the report
  * into the study's `out` folder.
  */
@@ -90,12 +123,7 @@ export function finishLopoStudy(options: StudyOptions, subjects: string[], runs:
   const seeds = studySeeds(lopo);
   const paths = studyPaths(lopo);
   fs.mkdirSync(paths.out, { recursive: true });
-  const gains = runs.map((run) => {
-    const baseline = run.models.find((m) => m.name === 'baseline') as ModelSummary;
-    const delta = run.models.find((m) => m.name === 'delta') as ModelSummary;
-    return { run, ...deltaGain(baseline, delta) };
-  });
-  const counted = gains.filter((g) => g.gain !== null);
+  const headline = lopoHeadline(runs);
   const result: LopoStudyResult = {
     out: paths.out,
     reportHtml: path.join(paths.out, 'report.html'),
@@ -103,14 +131,7 @@ export function finishLopoStudy(options: StudyOptions, subjects: string[], runs:
     dataset: { ...(dataset as StudyDataset), split: `leave one subject out: ${subjects.length} folds (fold i tests subject i, 0-based)`, testVideos: runs.reduce((a, r) => a + r.models[0].testVideos, 0) / seeds.length, subjects },
     runs,
     aggregate: aggregateSummaries(runs.map((r) => r.models)),
-    deltaGainOverBaselineZeroSkipping:
-      counted.length === 0
-        ? null
-        : {
-            firstFrameIncluded: meanStd(counted.map((g) => g.gain?.firstFrameIncluded as number)),
-            steadyState: meanStd(counted.map((g) => g.gain?.steadyState as number)),
-          },
-    headlineWithheld: gains.filter((g) => g.gain === null).map((g) => `fold ${g.run.fold} (${g.run.testSubject}) seed ${g.run.seed}: ${g.withheld}`),
+    ...headline,
     published: publishedDeltaResult(),
     seconds: (Date.now() - startedAt) / 1000,
   };

@@ -137,7 +137,12 @@ export function writeLopoHtml(file: string, result: LopoStudyResult): void {
   const headline = gain
     ? `<p><b>Headline:</b> over ${gain.firstFrameIncluded.n} fold × seed runs with both models above chance, the delta model runs ` +
       `${plusMinus(gain.firstFrameIncluded, 1, 2)}x fewer MACs per frame (delta execution, ${T}-frame clips, first frame whole) than the baseline ` +
-      `with zero-skipping; ${plusMinus(gain.steadyState, 1, 2)}x in steady state.</p>`
+      `with zero-skipping; ${plusMinus(gain.steadyState, 1, 2)}x in steady state.` +
+      (result.headlineAccuracy
+        ? ` Over the same runs, test video accuracy: baseline ${plusMinus(result.headlineAccuracy.baseline)}%, delta ${plusMinus(result.headlineAccuracy.delta)}%, ` +
+          `baseline − delta ${plusMinus(result.headlineAccuracy.baselineMinusDelta)} points.`
+        : '') +
+      `</p>`
     : `<p class="warn"><b>No headline:</b> no run had both models above chance.</p>`;
   const withheld = result.headlineWithheld.length > 0 ? `<p class="warn">Left out of the headline: ${result.headlineWithheld.map(escapeHtml).join('; ')}.</p>` : '';
   const folds = result.runs.flatMap((run) =>
