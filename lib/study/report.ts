@@ -39,6 +39,24 @@ function publishedSection(published: PublishedResult, ours: OurModelCells[], dat
   );
 }
 
+/**
+ * What a fixed split's accuracy is worth, said where it is shown: there is no validation split, and the study's
+ * settings were chosen on the Weizmann fixed split's test accuracy (settings.ts, README "Tried"), so accuracies
+ * on that split are optimistic. For data split by subject, leave-one-subject-out is named as the fairer figure.
+ * Empty for the leave-one-subject-out protocol.
+ */
+export function fixedSplitCaveat(d: StudyDataset): string {
+  if (d.protocol === 'lopo') return '';
+  const perVideo = d.testVideos > 0 ? ` One test video is ${(100 / d.testVideos).toFixed(1)} points.` : '';
+  const lopo = d.testSubjects !== undefined
+    ? ' Leave-one-subject-out (<code>--protocol lopo</code>: every subject held out once, same settings) is the fairer figure.'
+    : '';
+  return (
+    `<p class="warn">No validation split: the study's settings (λ = 0.01 for the delta refinement, the network, input size, learning rate ` +
+    `and augmentation) were chosen on the test accuracy of Weizmann's fixed split, so accuracies on that split are optimistic.${perVideo}${lopo}</p>`
+  );
+}
+
 function datasetParagraph(d: StudyDataset): string {
   const clips =
     d.protocol === 'lopo'
@@ -51,7 +69,8 @@ function datasetParagraph(d: StudyDataset): string {
   return (
     `<p>Dataset <b>${escapeHtml(d.name)}</b>, ${escapeHtml(d.split)}: ${d.classes.length} classes (${escapeHtml(d.classes.join(', '))}), ` +
     `${clips}; clips of ${d.clipLength} frames at ` +
-    `${d.size}x${d.size}; seeds ${d.seeds.join(', ')}. ${skipped}</p>`
+    `${d.size}x${d.size}; seeds ${d.seeds.join(', ')}. ${skipped}</p>` +
+    fixedSplitCaveat(d)
   );
 }
 
