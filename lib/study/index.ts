@@ -1,10 +1,10 @@
 export { runStudy, modelRow } from './runStudy';
 export { checkStudyOptions } from './checkOptions';
 export type { StudyResult, StudyDataset, LopoRun, LopoStudyResult } from './types';
-export { runLopoStudy, runLopoFold, finishLopoStudy, studySubjects } from './lopoStudy';
+export { runLopoStudy, runLopoFold, finishLopoStudy, lopoHeadline, studySubjects } from './lopoStudy';
 export { summarizeRun, deltaGain, aggregateSummaries, meanStd } from './summary';
 export type { ModelSummary, MacsPerFrame, DeltaGain, AggregateSummary, MeanStd } from './summary';
-export { publishedDeltaResult, publishedComparison } from './published';
+export { publishedDeltaResult, publishedComparison, publishedComparisonRows } from './published';
 export type { PublishedResult, OurModelNumbers } from './published';
 export { studyData, studyPaths, studyRecipe, studySeeds, studyThresholds, studyTrainConfig, dataSourceKey, STUDY_DATA } from './settings';
 export type { StudyData, StudyOptions, StudyProtocol } from './settings';

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { fixedThresholdSweep, ablationRows, type AblationRecord } from '../ablation/sparsitySweeps';
 import { crossoverTemporalDensity, energyVersusTemporalDensity, estimateCost, costToRows, operatingPoint } from '../hardware';
 import { toWorkloads, type SparsityMeasurement } from '../sparsity';
+import { testVideoLabels } from '../train/evaluate';
 import { trainRecipe } from '../train/recipe';
 import type { EpochMetrics } from '../train/runFolder';
 import { toCsv } from '../util/csv';
@@ -55,6 +56,7 @@ export function modelRow(m: ModelSummary): Record<string, unknown> {
     testVideoAccuracy: m.testVideoAccuracy,
     testVideos: m.testVideos,
     aboveChance: m.aboveChance,
+    chanceAccuracy: m.chance.chanceAccuracy,
     chancePValue: m.chance.pValue,
     spatialDensity: m.spatialDensity,
     temporalDensity: m.temporalDensity,
@@ -84,16 +86,18 @@ export async function runStudy(options: StudyOptions = {}): Promise<StudyResult>
   const measurements: Record<string, SparsityMeasurement> = {};
   const histories: Record<string, EpochMetrics[]> = {};
   const models: ModelSummary[] = [];
+  // Chance is the best constant predictor's accuracy on these test videos (1/classes when balanced).
+  const chanceOf = { testVideoLabels: await testVideoLabels(dataset) };
   for (const [name, run] of Object.entries(runs)) {
     measurements[name] = run.sparsity;
     histories[name] = run.metrics;
-    models.push(summarizeRun(name, run, dataset.classNames.length));
+    models.push(summarizeRun(name, run, chanceOf));
     run.model.dispose();
   }
   const perSeed: ModelSummary[][] = [models];
   for (const seed of seeds.slice(1)) {
     const more = await trainRecipe({ ...studyRecipe(options, { seed }), dataset });
-    perSeed.push(Object.entries(more.runs).map(([name, run]) => summarizeRun(name, run, dataset.classNames.length)));
+    perSeed.push(Object.entries(more.runs).map(([name, run]) => summarizeRun(name, run, chanceOf)));
     for (const run of Object.values(more.runs)) run.model.dispose();
   }
 

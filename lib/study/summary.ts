@@ -4,7 +4,8 @@
  * (each clip's first frame sent whole) and in steady state (changes only), with the clip length they assume.
  */
 import type { SparsityMeasurement } from '../sparsity';
-import { testAgainstChance, type ChanceVerdict } from '../train/chance';
+import { testAgainstChance, type ChanceTestSet, type ChanceVerdict } from '../train/chance';
+import { invalidArgument } from '../util/errors';
 import type { EpochMetrics } from '../train/runFolder';
 
 /** MACs per frame of one model under each execution mode. */
@@ -24,12 +25,16 @@ export interface ModelSummary {
   /** 'baseline', 'delta' or 'spatial-l1'. */
   name: string;
   epochs: number;
+  /** Accuracy over test clips (each window of T frames on its own): the per-window metric the paper reports. */
   testClipAccuracy: number;
   /** Accuracy over test videos (predictions averaged over each video's test windows). */
   testVideoAccuracy: number;
   /** Test videos behind `testVideoAccuracy`. */
   testVideos: number;
-  /** Whether `testVideoAccuracy` is above chance (one-sided binomial test at 5%; see `testAgainstChance`). */
+  /**
+   * Whether `testVideoAccuracy` is above chance (one-sided binomial test at 5% against the best constant
+   * predictor's accuracy when the test videos' labels are known, else 1/classes; see `testAgainstChance`).
+   */
   aboveChance: boolean;
   chance: ChanceVerdict;
   /** Fraction of non-zero activations entering the linear layers (all layers' inputs pooled). */
@@ -49,19 +54,23 @@ export interface ModelSummary {
 
 /**
  * The headline numbers of one trained run: its last epoch's accuracy and the sparsity measured after it.
- * `classes` is needed for the chance verdict (default: the run's logged class count).
+ * `chanceOf` is what the chance verdict is against: the test videos' labels (`{ testVideoLabels }`, from
+ * `testVideoLabels(dataset)`: chance is the best constant predictor's accuracy, right for unbalanced test
+ * sets too), or a class count (chance 1/classes; default: the run's logged class count).
  */
-export function summarizeRun(name: string, run: { metrics: EpochMetrics[]; sparsity: SparsityMeasurement }, classes?: number): ModelSummary {
+export function summarizeRun(name: string, run: { metrics: EpochMetrics[]; sparsity: SparsityMeasurement }, chanceOf?: number | ChanceTestSet): ModelSummary {
   const { metrics, sparsity } = run;
   const last = metrics[metrics.length - 1] ?? ({} as EpochMetrics);
   const { overall } = sparsity;
   const testVideos = Number(last.testVideos ?? 0);
-  const classCount = classes ?? Number(last.classes ?? 0);
+  const against = chanceOf ?? Number(last.classes ?? 0);
+  // Labels that do not match the run's test videos are a bug: testAgainstChance says so rather than guessing.
+  const usable = typeof against === 'number' ? against >= 2 : true;
   const testVideoAccuracy = Number(last.testVideoAccuracy ?? Number.NaN);
   const chance =
-    testVideos > 0 && classCount >= 2 && Number.isFinite(testVideoAccuracy)
-      ? testAgainstChance(testVideoAccuracy, testVideos, classCount)
-      : { testVideos, correct: 0, chanceAccuracy: classCount > 0 ? 1 / classCount : Number.NaN, pValue: 1, minCorrect: testVideos + 1, aboveChance: false };
+    testVideos > 0 && usable && Number.isFinite(testVideoAccuracy)
+      ? testAgainstChance(testVideoAccuracy, testVideos, against)
+      : { testVideos, correct: 0, chanceAccuracy: typeof against === 'number' && against > 0 ? 1 / against : Number.NaN, pValue: 1, minCorrect: testVideos + 1, aboveChance: false };
   return {
     name,
     epochs: metrics.length,
@@ -113,28 +122,40 @@ export function deltaGain(baseline: ModelSummary, delta: ModelSummary): { gain: 
   };
 }
 
-/** The headline gain's mean ± std over several runs, and the runs left out of it. */
+/** The headline gain's mean ± std over several runs, both models' accuracy over the same runs, and the runs left out. */
 export interface AggregateDeltaGain {
   /** Over the runs in which both models are above chance; null when there is none. */
   gain: { firstFrameIncluded: MeanStd; steadyState: MeanStd } | null;
-  /** Each run left out of the gain: `<label>: <why>`. */
+  /**
+   * Test video accuracy of both models and their difference, over the same runs as `gain` (so that the gap
+   * quoted beside the gain is not the gap of the means over all runs); null when there is none.
+   */
+  accuracy: { baseline: MeanStd; delta: MeanStd; baselineMinusDelta: MeanStd } | null;
+  /** Each run left out: `<label>: <why>`. */
   withheld: string[];
 }
 
 /**
- * `deltaGain` over several runs (seeds of a split, or fold × seed runs): mean ± std of the runs in which both the
- * baseline and the delta model are above chance, naming every run left out (with its `label`, e.g. "seed 2").
+ * `deltaGain` over several runs (seeds of a split, or fold × seed runs): mean ± std over the runs in which both
+ * the baseline and the delta model are above chance (a gain of a model that guesses is no result), naming every
+ * run left out by its `label` (e.g. "seed 2"). Throws DeltaSparsityError (argument `runs`) for a run without a
+ * baseline and a delta model.
  */
 export function aggregateDeltaGain(runs: readonly { label: string; models: readonly ModelSummary[] }[]): AggregateDeltaGain {
   const gains = runs.map((run) => {
     const baseline = run.models.find((m) => m.name === 'baseline');
     const delta = run.models.find((m) => m.name === 'delta');
-    if (!baseline || !delta) return { label: run.label, gain: null, withheld: 'no baseline and delta model to compare' };
-    return { label: run.label, ...deltaGain(baseline, delta) };
+    if (!baseline || !delta) throw invalidArgument('runs', 'runs with a baseline and a delta model', `${run.label}: ${run.models.map((m) => m.name).join(', ')}`);
+    return { label: run.label, baseline, delta, ...deltaGain(baseline, delta) };
   });
-  const counted = gains.flatMap((g) => (g.gain ? [g.gain] : []));
+  const counted = gains.filter((g) => g.gain !== null);
+  const of = (f: (g: (typeof counted)[number]) => number) => meanStd(counted.map(f));
+  const none = counted.length === 0;
   return {
-    gain: counted.length === 0 ? null : { firstFrameIncluded: meanStd(counted.map((g) => g.firstFrameIncluded)), steadyState: meanStd(counted.map((g) => g.steadyState)) },
+    gain: none ? null : { firstFrameIncluded: of((g) => g.gain?.firstFrameIncluded as number), steadyState: of((g) => g.gain?.steadyState as number) },
+    accuracy: none
+      ? null
+      : { baseline: of((g) => g.baseline.testVideoAccuracy), delta: of((g) => g.delta.testVideoAccuracy), baselineMinusDelta: of((g) => g.baseline.testVideoAccuracy - g.delta.testVideoAccuracy) },
     withheld: gains.filter((g) => g.gain === null).map((g) => `${g.label}: ${g.withheld}`),
   };
 }
@@ -158,6 +179,8 @@ export function meanStd(values: number[]): MeanStd {
 export interface AggregateSummary {
   name: string;
   runs: number;
+  /** Accuracy over test clips (per window). */
+  testClipAccuracy: MeanStd;
   testVideoAccuracy: MeanStd;
   /** Test videos over all runs. */
   testVideos: number;
@@ -177,6 +200,7 @@ export function aggregateSummaries(runs: ModelSummary[][]): AggregateSummary[] {
     return {
       name,
       runs: models.length,
+      testClipAccuracy: of((m) => m.testClipAccuracy),
       testVideoAccuracy: of((m) => m.testVideoAccuracy),
       testVideos: models.reduce((a, m) => a + m.testVideos, 0),
       runsAboveChance: models.filter((m) => m.aboveChance).length,

@@ -77,6 +77,12 @@ export interface LopoStudyResult {
    * runs in which both are above chance; null when there is none.
    */
   deltaGainOverBaselineZeroSkipping: { firstFrameIncluded: MeanStd; steadyState: MeanStd } | null;
+  /**
+   * Test video accuracy (fractions) of the baseline and the delta model, and baseline − delta, mean ± std over
+   * the same runs as `deltaGainOverBaselineZeroSkipping`; null when there is none. The accuracy cost to quote
+   * beside that gain (the gap of `aggregate`'s means is over all runs, guessing ones included).
+   */
+  headlineAccuracy: { baseline: MeanStd; delta: MeanStd; baselineMinusDelta: MeanStd } | null;
   /** Runs left out of the gain, and why. */
   headlineWithheld: string[];
   published: PublishedResult;

@@ -1,6 +1,8 @@
 /**
- * Evaluation of a video classifier on a dataset's test windows: clip accuracy, and video accuracy with
- * class probabilities averaged over all windows of a video (the paper's clip-averaged evaluation).
+ * Evaluation of a video classifier on a dataset's test windows: clip accuracy (per window: each test window
+ * of T frames classified on its own, the metric the paper's published code reports: Keras `model.evaluate` on
+ * 32-frame sliding windows) and video accuracy (class probabilities averaged over all test windows of a
+ * video, then one verdict per video; the paper reports no per-video figure).
  */
 import * as tf from '@tensorflow/tfjs';
 import { invalidArgument, requireInteger } from '../util/errors';
@@ -10,7 +12,7 @@ import { measureSparsity, type SparsityMeasurement } from '../sparsity';
 export interface Evaluation {
   /** Mean softmax cross-entropy over test clips. */
   loss: number;
-  /** Fraction of test clips classified correctly. */
+  /** Fraction of test clips (windows) classified correctly: per-window accuracy, like the paper's. */
   clipAccuracy: number;
   /** Fraction of test videos whose window-averaged probabilities pick the right class. */
   videoAccuracy: number;
@@ -90,15 +92,36 @@ export interface TestSelection {
 }
 
 // The test set's order is fixed: its labels are read once per dataset, not once per epoch.
-const testLabelCache = new WeakMap<VideoDataset, number[]>();
+const testLabelCache = new WeakMap<VideoDataset, { clips: number[]; videos: number[] }>();
 
-async function testLabels(dataset: VideoDataset): Promise<number[]> {
+/** The labels of the test clips (in test order) and of the test videos (in order of first clip), one pass. */
+async function readTestLabels(dataset: VideoDataset): Promise<{ clips: number[]; videos: number[] }> {
   const cached = testLabelCache.get(dataset);
   if (cached) return cached;
-  const labels: number[] = [];
-  for await (const batch of dataset.testBatches({ batchSize: 64 })) labels.push(...batch.labels);
+  const clips: number[] = [];
+  const videos = new Map<string, number>();
+  for await (const batch of dataset.testBatches({ batchSize: 64 })) {
+    clips.push(...batch.labels);
+    batch.videoIds.forEach((id, i) => {
+      if (!videos.has(id)) videos.set(id, batch.labels[i]);
+    });
+  }
+  const labels = { clips, videos: [...videos.values()] };
   testLabelCache.set(dataset, labels);
   return labels;
+}
+
+async function testLabels(dataset: VideoDataset): Promise<number[]> {
+  return (await readTestLabels(dataset)).clips;
+}
+
+/**
+ * The class index of every test video of `dataset` (one per video, in the order of each video's first test
+ * window), as `evaluate` counts videos: what the chance accuracy of a video accuracy is computed from
+ * (`testAgainstChance(accuracy, videos, { testVideoLabels })`). Read once per dataset (cached).
+ */
+export async function testVideoLabels(dataset: VideoDataset): Promise<number[]> {
+  return (await readTestLabels(dataset)).videos;
 }
 
 /**

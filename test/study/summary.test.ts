@@ -38,6 +38,20 @@ describe('model summaries and the headline gain', () => {
     expect(verdict.withheld).toMatch(/2 test videos are too few for any accuracy to beat chance/);
   });
 
+  it('tests against the best constant predictor when the test videos\' labels are given', () => {
+    // 30 test videos of 10 classes, 12 of them class 0: a constant predictor gets 12/30 = 40%. 14 right is
+    // far above 1/10 but not above 40%: P(X >= 14) for Bin(30, 0.4) = 0.29 (Python: sum of
+    // comb(30, i) 0.4^i 0.6^(30-i) for i = 14..30 = 0.2855).
+    const testVideoLabels = [...Array(12).fill(0), ...Array.from({ length: 18 }, (_, i) => 1 + (i % 9))];
+    const byClasses = summarizeRun('delta', run(14 / 30, measurement(1000, 600, 50, 100)));
+    expect(byClasses.aboveChance).toBe(true);
+    const byLabels = summarizeRun('delta', run(14 / 30, measurement(1000, 600, 50, 100)), { testVideoLabels });
+    expect(byLabels.aboveChance).toBe(false);
+    expect(byLabels.chance.chanceAccuracy).toBeCloseTo(0.4, 12);
+    expect(byLabels.chance.pValue).toBeCloseTo(0.2855, 3);
+    expect(() => summarizeRun('delta', run(0.5, measurement(1000, 600, 50, 100)), { testVideoLabels: [0, 1] })).toThrow(/testVideoLabels\.length/);
+  });
+
   it('aggregates mean and sample std', () => {
     expect(meanStd([1, 2, 3])).toEqual({ mean: 2, std: 1, n: 3 });
     expect(meanStd([5])).toEqual({ mean: 5, std: 0, n: 1 });

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createSyntheticDataset } from '../../lib/data/synthetic';
-import { evenlySpaced, stratifiedTestClips, stratifiedTestSelection } from '../../lib/train/evaluate';
+import { evenlySpaced, stratifiedTestClips, stratifiedTestSelection, testVideoLabels } from '../../lib/train/evaluate';
+import type { ClipBatch, VideoDataset } from '../../lib/data/types';
 import { channelStatistics } from '../../lib/train/inputStatistics';
 
 beforeAll(async () => {
@@ -29,6 +30,37 @@ describe('stratified test samples', () => {
     const clips = await stratifiedTestClips(dataset, 12);
     expect(clips.shape).toEqual([12, 2, 8, 8, 3]);
     clips.dispose();
+  });
+});
+
+describe('testVideoLabels', () => {
+  it('gives one label per test video, however many windows it has and however they are batched', async () => {
+    // Unbalanced test set: videos a (class 0, 3 windows), b (class 0, 1 window), c (class 2, 2 windows), in
+    // batches of 4 that split c's windows: one label per video in order of first window → [0, 0, 2].
+    const windows: [string, number][] = [['a', 0], ['a', 0], ['a', 0], ['b', 0], ['c', 2], ['c', 2]];
+    const batch = (part: [string, number][]): ClipBatch => ({
+      clips: new Float32Array(part.length * 3),
+      shape: [part.length, 1, 1, 1, 3],
+      labels: Int32Array.from(part.map(([, label]) => label)),
+      videoIds: part.map(([id]) => id),
+      offsets: new Int32Array(part.length),
+    });
+    const dataset = {
+      name: 'fake',
+      classNames: ['x', 'y', 'z'],
+      async *testBatches() {
+        yield batch(windows.slice(0, 4));
+        yield batch(windows.slice(4));
+      },
+    } as unknown as VideoDataset;
+    expect(await testVideoLabels(dataset)).toEqual([0, 0, 2]);
+  });
+
+  it('matches the synthetic set\'s test videos (6 classes x 3 videos, 2 windows each)', async () => {
+    const dataset = createSyntheticDataset({ trainPerClass: 1, testPerClass: 3, testWindowsPerVideo: 2, height: 8, width: 8, clipLength: 2 });
+    const labels = await testVideoLabels(dataset);
+    expect(labels.length).toBe(18);
+    expect([0, 1, 2, 3, 4, 5].map((c) => labels.filter((l) => l === c).length)).toEqual([3, 3, 3, 3, 3, 3]);
   });
 });
 

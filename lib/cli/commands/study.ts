@@ -139,6 +139,8 @@ export function registerStudyCommand(program: Command): void {
         say(options, gain
           ? `delta model vs baseline zero-skipping: ${gain.firstFrameIncluded.mean.toFixed(2)} ± ${gain.firstFrameIncluded.std.toFixed(2)}x fewer MACs per frame (${result.dataset.clipLength}-frame clips, first frame whole); ${gain.steadyState.mean.toFixed(2)}x in steady state`
           : 'no headline gain: no run had both models above chance');
+        const accuracy = result.headlineAccuracy;
+        if (accuracy) say(options, `over the same ${accuracy.baseline.n} runs: test video accuracy baseline ${(100 * accuracy.baseline.mean).toFixed(1)}%, delta ${(100 * accuracy.delta.mean).toFixed(1)}% (baseline − delta ${(100 * accuracy.baselineMinusDelta.mean).toFixed(1)} ± ${(100 * accuracy.baselineMinusDelta.std).toFixed(1)} points)`);
         for (const line of result.headlineWithheld) say(options, `left out of the headline: ${line}`);
         say(options, `report: ${result.reportHtml}`);
         printJson(options, result);
@@ -152,7 +154,7 @@ export function registerStudyCommand(program: Command): void {
       if (d.seeds.length > 1) say(options, `seed ${d.seeds[0]} (its models feed the ablation, the cost estimate and the report's figures):`);
       say(options, header);
       for (const m of result.models) say(options, modelLine(m));
-      say(options, `(T: per frame of ${d.clipLength}-frame clips, first frame processed whole; ∞: steady state, changes only; chance = ${percent(1 / d.classes.length)}, one-sided binomial test at 5%)`);
+      say(options, `(T: per frame of ${d.clipLength}-frame clips, first frame processed whole; ∞: steady state, changes only; chance = ${percent(result.models[0]?.chance.chanceAccuracy ?? 1 / d.classes.length)}, the best constant predictor's accuracy, one-sided binomial test at 5%)`);
       const gain = result.deltaGainOverBaselineZeroSkipping;
       say(options, gain
         ? `delta model vs baseline on a zero-skipping accelerator: ${gain.firstFrameIncluded.toFixed(2)}x fewer MACs per frame (${d.clipLength}-frame clips, first frame whole); ${gain.steadyState.toFixed(2)}x in steady state`
