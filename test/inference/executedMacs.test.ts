@@ -59,7 +59,7 @@ const relative = (a: number, b: number): number => Math.abs(a - b) / Math.max(Ma
 
 describe('executed MACs: measureSparsity = sparse engine = brute force', () => {
   it('a delta small CNN with stride-2 same convs, over several clips', () => {
-    const model = buildSmallCnn({ inputShape: [T, ...FRAME], classes: 5, filters: [8, 12, 16], variant: 'delta', threshold: 0.05 });
+    const model = buildSmallCnn({ inputShape: [T, SIZE, SIZE, 3], classes: 5, filters: [8, 12, 16], variant: 'delta', threshold: 0.05 });
     randomizeThresholds(model);
     const clipData = Array.from({ length: CLIPS }, (_, b) => movingClip(T, SIZE, 11 + b));
     const clips = tf.tensor(Float32Array.from(clipData.flatMap((c) => Array.from(c))), [CLIPS, T, ...FRAME]);
