@@ -8,8 +8,8 @@
  *
  * Clips: a static clip (one frame repeated), real footage (the bundled UCF101 sample and, when present, a
  * Weizmann clip), and uniform noise (every pixel new every frame). Each is reported with its MAC density:
- * Σ nnz(input)·fanOut / Σ n·fanOut over the linear layers and all streamed frames (the first, sent whole,
- * included), as the engine counts it (`SparseLayerStats`).
+ * Σ executed MACs / Σ dense MACs over the linear layers and all streamed frames (the first, sent whole,
+ * included), as the engine counts them (`SparseLayerStats.macs`, `denseMacs`).
  *
  * The engine runs its WebAssembly SIMD loops by default (`loops`: 'typescript' measures the fallback), on one
  * thread; on wasm, dense convolutions may run in the oneDNN addon on several threads (`denseConvolutions` says).

@@ -10,23 +10,29 @@
  *              accumulator (y_t = y_{t−1} + W·Δ_t).
  *
  * ## Notation (per layer, per frame)
- *   n inputs, f fan-out, W weights, m outputs, N = n·f nominal MACs, d_w weight density (default 1),
- *   d = input density of the mode: 1 (dense), s (zero-skipping), t (delta),
+ *   n inputs, f fan-out, W weights, m outputs, N = n·f dense MACs (padding taps included), d_w weight density
+ *   (default 1),
+ *   d = input density of the mode: 1 (dense), s (zero-skipping), t (delta): fraction of values moved,
+ *   d_mac = MAC density of the mode: 1 (dense), s_mac = `zeroSkippingMacDensity`, t_mac = `deltaMacDensity`
+ *   (default s, t): executed MACs of the non-zero inputs / N. It differs from d because a skip-capable
+ *   accelerator never executes the taps on padding and an input's fan-out depends on its position
+ *   (lib/sparsity/measure.ts),
  *   b = dataWidthBits, b_acc = accumulatorWidthBits, P = MAC units,
  *   E(level, op, bits) = level.{read|write}EnergyPj · bits / level.accessBits   (energy of moving one value).
  * Zero policies (hardware `zeros.inputs`, `zeros.weights`; both taken as `none` in dense mode):
  *   e_x = d_x if policy_x ∈ {gate, skip} else 1      (fraction of the operand treated as non-zero: energy)
  *   k_x = d_x if policy_x = skip else 1               (fraction of the operand that is issued/moved: cycles)
+ *   with d_mac in e_in, k_in for MACs and weight fetches, and d for the activations moved (k_in,act).
  *
  * ## Formulas
  *   active MACs   A = N · e_in · e_w                        (the reported `macs`)
  *   issued MACs   I = N · k_in · k_w
  *   compute       E_c = A·E_mac,active + (N − A)·E_mac,idle (a gated or skipped MAC still costs the idle energy)
  *   weights       F_w = k_w · min(W, k_in·N)   weights moved into the scratchpad (a skipped input needs none of
- *                                             its f weights; no weight is fetched twice in a frame)
+ *                                             its weights; no weight is fetched twice in a frame)
  *                 E_w = A·E(wSpad, read, b) + F_w·(E(wSpad, write, b) + E(src_w, read, b))
  *                 src_w = global buffer if the layer's weights stay on chip between frames, else DRAM
- *   activations   F_in = k_in · n                            values (or non-zero deltas) moved
+ *   activations   F_in = k_in,act · n                        values (or non-zero deltas) moved
  *                 E_a = A·E(iSpad, read, b) + F_in·(E(GLB, write, b) + E(GLB, read, b) + E(iSpad, write, b))
  *                 (each activation is charged to the layer that consumes it: written to and read back from
  *                 the global buffer once; activations never spill to DRAM)
@@ -46,8 +52,13 @@
  *   (k_w·W·b/8 bytes, compressed if weight zeros are skipped), first-fit in layer order. Anything that does not fit lives in DRAM and is moved every frame.
  *
  * ## Cross-over temporal density
+ *   A what-if temporal density t (option `temporalDensity`, the cross-over, the energy curve) scales each
+ *   layer's delta MAC density in proportion: t_mac(t) = min(1, t · r), r = measured t_mac / measured t (1 when
+ *   either is missing or t = 0), i.e. the changes are assumed to keep the positions (and so the average
+ *   executed fan-out) of the measured ones.
  *   With placement fixed, E_delta(t) is piecewise linear and non-decreasing in t (idle ≤ active MAC energy),
- *   with at most one kink per layer, at t = W / N where min(W, t·N) saturates (only when inputs are skipped).
+ *   with at most two kinks per layer: at t = W / (r·N) where min(W, t_mac·N) saturates (only when inputs are
+ *   skipped), and at t = 1 / r where t_mac reaches 1 (only when r > 1).
  *   The cross-over t* against a reference energy E_ref (dense, or zero-skipping with the layer's own s) is the
  *   largest t with E_delta(t) ≤ E_ref: on the linear piece [t_a, t_b] that contains it,
  *     t* = t_a + (E_ref − E_delta(t_a)) · (t_b − t_a) / (E_delta(t_b) − E_delta(t_a)),
@@ -131,12 +142,12 @@ function fractions(policy: ZeroPolicy, density: number): { energy: number; issue
   };
 }
 
-/** The per-layer formulas of the module comment, for one mode and one input density `d`. */
+/** The per-layer formulas of the module comment, for one mode and its densities `d`, `d_mac`. */
 function layerModeCost(
   layer: LayerWorkload,
   hw: HardwareSpec,
   mode: CostMode,
-  d: number,
+  { d, dMac }: Densities,
   weightPlacement: MemoryPlacement,
   statePlacement: MemoryPlacement,
 ): LayerModeCost {
@@ -147,7 +158,8 @@ function layerModeCost(
   const bAcc = hw.accumulatorWidthBits;
   const { inputSpad, weightSpad, globalBuffer, dram } = hw.memory;
   const dense = mode === 'dense';
-  const input = fractions(dense ? 'none' : hw.zeros.inputs, d);
+  const input = fractions(dense ? 'none' : hw.zeros.inputs, dMac);
+  const inputValues = fractions(dense ? 'none' : hw.zeros.inputs, d);
   const weight = fractions(dense ? 'none' : hw.zeros.weights, layer.weightDensity ?? 1);
 
   const A = N * input.energy * weight.energy;
@@ -158,7 +170,7 @@ function layerModeCost(
   const weightSource = weightPlacement === 'sram' ? globalBuffer : dram;
   const weights = A * perValue(weightSpad, 'read', b) + Fw * (perValue(weightSpad, 'write', b) + perValue(weightSource, 'read', b));
 
-  const Fin = input.issued * n;
+  const Fin = inputValues.issued * n;
   const activations =
     A * perValue(inputSpad, 'read', b) +
     Fin * (perValue(globalBuffer, 'write', b) + perValue(globalBuffer, 'read', b) + perValue(inputSpad, 'write', b));
@@ -184,6 +196,7 @@ function layerModeCost(
   const total = compute + weights + activations + deltaState;
   return {
     density: d,
+    macDensity: dMac,
     macs: A,
     issuedMacs: I,
     cycles,
@@ -225,10 +238,23 @@ function resolveHardware(hardware: HardwareSpec | string): HardwareSpec {
   return typeof hardware === 'string' ? loadHardware(hardware) : validateHardwareSpec(hardware);
 }
 
-function densityOf(layer: LayerWorkload, mode: CostMode, temporalOverride: number | undefined): number {
-  if (mode === 'dense') return 1;
-  if (mode === 'zero-skipping') return layer.spatialDensity;
-  return temporalOverride ?? layer.temporalDensity;
+/** The activation density d and the MAC density d_mac of a layer in a mode (see the module comment). */
+interface Densities {
+  d: number;
+  dMac: number;
+}
+
+/** r of the module comment: delta MACs per non-zero change relative to the average fan-out. */
+function deltaMacRatio(layer: LayerWorkload): number {
+  if (layer.deltaMacDensity === undefined || !(layer.temporalDensity > 0)) return 1;
+  return layer.deltaMacDensity / layer.temporalDensity;
+}
+
+function densityOf(layer: LayerWorkload, mode: CostMode, temporalOverride: number | undefined): Densities {
+  if (mode === 'dense') return { d: 1, dMac: 1 };
+  if (mode === 'zero-skipping') return { d: layer.spatialDensity, dMac: layer.zeroSkippingMacDensity ?? layer.spatialDensity };
+  if (temporalOverride === undefined) return { d: layer.temporalDensity, dMac: layer.deltaMacDensity ?? layer.temporalDensity };
+  return { d: temporalOverride, dMac: Math.min(1, temporalOverride * deltaMacRatio(layer)) };
 }
 
 /** Everything that does not depend on the temporal density: validated inputs and placements per mode. */
@@ -256,7 +282,7 @@ function prepare(layers: LayerWorkload[], hardware: HardwareSpec | string, optio
   return { layers: checked, hw, placements };
 }
 
-function costOf(p: Prepared, i: number, mode: CostMode, d: number): LayerModeCost {
+function costOf(p: Prepared, i: number, mode: CostMode, d: Densities): LayerModeCost {
   const placement = p.placements[mode];
   return layerModeCost(p.layers[i], p.hw, mode, d, placement.weights[i], placement.state[i]);
 }
@@ -280,12 +306,14 @@ function solvePiecewiseLinear(energy: (t: number) => number, kinks: number[], re
 
 function kinkOf(layer: LayerWorkload, hw: HardwareSpec): number[] {
   const N = layer.inputActivations * layer.fanOut;
-  return hw.zeros.inputs === 'skip' && N > 0 ? [layer.weights / N] : [];
+  const r = deltaMacRatio(layer);
+  if (!(r > 0)) return [];
+  return [...(hw.zeros.inputs === 'skip' && N > 0 ? [layer.weights / (r * N)] : []), ...(r > 1 ? [1 / r] : [])];
 }
 
 function crossovers(p: Prepared): { layers: Crossover[]; overall: Crossover } {
   const indices = p.layers.map((_, i) => i);
-  const deltaEnergy = (i: number) => (t: number) => costOf(p, i, 'delta', t).energyPj.total;
+  const deltaEnergy = (i: number) => (t: number) => costOf(p, i, 'delta', densityOf(p.layers[i], 'delta', t)).energyPj.total;
   const reference = (i: number, mode: 'dense' | 'zero-skipping') =>
     costOf(p, i, mode, densityOf(p.layers[i], mode, undefined)).energyPj.total;
   const layers = indices.map((i) => {

@@ -18,7 +18,7 @@ export interface EstimateCostOptions {
   statePlacement?: 'auto' | MemoryPlacement;
   /**
    * Temporal density to use for every layer instead of the layers' own `temporalDensity` (what-if).
-   * Default: each layer's own value.
+   * Default: each layer's own value. Each layer's delta MAC density is scaled with it in proportion (see cost.ts).
    */
   temporalDensity?: number;
 }
@@ -49,8 +49,10 @@ export interface ModeCost {
 }
 
 export interface LayerModeCost extends ModeCost {
-  /** Input density used in this mode (1, s or t). */
+  /** Input (activation) density used in this mode (1, s or t): activation traffic and delta state. */
   density: number;
+  /** MAC density used in this mode (1, s_mac or t_mac): executed MACs / dense MACs (see cost.ts). */
+  macDensity: number;
   weightPlacement: MemoryPlacement;
   /** Where the delta state lives (`null` outside delta mode). */
   statePlacement: MemoryPlacement | null;

@@ -35,7 +35,7 @@ export interface EnergyCurve {
 /**
  * Energy per frame of `workloads` on `hardware` when every layer has the same temporal density t, for t on
  * a grid over [0, 1] plus the exact cross-overs (so that the piecewise-linear delta line passes through
- * them). Throws a DeltaSparsityError for `points` < 2 or bad workloads / hardware (as `estimateCost`).
+ * them). Each layer's delta MAC density follows t in proportion to its measured one (see cost.ts, "Cross-over"). Throws a DeltaSparsityError for `points` < 2 or bad workloads / hardware (as `estimateCost`).
  */
 export function energyVersusTemporalDensity(
   workloads: LayerWorkload[],

@@ -8,7 +8,8 @@ import { DeltaSparsityError, invalidArgument } from '../util/errors';
 import type { LayerWorkload } from './workload';
 
 const KINDS: readonly LayerWorkload['kind'][] = ['conv', 'depthwise', 'dense'];
-const DENSITIES = ['spatialDensity', 'temporalDensity', 'weightDensity'] as const;
+const DENSITIES = ['spatialDensity', 'temporalDensity', 'weightDensity', 'zeroSkippingMacDensity', 'deltaMacDensity'] as const;
+const OPTIONAL: ReadonlySet<string> = new Set(['weightDensity', 'zeroSkippingMacDensity', 'deltaMacDensity']);
 const COUNTS = ['inputActivations', 'fanOut', 'weights', 'outputs'] as const;
 
 /** Validates one layer (index `i` is used when it has no usable name). Returns a clean copy. */
@@ -32,7 +33,7 @@ export function validateLayerWorkload(layer: unknown, i: number): LayerWorkload 
   }
   for (const field of DENSITIES) {
     const value = raw[field];
-    if (field === 'weightDensity' && value === undefined) continue;
+    if (OPTIONAL.has(field) && value === undefined) continue;
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {
       throw invalidArgument(label(field), 'a density in [0, 1]', value);
     }
@@ -48,6 +49,8 @@ export function validateLayerWorkload(layer: unknown, i: number): LayerWorkload 
     temporalDensity: raw.temporalDensity as number,
   };
   if (raw.weightDensity !== undefined) result.weightDensity = raw.weightDensity as number;
+  if (raw.zeroSkippingMacDensity !== undefined) result.zeroSkippingMacDensity = raw.zeroSkippingMacDensity as number;
+  if (raw.deltaMacDensity !== undefined) result.deltaMacDensity = raw.deltaMacDensity as number;
   return result;
 }
 

@@ -14,7 +14,8 @@ export interface LayerWorkload {
   inputActivations: number;
   /**
    * Multiplications each input activation takes part in, on average: the layer's dense MACs per frame / n, so
-   * that n·fanOut is exactly its dense MAC count (about k·k·filters/stride² for a conv, units for a dense).
+   * that n·fanOut is exactly its dense MAC count (about k·k·filters/stride² for a conv, units for a dense),
+   * padding taps included.
    */
   fanOut: number;
   /** Number of weights (parameters) of the layer, biases excluded. */
@@ -25,6 +26,15 @@ export interface LayerWorkload {
   spatialDensity: number;
   /** Fraction of input deltas (changes since the last value sent) that are non-zero, in [0, 1]. */
   temporalDensity: number;
+  /**
+   * MAC density of zero-skipping execution, in [0, 1]: the MACs executed for the non-zero inputs (each with its
+   * position's fan-out: taps on padding are never executed, border inputs feed fewer outputs) / n·fanOut.
+   * Default `spatialDensity` (every input taken to feed fanOut MACs), as in workloads written by hand or
+   * before 2026-12; `measureSparsity` gives the exact value (`toWorkloads`).
+   */
+  zeroSkippingMacDensity?: number;
+  /** The same for delta execution in steady state (the non-zero changes). Default `temporalDensity`. */
+  deltaMacDensity?: number;
   /**
    * Fraction of weights that are non-zero, in [0, 1]. Default 1 (dense weights). Only exploited by hardware
    * whose `zeros.weights` policy is `gate` or `skip`; assumed independent of the activation zeros.

@@ -30,9 +30,10 @@
  * fifth of the pooled units are exact ties, of which the engine sends 0-1 the other way (engineTies.test.ts).
  *
  * Operation counts use the definitions of `measureSparsity` and `createStreamingModel`: per linear layer,
- * Σ nnz(input)·fanOut over the frames (the input being Δ behind a delta layer, else the values), fanOut from
- * `fanOutOf` ('macs' convention by default). `macsExecuted` counts the multiply-accumulates the loops
- * actually did (stencil taps inside the output; border inputs feed fewer).
+ * `macs` counts the multiply-accumulates the loops did (the input being Δ behind a delta layer, else the
+ * values; stencil taps inside the output only, so border inputs feed fewer and padding none), which equals
+ * Σ over non-zero inputs of their position's fan-out (`positionFanOutOf`); `denseMacs` is the standard dense
+ * count, n · the 'macs' fan-out of `fanOutOf` per frame, padding taps included.
  */
 import { isInputNormalization } from '../layers/inputNormalization';
 import * as tf from '@tensorflow/tfjs';
@@ -51,7 +52,7 @@ export type { SparseLayerStats } from './stages';
 
 /** Options of `createSparseEngine`. */
 export interface SparseEngineOptions {
-  /** Fan-out convention of the MAC counts. Default 'macs' (as `measureSparsity`). */
+  /** Convention of the reported average `fanOut` (the MAC counts do not depend on it). Default 'macs' (as `measureSparsity`). */
   fanOutConvention?: FanOutConvention;
   /**
    * Which loops run the scatter and the per-position passes: 'wasm' (WebAssembly with 128-bit SIMD, the
@@ -207,7 +208,7 @@ export function createSparseEngine(model: tf.LayersModel, options: SparseEngineO
       const deltaInput = signal === 'changes';
       if (kind == null) {
         const pool = new PoolScatter(product(inShape), inShape[inShape.length - 1], kernels);
-        stages.push(new LinearStage(pool, null, { name: inner.name, kind: 'pool', fanOut: 1, deltaInput }, arena, kernels));
+        stages.push(new LinearStage(pool, null, { name: inner.name, kind: 'pool', fanOut: 1, denseMacsPerFrame: product(inShape), deltaInput }, arena, kernels));
       } else {
         const config = inner.getConfig();
         const dilation = config.dilationRate ?? 1;
@@ -222,7 +223,8 @@ export function createSparseEngine(model: tf.LayersModel, options: SparseEngineO
         }
         const weights = folded.get(i) as FoldedLinearLayer;
         const scatter = linearScatter(layer, kind, weights, inShape, outShape, arena, kernels);
-        const info = { name: inner.name, kind, fanOut: fanOutOf(layer, inShape, convention), deltaInput };
+        const denseMacsPerFrame = product(inShape) * fanOutOf(layer, inShape, 'macs');
+        const info = { name: inner.name, kind, fanOut: fanOutOf(layer, inShape, convention), denseMacsPerFrame, deltaInput };
         const stage = new LinearStage(scatter, weights.bias, info, arena, kernels);
         stages.push(stage);
         linearStages.push(stage);

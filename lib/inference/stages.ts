@@ -9,16 +9,18 @@ import type { Arena } from './arena';
 import { SparseLinear, TouchedPositions } from './scatter';
 import type { SparseKernels } from './sparseKernels';
 
-/** Operation counts of one linear layer since the last reset: those of the exact reference, and more. */
+/**
+ * Operation counts of one linear layer since the last reset: those of the exact reference, and more. `macs`
+ * counts the multiply-accumulates the engine's loops executed (stencil taps inside the output: border inputs
+ * feed fewer, padding none), which is how `measureSparsity` and `createStreamingModel` count them.
+ */
 export interface SparseLayerStats extends StreamingLayerStats {
-  /** Multiplications per input (`fanOutOf`). */
+  /** Multiplications per input on average (`fanOutOf`, the engine's `fanOutConvention`); not used in `macs`. */
   fanOut: number;
   /** Σ nnz(input) over all frames. */
   nonZeroInputs: number;
   /** nnz(input) of the first frame since the last reset (sent whole behind a delta layer). */
   firstFrameNonZeroInputs: number;
-  /** Multiply-accumulates the engine's loops executed (exact stencil taps, borders included). */
-  macsExecuted: number;
 }
 
 /** Whole values after a layer; the positions listed (position·channels + c) may have changed this frame. */
@@ -141,11 +143,11 @@ export class LinearStage implements Stage {
   private frames = 0;
   private nonZeroInputs = 0;
   private firstFrameNonZeroInputs = 0;
-  private macsExecuted = 0;
+  private macs = 0;
   constructor(
     private readonly scatter: SparseLinear,
     bias: Float32Array | null,
-    readonly info: { name: string; kind: LinearKind | 'pool'; fanOut: number; deltaInput: boolean },
+    readonly info: { name: string; kind: LinearKind | 'pool'; fanOut: number; denseMacsPerFrame: number; deltaInput: boolean },
     arena: Arena,
     private readonly kernels: SparseKernels | null,
   ) {
@@ -201,7 +203,7 @@ export class LinearStage implements Stage {
       this.firstFrameNonZeroInputs = changes.count;
       this.started = true;
     }
-    this.macsExecuted += this.scatter.scatter(changes.indices, changes.deltas, changes.count, this.pending, this.touched);
+    this.macs += this.scatter.scatter(changes.indices, changes.deltas, changes.count, this.pending, this.touched);
     this.flush();
     this.nonZeroInputs += changes.count;
     this.frames += 1;
@@ -231,22 +233,21 @@ export class LinearStage implements Stage {
     this.frames = 0;
     this.nonZeroInputs = 0;
     this.firstFrameNonZeroInputs = 0;
-    this.macsExecuted = 0;
+    this.macs = 0;
   }
   stats(): SparseLayerStats | null {
-    const { name, kind, fanOut, deltaInput } = this.info;
+    const { name, kind, fanOut, denseMacsPerFrame, deltaInput } = this.info;
     if (kind === 'pool') return null;
     return {
       name,
       kind,
       deltaInput,
       frames: this.frames,
-      macs: this.nonZeroInputs * fanOut,
-      denseMacs: this.frames * this.scatter.inputSize * fanOut,
+      macs: this.macs,
+      denseMacs: this.frames * denseMacsPerFrame,
       fanOut,
       nonZeroInputs: this.nonZeroInputs,
       firstFrameNonZeroInputs: this.firstFrameNonZeroInputs,
-      macsExecuted: this.macsExecuted,
     };
   }
 }

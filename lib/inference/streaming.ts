@@ -9,9 +9,10 @@
  *   densely on the current values.
  * The accumulated output equals the dense output on the quantized inputs, up to float rounding.
  *
- * MAC counts per linear layer: `macs` = Σ nnz(input)·fanOut over the frames processed, where the
- * input is Δ behind a delta layer (delta execution) and the activations otherwise (zero-skipping);
- * `denseMacs` = Σ n·fanOut. fanOut uses the 'macs' convention of `fanOutOf`.
+ * MAC counts per linear layer, as `measureSparsity` defines them: `macs` = the MACs executed for the non-zero
+ * inputs over the frames processed, each counted with its position's fan-out (`positionFanOutOf`: taps on
+ * padding are not executed), where the input is Δ behind a delta layer (delta execution) and the activations
+ * otherwise (zero-skipping); `denseMacs` = Σ n·fanOut, with the 'macs' fan-out of `fanOutOf` (padding included).
  * Models whose delta layers output 'delta' or 'delta-drop-first' are run as if they output 'quantized'.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -21,6 +22,7 @@ import { isInputNormalization } from '../layers/inputNormalization';
 import { SpatialL1 } from '../layers/spatialL1';
 import { activationName, isFrameWrapper, LinearKind, linearKind, modelChain, unwrapTimeDistributed } from '../models/chain';
 import { fanOutOf } from '../models/fanOut';
+import { executedMacs, positionFanOutOf } from '../models/positionFanOut';
 
 /** Operations of one linear layer since the last reset. */
 export interface StreamingLayerStats {
@@ -29,9 +31,9 @@ export interface StreamingLayerStats {
   /** Whether the layer reads changes from a delta layer (else whole activations). */
   deltaInput: boolean;
   frames: number;
-  /** Multiply-accumulates actually performed: Σ nnz(input)·fanOut. */
+  /** Multiply-accumulates executed: Σ over non-zero inputs of their position's fan-out. */
   macs: number;
-  /** Multiply-accumulates of dense execution: Σ n·fanOut. */
+  /** Multiply-accumulates of dense execution: Σ n·fanOut (padding taps included). */
   denseMacs: number;
 }
 
@@ -130,9 +132,13 @@ class LinearStage implements Stage {
     const weights = this.inner.getWeights();
     const useBias = this.inner.getConfig().useBias !== false && weights.length > 1;
     const input = message.delta ?? message.full;
-    const fanOut = fanOutOf(this.layer, message.full.shape.slice(1), 'macs');
-    const nonZero = tf.sum(tf.notEqual(input, 0)).dataSync()[0];
-    this.macs += nonZero * fanOut;
+    const frameShape = message.full.shape.slice(1);
+    const fanOut = fanOutOf(this.layer, frameShape, 'macs');
+    const position = positionFanOutOf(this.layer, frameShape);
+    // Non-zeros per position [H·W] (summed over channels) for a window layer, else in total; int32, exact.
+    const mask = tf.notEqual(input, 0);
+    const nonZero = position.rows != null ? tf.reshape(tf.sum(mask, [0, 3]), [-1]) : tf.reshape(tf.sum(mask), [1]);
+    this.macs += executedMacs(position, nonZero.dataSync());
     this.denseMacs += (input.size / input.shape[0]) * fanOut;
     this.frames += 1;
     this.deltaInput = message.delta != null;

@@ -14,3 +14,5 @@ export type { LinearKind } from './chain';
 export { foldBatchNorm, foldBatchNormInChain, batchNormParams, linearWeights } from './foldBatchNorm';
 export type { BatchNormParams, FoldedLinearLayer, LinearWeights } from './foldBatchNorm';
 export { meanThreshold, setAllThresholds } from './thresholds';
+export { axisFanOut, positionFanOutOf, executedMacs } from './positionFanOut';
+export type { PositionFanOut } from './positionFanOut';

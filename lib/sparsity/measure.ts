@@ -12,16 +12,29 @@
  * - temporal sparsity = 1 − temporal density
  * (The published code reports densities under the name "sp"; here names say which one is meant.)
  *
- * MAC counts are multiply-accumulates per frame, with fanOut from `fanOutOf` (see lib/models/fanOut):
- * - dense MACs               = n · fanOut                          every activation multiplied
- * - zero-skipping MACs       = spatial density · n · fanOut        = Σ nnz(y)·fanOut / (B·T)
- * - delta MACs, steady state = temporal density · n · fanOut       = Σ nnz(Δ)·fanOut / (B·(T−1))
+ * MAC counts are multiply-accumulates per frame. Dense MACs are the standard count, n · fanOut with the 'macs'
+ * fan-out of `fanOutOf` (Hout·Wout·k²·Cin·Cout for a conv): dense hardware multiplies every tap, padding
+ * included. Zero-skipping and delta MACs are what such an accelerator executes: each non-zero value (of y, of
+ * Δ, of a clip's first frame) counted with the fan-out of its own position (`positionFanOutOf`,
+ * lib/models/positionFanOut):
+ * - zero-skipping MACs       = Σ over non-zero y of fan(r, c) / (B·T)
+ * - delta MACs, steady state = Σ over non-zero Δ of fan(r, c) / (B·(T−1))
  *                            (what a long stream costs per frame once running)
- * - delta MACs, first frame included = (Σ nnz(y_0) + Σ nnz(Δ))·fanOut / (B·T)
+ * - delta MACs, first frame included = (Σ over non-zero y_0 + Σ over non-zero Δ) of fan(r, c) / (B·T)
  *                            (what a clip of T frames costs per frame: a delta accelerator receives each
  *                            clip's first frame whole, as a change from its zero state)
- * Overall densities weigh layers by activation counts (Σ nnz / Σ n); overall MACs are sums over layers;
- * MAC densities are MACs / dense MACs.
+ * with fan(r, c) = rowFan[r] · columnFan[c] · filters for a conv (depthMultiplier for a depthwise conv) and
+ * units for a dense layer. These are not density · n · fanOut: the average fan-out counts the taps on 'same'
+ * padding, which skip-capable hardware never executes, and ignores where the non-zeros are. Example: a 4×4
+ * input, 3×3 stride-2 'same' conv, 1 filter (TensorFlow pads 0 above, 1 below): a non-zero at (1, 1) feeds 1
+ * output, at (2, 2) 4, at (3, 3) 1, where the average says 2.25 each. The gap is largest where padding is a
+ * large part of the frame (4×4 inputs: conv4 of the 32-pixel small CNN, 51%).
+ * The non-zero masks are summed over batch, time and channels on the device, to an [H, W] map of integer
+ * counts, and weighted by the fan-out in float64 (float32 sums would not be exact beyond 2^24).
+ * MAC densities (per layer and overall) are MACs of a mode / dense MACs; they differ from the activation
+ * densities, which count values (the training penalty and the cost model's activation traffic use those).
+ * `fanOut` (the average, or the 'kernel' convention) is reported per layer for the penalty, not used in MACs.
+ * Overall densities weigh layers by activation counts (Σ nnz / Σ n); overall MACs are sums over layers.
  */
 import * as tf from '@tensorflow/tfjs';
 import { invalidArgument, requireInteger } from '../util/errors';
@@ -29,6 +42,7 @@ import { isDeltaActivation } from '../layers/penaltyLayer';
 import { temporalDifferences } from '../layers/timeAxis';
 import { LinearKind, linearKind, modelChain, unwrapTimeDistributed } from '../models/chain';
 import { FanOutConvention, fanOutOf } from '../models/fanOut';
+import { executedMacs, positionFanOutOf, type PositionFanOut } from '../models/positionFanOut';
 
 /** Densities (and their complements) and per-frame MAC counts, of one layer or of the whole network. */
 export interface DensitiesAndMacs {
@@ -42,6 +56,13 @@ export interface DensitiesAndMacs {
   deltaMacsPerFrame: number;
   /** Delta MACs per frame over whole clips of `framesPerClip` frames, each clip's first frame sent whole. */
   deltaMacsPerFrameFirstIncluded: number;
+  /**
+   * deltaMacsPerFrame / denseMacsPerFrame, in [0, 1]: the fraction of the dense MACs that delta execution does in
+   * steady state (its inverse is how many times fewer MACs it needs). NaN without MACs.
+   */
+  deltaMacDensity: number;
+  /** zeroSkippingMacsPerFrame / denseMacsPerFrame, in [0, 1]: the same for zero-skipping execution. */
+  zeroSkippingMacDensity: number;
 }
 
 /** Sparsity of the activations entering one linear layer. */
@@ -51,7 +72,7 @@ export interface LayerSparsity extends DensitiesAndMacs {
   kind: LinearKind;
   /** n: input activations per frame. */
   inputActivations: number;
-  /** Multiplications per input activation. */
+  /** Multiplications per input activation, on average (the `fanOutConvention`); not used in the MAC counts. */
   fanOut: number;
   /** Weights of the layer (biases excluded). */
   weights: number;
@@ -65,15 +86,7 @@ export interface LayerSparsity extends DensitiesAndMacs {
   nonZeroFirstFrame: number;
 }
 
-export interface OverallSparsity extends DensitiesAndMacs {
-  /**
-   * deltaMacsPerFrame / denseMacsPerFrame, in [0, 1]: the fraction of the dense MACs that delta execution does in
-   * steady state (its inverse is how many times fewer MACs it needs). NaN for a network without MACs.
-   */
-  deltaMacDensity: number;
-  /** zeroSkippingMacsPerFrame / denseMacsPerFrame, in [0, 1]: the same for zero-skipping execution. */
-  zeroSkippingMacDensity: number;
-}
+export type OverallSparsity = DensitiesAndMacs;
 
 export interface SparsityMeasurement {
   clips: number;
@@ -85,7 +98,7 @@ export interface SparsityMeasurement {
 export interface MeasureSparsityOptions {
   /** Clips per forward pass (memory bound). Default 4. */
   batchSize?: number;
-  /** Fan-out convention. Default 'macs'. */
+  /** Convention of the reported `fanOut` (the MAC counts do not depend on it). Default 'macs'. */
   fanOutConvention?: FanOutConvention;
 }
 
@@ -98,11 +111,21 @@ interface Probe {
   quantizeWith: ((x: tf.Tensor) => tf.Tensor) | null;
   frameShape: number[];
   fanOut: number;
+  /** Dense MACs per frame: n · the 'macs' fan-out, padding taps included. */
+  denseMacs: number;
+  position: PositionFanOut;
+  /** Sum the non-zero mask over batch, time and channels to [H, W] (window layers), else over everything. */
+  perPosition: boolean;
   weights: number;
   outputs: number;
 }
 
 const product = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+function sumOf(values: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i];
+  return sum;
+}
 
 /** Measures densities and MAC counts of `model` on `clips` [B, T, ...frame] (T >= 2). */
 export function measureSparsity(model: tf.LayersModel, clips: tf.Tensor, options: MeasureSparsityOptions = {}): SparsityMeasurement {
@@ -131,6 +154,7 @@ export function measureSparsity(model: tf.LayersModel, clips: tf.Tensor, options
     }
     const frameShape = (layer.input as tf.SymbolicTensor).shape.slice(2) as number[];
     const inner = unwrapTimeDistributed(layer);
+    const position = positionFanOutOf(layer, frameShape);
     probes.push({
       name: inner.name,
       kind,
@@ -138,6 +162,9 @@ export function measureSparsity(model: tf.LayersModel, clips: tf.Tensor, options
       quantizeWith,
       frameShape,
       fanOut: fanOutOf(layer, frameShape, convention),
+      denseMacs: product(frameShape) * fanOutOf(layer, frameShape, 'macs'),
+      position,
+      perPosition: position.rows != null,
       weights: inner.getWeights()[0]?.size ?? 0,
       outputs: product((layer.output as tf.SymbolicTensor).shape.slice(2) as number[]),
     });
@@ -151,7 +178,8 @@ export function measureSparsity(model: tf.LayersModel, clips: tf.Tensor, options
   const probeModel = internal.length > 0 ? tf.model({ inputs: model.inputs, outputs: internal }) : null;
 
   // Values counted per probe as well as non-zeros: behind a 'delta-drop-first' layer a probe sees T−1 frames.
-  const counts = probes.map(() => ({ nnzY: 0, nnzDelta: 0, valuesY: 0, valuesDelta: 0, nnzFirst: 0, valuesFirst: 0 }));
+  // MACs: the executed MACs of the non-zeros (Σ of their positions' fan-out), summed over batches.
+  const counts = probes.map(() => ({ nnzY: 0, nnzDelta: 0, valuesY: 0, valuesDelta: 0, nnzFirst: 0, valuesFirst: 0, macsY: 0, macsDelta: 0, macsFirst: 0 }));
   const [clipCount, frames] = clips.shape;
   for (let start = 0; start < clipCount; start += batchSize) {
     const size = Math.min(batchSize, clipCount - start);
@@ -165,34 +193,48 @@ export function measureSparsity(model: tf.LayersModel, clips: tf.Tensor, options
         if (probe.quantizeWith) y = probe.quantizeWith(y);
         const changes = temporalDifferences(y);
         const first = tf.slice(y, [0, 0], [-1, 1]); // [B, 1, ...]: what a clip's first frame sends
-        return tf.stack([
-          tf.sum(tf.notEqual(y, 0)),
-          tf.sum(tf.notEqual(changes, 0)),
-          tf.scalar(y.size, 'int32'),
-          tf.scalar(changes.size, 'int32'),
-          tf.sum(tf.notEqual(first, 0)),
-          tf.scalar(first.size, 'int32'),
-        ]);
+        // Non-zero counts per position: [H·W] for a window layer (summed over B, T, C), else [1]. int32: exact.
+        const perPosition = (x: tf.Tensor): tf.Tensor => {
+          const mask = tf.notEqual(x, 0);
+          return probe.perPosition ? tf.reshape(tf.sum(mask, [0, 1, 4]), [-1]) : tf.reshape(tf.sum(mask), [1]);
+        };
+        return {
+          y: perPosition(y),
+          delta: perPosition(changes),
+          first: perPosition(first),
+          values: tf.tensor1d([y.size, changes.size, first.size], 'int32'),
+        };
       });
     });
     batchCounts.forEach((t, i) => {
-      const [nnzY, nnzDelta, valuesY, valuesDelta, nnzFirst, valuesFirst] = t.dataSync();
-      counts[i].nnzFirst += nnzFirst;
-      counts[i].valuesFirst += valuesFirst;
-      counts[i].nnzY += nnzY;
-      counts[i].nnzDelta += nnzDelta;
-      counts[i].valuesY += valuesY;
-      counts[i].valuesDelta += valuesDelta;
+      const [valuesY, valuesDelta, valuesFirst] = t.values.dataSync();
+      const y = t.y.dataSync();
+      const delta = t.delta.dataSync();
+      const first = t.first.dataSync();
+      const c = counts[i];
+      c.nnzY += sumOf(y);
+      c.nnzDelta += sumOf(delta);
+      c.nnzFirst += sumOf(first);
+      c.valuesY += valuesY;
+      c.valuesDelta += valuesDelta;
+      c.valuesFirst += valuesFirst;
+      c.macsY += executedMacs(probes[i].position, y);
+      c.macsDelta += executedMacs(probes[i].position, delta);
+      c.macsFirst += executedMacs(probes[i].position, first);
     });
-    tf.dispose(batchCounts);
+    tf.dispose(batchCounts.flatMap((t) => [t.y, t.delta, t.first, t.values]));
   }
 
   const layers: LayerSparsity[] = probes.map((probe, i) => {
+    const c = counts[i];
     const n = product(probe.frameShape);
-    const spatialDensity = counts[i].nnzY / counts[i].valuesY;
-    const temporalDensity = counts[i].nnzDelta / counts[i].valuesDelta;
-    // Density of a whole clip's transmissions: the first frame's values plus the T−1 changes.
-    const clipDensity = (counts[i].nnzFirst + counts[i].nnzDelta) / (counts[i].valuesFirst + counts[i].valuesDelta);
+    const spatialDensity = c.nnzY / c.valuesY;
+    const temporalDensity = c.nnzDelta / c.valuesDelta;
+    // Per frame: the probe's frames are values / n (T, or T−1 behind a 'delta-drop-first' layer) per clip.
+    const zeroSkippingMacs = (c.macsY * n) / c.valuesY;
+    const deltaMacs = (c.macsDelta * n) / c.valuesDelta;
+    // A whole clip's transmissions: the first frame's values plus the T−1 changes, over its frames.
+    const deltaMacsFirstIncluded = ((c.macsFirst + c.macsDelta) * n) / (c.valuesFirst + c.valuesDelta);
     return {
       name: probe.name,
       kind: probe.kind,
@@ -200,17 +242,19 @@ export function measureSparsity(model: tf.LayersModel, clips: tf.Tensor, options
       fanOut: probe.fanOut,
       weights: probe.weights,
       outputs: probe.outputs,
-      nonZeroActivations: counts[i].nnzY,
-      nonZeroChanges: counts[i].nnzDelta,
-      nonZeroFirstFrame: counts[i].nnzFirst,
+      nonZeroActivations: c.nnzY,
+      nonZeroChanges: c.nnzDelta,
+      nonZeroFirstFrame: c.nnzFirst,
       spatialDensity,
       spatialSparsity: 1 - spatialDensity,
       temporalDensity,
       temporalSparsity: 1 - temporalDensity,
-      denseMacsPerFrame: n * probe.fanOut,
-      zeroSkippingMacsPerFrame: spatialDensity * n * probe.fanOut,
-      deltaMacsPerFrame: temporalDensity * n * probe.fanOut,
-      deltaMacsPerFrameFirstIncluded: clipDensity * n * probe.fanOut,
+      denseMacsPerFrame: probe.denseMacs,
+      zeroSkippingMacsPerFrame: zeroSkippingMacs,
+      deltaMacsPerFrame: deltaMacs,
+      deltaMacsPerFrameFirstIncluded: deltaMacsFirstIncluded,
+      deltaMacDensity: deltaMacs / probe.denseMacs,
+      zeroSkippingMacDensity: zeroSkippingMacs / probe.denseMacs,
     };
   });
   const sum = (f: (l: LayerSparsity) => number): number => layers.reduce((a, l) => a + f(l), 0);

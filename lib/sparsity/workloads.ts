@@ -2,7 +2,10 @@
 import type { LayerWorkload } from '../hardware/workload';
 import type { SparsityMeasurement } from './measure';
 
-/** One `LayerWorkload` per measured linear layer, in model order. */
+/**
+ * One `LayerWorkload` per measured linear layer, in model order, with the executed-MAC densities of the
+ * measurement (steady state for delta) beside the activation densities.
+ */
 export function toWorkloads(measurement: SparsityMeasurement): LayerWorkload[] {
   return measurement.layers.map((layer) => ({
     name: layer.name,
@@ -13,5 +16,7 @@ export function toWorkloads(measurement: SparsityMeasurement): LayerWorkload[] {
     outputs: layer.outputs,
     spatialDensity: layer.spatialDensity,
     temporalDensity: layer.temporalDensity,
+    zeroSkippingMacDensity: layer.zeroSkippingMacDensity,
+    deltaMacDensity: layer.deltaMacDensity,
   }));
 }

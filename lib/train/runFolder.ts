@@ -19,7 +19,7 @@ import { checkpointFolder, readCheckpointState } from './checkpoint';
 import type { TrainConfig } from './config';
 import { readEpochMetrics } from './runFolderFiles';
 
-export { type EpochMetrics, logEpochMetrics, readEpochMetrics, readRunWorkload, runWorkloadFile, truncateEpochMetrics, writeSkippedVideosFile, writeWorkload } from './runFolderFiles';
+export { type EpochMetrics, logEpochMetrics, MEASUREMENT_VERSION, readEpochMetrics, readRunWorkload, runWorkloadFile, runWorkloadIsCurrent, truncateEpochMetrics, writeSkippedVideosFile, writeWorkload } from './runFolderFiles';
 
 const CONFIG_FILE = 'config.json';
 

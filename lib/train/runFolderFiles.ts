@@ -69,12 +69,33 @@ export function runWorkloadFile(runDir: string): string {
   return path.join(runDir, WORKLOAD);
 }
 
+/**
+ * How `workload.json` was measured, stored in it as `measurementVersion`: 1 (or absent, before 2026-12):
+ * zero-skipping and delta MACs as density · n · average fan-out; 2: executed MACs (each non-zero with its
+ * position's fan-out, padding taps never executed) and the layers' MAC densities. A finished run whose
+ * workload is older is re-measured from its checkpoint when it is reopened (see `train`), never retrained.
+ */
+export const MEASUREMENT_VERSION = 2;
+
 /** Writes `<runDir>/workload.json`: per-layer statistics in the form the hardware cost model reads. */
 export function writeWorkload(runDir: string, measurement: SparsityMeasurement, extra: Record<string, unknown> = {}): void {
   writeFileAtomic(
     runWorkloadFile(runDir),
-    `${JSON.stringify({ ...extra, clips: measurement.clips, framesPerClip: measurement.framesPerClip, layers: toWorkloads(measurement) }, null, 2)}\n`,
+    `${JSON.stringify({ measurementVersion: MEASUREMENT_VERSION, ...extra, clips: measurement.clips, framesPerClip: measurement.framesPerClip, layers: toWorkloads(measurement) }, null, 2)}\n`,
   );
+}
+
+/**
+ * Whether `<runDir>/workload.json` exists and was measured as this version measures (`MEASUREMENT_VERSION`).
+ * A missing or unreadable file counts as out of date.
+ */
+export function runWorkloadIsCurrent(runDir: string): boolean {
+  try {
+    const content = JSON.parse(fs.readFileSync(runWorkloadFile(runDir), 'utf8')) as { measurementVersion?: unknown } | null;
+    return content?.measurementVersion === MEASUREMENT_VERSION;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -32,6 +32,7 @@ import {
   logEpochMetrics,
   openRunFolder,
   readEpochMetrics,
+  runWorkloadIsCurrent,
   truncateEpochMetrics,
   writeWorkload,
 } from './runFolder';
@@ -66,6 +67,11 @@ export interface TrainResult {
   resumedFromEpoch: number;
   /** Sparsity measured after the last epoch. */
   sparsity: SparsityMeasurement;
+  /**
+   * True when nothing was left to train and the run folder's `workload.json` had been measured by an older
+   * version (`MEASUREMENT_VERSION`), so it was rewritten from this measurement of the checkpoint.
+   */
+  remeasured: boolean;
 }
 
 function finiteOrNull(value: number): number | null {
@@ -168,6 +174,7 @@ async function trainLocked(
   const classes = dataset.classNames.length;
   const lastEpoch = Math.min(config.epochs, options.stopAfterEpochs ?? config.epochs);
   let measurement: SparsityMeasurement | undefined;
+  let remeasured = false;
 
   try {
     for (let epoch = resumedFromEpoch; epoch < lastEpoch; epoch++) {
@@ -247,8 +254,17 @@ async function trainLocked(
       options.onEpoch?.(row);
     }
     if (measurement === undefined) {
-      // Nothing left to train (a finished run reopened): measure the model as it is.
+      // Nothing left to train (a finished run reopened): measure the model as it is. A workload.json measured
+      // by an older version (average fan-out MACs) is rewritten from this measurement, not retrained.
+      const stale = !runWorkloadIsCurrent(options.runDir);
+      const progress = stale ? createProgress({ label: 're-measured: executed MACs', total: 1, unit: 'runs', mode: progressMode }) : null;
       measurement = await measureOnTestClips(model, testDataset, config.sparsityClips);
+      if (stale) {
+        writeWorkload(options.runDir, measurement, { model: `${config.model.architecture}/${config.model.variant}`, epoch: resumedFromEpoch });
+        remeasured = true;
+        progress?.update(1);
+        progress?.stop();
+      }
     }
   } catch (error) {
     model.dispose();
@@ -263,5 +279,6 @@ async function trainLocked(
     metrics: readEpochMetrics(options.runDir),
     resumedFromEpoch,
     sparsity: measurement,
+    remeasured,
   };
 }

@@ -185,6 +185,69 @@ describe('cross-over temporal density', () => {
   });
 });
 
+describe('MAC densities: executed MACs differ from the activation densities', () => {
+  // L1 as measured by measureSparsity: half the inputs non-zero (s = 0.5) but their executed MACs only 0.4 of
+  // the dense 40 (s_mac), a fifth of the changes non-zero (t = 0.2) feeding 0.15 of the dense MACs (t_mac).
+  const measured: LayerWorkload = { ...L1, zeroSkippingMacDensity: 0.4, deltaMacDensity: 0.15 };
+
+  it('MACs and weight fetches follow the MAC density, activation traffic and delta state the activation density', () => {
+    const [layer] = estimateCost([measured], handHardware()).layers;
+    // Zero-skipping: A = I = 40·0.4 = 16; compute 16 + 24·0.1 = 18.4; weights 16·0.5 + F_w=min(40, 16)=16 ·1.25
+    // = 8 + 20 = 28; activations 16·0.25 + F_in=0.5·10=5 ·3.5 = 4 + 17.5 = 21.5; total 67.9; cycles 16/2 = 8.
+    const zs = layer.modes['zero-skipping'];
+    expect([zs.density, zs.macDensity]).toEqual([0.5, 0.4]);
+    expect(zs.macs).toBeCloseTo(16, 12);
+    expect(zs.energyPj.compute).toBeCloseTo(18.4, 10);
+    expect(zs.energyPj.weights).toBeCloseTo(28, 10);
+    expect(zs.energyPj.activations).toBeCloseTo(21.5, 10);
+    expect(zs.energyPj.total).toBeCloseTo(67.9, 10);
+    expect(zs.cycles).toBeCloseTo(8, 12);
+    expect(zs.sramBytes).toBeCloseTo(26, 10); // 2·5 activations + 16 weights
+    // Delta: A = 40·0.15 = 6; compute 6 + 34·0.1 = 9.4; weights 6·0.5 + 6·1.25 = 10.5; activations 6·0.25 + 2·3.5
+    // = 8.5; state as at t = 0.2: 38 (see 'delta mode at t = 0.2'); total 66.4.
+    const delta = layer.modes.delta;
+    expect([delta.density, delta.macDensity]).toEqual([0.2, 0.15]);
+    expect(delta.energyPj.compute).toBeCloseTo(9.4, 10);
+    expect(delta.energyPj.weights).toBeCloseTo(10.5, 10);
+    expect(delta.energyPj.activations).toBeCloseTo(8.5, 10);
+    expect(delta.energyPj.deltaState).toBeCloseTo(38, 10);
+    expect(delta.energyPj.total).toBeCloseTo(66.4, 10);
+    // Dense ignores them: 155 as in 'dense mode'.
+    expect(layer.modes.dense.energyPj.total).toBeCloseTo(155, 10);
+    expect(layer.modes.dense.macDensity).toBe(1);
+  });
+
+  it('a what-if temporal density scales the delta MAC density in proportion (r = 0.15 / 0.2 = 0.75)', () => {
+    // t = 0.4: t_mac = 0.3, A = 12; compute 12 + 28·0.1 = 14.8; weights 12·1.75 = 21; activations 12·0.25 + 4·3.5 = 17;
+    // state 10 + 4·2 + 24 = 42; total 94.8.
+    const delta = estimateCost([measured], handHardware(), { temporalDensity: 0.4 }).layers[0].modes.delta;
+    expect(delta.macDensity).toBeCloseTo(0.3, 12);
+    expect(delta.energyPj.total).toBeCloseTo(94.8, 10);
+    // E_delta(t) = (4 + 27t) + 52.5t + 42.5t + (34 + 20t) = 38 + 142t (t = 0.2 gives 66.4).
+    // vs dense 155: t* = 117/142; vs zero-skipping 67.9: t* = 29.9/142.
+    const cross = crossoverTemporalDensity([measured], handHardware());
+    expect(cross.layers[0].vsDense).toBeCloseTo(117 / 142, 12);
+    expect(cross.layers[0].vsZeroSkipping).toBeCloseTo(29.9 / 142, 12);
+  });
+
+  it('clamps the scaled MAC density at 1, with a kink there (r = 0.4 / 0.2 = 2)', () => {
+    const dense = { ...L1, deltaMacDensity: 0.4 };
+    // t ≤ 0.5: t_mac = 2t: compute 4 + 72t, weights 140t, activations 20t + 35t, state 34 + 20t → 38 + 287t;
+    // t ≥ 0.5: t_mac = 1: compute 40, weights 70, activations 10 + 35t, state 34 + 20t → 154 + 55t (181.5 at 0.5 both).
+    expect(estimateCost([dense], handHardware(), { temporalDensity: 0.8 }).layers[0].modes.delta.energyPj.total).toBeCloseTo(154 + 55 * 0.8, 10);
+    const cross = crossoverTemporalDensity([dense], handHardware());
+    expect(cross.layers[0].vsDense).toBeCloseTo(117 / 287, 12); // 38 + 287t = 155, below the kink
+    expect(cross.layers[0].vsZeroSkipping).toBeCloseTo(41.5 / 287, 12); // 79.5: no zero-skipping MAC density given
+  });
+
+  it('defaults to the activation densities (hand-written and older workloads) and validates the new fields', () => {
+    const old = estimateCost([L1], handHardware()).layers[0];
+    expect([old.modes['zero-skipping'].macDensity, old.modes.delta.macDensity]).toEqual([0.5, 0.2]);
+    expect(() => estimateCost([{ ...L1, deltaMacDensity: 1.5 }], handHardware())).toThrow(/deltaMacDensity of layer "fc".*1\.5/);
+    expect(() => estimateCost([{ ...L1, zeroSkippingMacDensity: -1 }], handHardware())).toThrow(/zeroSkippingMacDensity of layer "fc"/);
+  });
+});
+
 describe('invariants', () => {
   it('delta mode at temporal density 1 costs more than dense (the state overhead), on every preset', () => {
     for (const preset of listHardwarePresets()) {

@@ -72,13 +72,48 @@ describe('measureSparsity', () => {
     expect(c.temporalDensity).toBe(1 / 16);
     // fanOut: 4×4 → 2×2 outputs, 2·2·9·2 / 16 = 4.5; weights 3·3·1·2 = 18; outputs 2·2·2 = 8.
     expect([c.fanOut, c.weights, c.outputs]).toEqual([4.5, 18, 8]);
-    expect(c.deltaMacsPerFrame).toBe(4.5); // 1 change · 4.5
+    // Executed MACs: rows = columns = [1, 1, 2, 1] windows (out 2, pad_total 1: 0 above, 1 below), 2 filters.
+    // Dense: 16 · 4.5 = 72 = 2·2·9·1·2 (padding taps included).
+    expect(c.denseMacsPerFrame).toBe(72);
+    // The one change, at (3,3): 1·1·2 = 2 MACs per frame pair (the average fan-out would say 4.5).
+    expect(c.deltaMacsPerFrame).toBe(2);
+    // Zero-skipping: frame 0 (0,0) → 1·1·2 = 2; frame 1 (0,0) and (3,3) → 2 + 2; (2 + 4) / 2 frames = 3.
+    expect(c.zeroSkippingMacsPerFrame).toBe(3);
+    // First frame included: (first frame 2 + change 2) / 2 frames = 2.
+    expect(c.deltaMacsPerFrameFirstIncluded).toBe(2);
+    expect(c.deltaMacDensity).toBe(2 / 72);
+    expect(c.zeroSkippingMacDensity).toBe(3 / 72);
+  });
+
+  it('counts each non-zero with its own position\'s fan-out (4×4, 3×3 stride-2 same conv, 1 filter)', () => {
+    const input = tf.input({ shape: [2, 4, 4, 1] });
+    const out = tf.layers.timeDistributed({ layer: tf.layers.conv2d({ filters: 1, kernelSize: 3, strides: 2, padding: 'same', name: 'c' }) }).apply(input) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: out });
+    // Clip 0: a pixel at (1,1) in both frames; clip 1: (2,2) in frame 0 only; clip 2: (3,3) in frame 1 only.
+    const x = tf.buffer([3, 2, 4, 4, 1]);
+    x.set(1, 0, 0, 1, 1, 0);
+    x.set(1, 0, 1, 1, 1, 0);
+    x.set(1, 1, 0, 2, 2, 0);
+    x.set(1, 2, 1, 3, 3, 0);
+    const c = measureSparsity(model, x.toTensor(), { batchSize: 2 }).layers[0];
+    // Fan-out: (1,1) → 1, (2,2) → 2·2 = 4, (3,3) → 1 (rows 0..3 lie in 1, 1, 2, 1 windows).
+    // Zero-skipping: (1 + 1) + 4 + 1 = 7 MACs over 3 clips · 2 frames → 7/6 (average fan-out: 4 · 2.25 / 6 = 1.5).
+    expect(c.zeroSkippingMacsPerFrame).toBeCloseTo(7 / 6, 12);
+    // Changes: clip 0 none; clip 1 (2,2) → −1: 4; clip 2 (3,3) → +1: 1. 5 MACs over 3 frame pairs.
+    expect(c.deltaMacsPerFrame).toBeCloseTo(5 / 3, 12);
+    // First frames: (1,1) → 1 and (2,2) → 4; plus the changes' 5: 10 MACs over 6 frames.
+    expect(c.deltaMacsPerFrameFirstIncluded).toBeCloseTo(10 / 6, 12);
+    // Activation densities count values, not MACs: 4 non-zeros of 3·2·16, 2 changes of 3·1·16.
+    expect(c.spatialDensity).toBe(4 / 96);
+    expect(c.temporalDensity).toBe(2 / 48);
+    expect(c.denseMacsPerFrame).toBe(36); // 2·2·9·1·1
   });
 
   it('converts to hardware workloads and a DataFrame', () => {
     const m = measureSparsity(denseModel(), clip());
     expect(toWorkloads(m)).toEqual([
-      { name: 'fc', kind: 'dense', inputActivations: 4, fanOut: 3, weights: 12, outputs: 3, spatialDensity: 7 / 12, temporalDensity: 0.25 },
+      // A dense layer's fan-out does not depend on position: the MAC densities equal the activation densities.
+      { name: 'fc', kind: 'dense', inputActivations: 4, fanOut: 3, weights: 12, outputs: 3, spatialDensity: 7 / 12, temporalDensity: 0.25, zeroSkippingMacDensity: 7 / 12, deltaMacDensity: 0.25 },
     ]);
     const df = dataFrameOf(m.layers);
     expect(df.shape).toEqual([1, Object.keys(m.layers[0]).length]);

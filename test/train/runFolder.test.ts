@@ -16,7 +16,8 @@ import { resolveTrainConfig } from '../../lib/train/config';
 import { evaluate, evaluateAndMeasure, stratifiedTestClips } from '../../lib/train/evaluate';
 import { modelFromConfig } from '../../lib/train/fromConfig';
 import { trainRecipe } from '../../lib/train/recipe';
-import { checkRunFolder, readEpochMetrics, readFinishedRun, readRunConfigFile, readRunWorkload } from '../../lib/train/runFolder';
+import { checkRunFolder, MEASUREMENT_VERSION, readEpochMetrics, readFinishedRun, readRunConfigFile, readRunWorkload, runWorkloadIsCurrent } from '../../lib/train/runFolder';
+import { estimateCost } from '../../lib/hardware/cost';
 import { train } from '../../lib/train/trainer';
 import { METRIC_RENAMES, TRAIN_CONFIG_RENAMES, setDeprecationSink, upgradeLegacyKeys, type KeyRename, type KeyRenames } from '../../lib/util/legacyNames';
 
@@ -111,6 +112,50 @@ describe('a run folder written by today\'s trainer', () => {
     const empty = temporary('empty');
     expect(() => readFinishedRun(empty)).toThrow(`runDir: expected a finished training run folder (config.json and checkpoint/). Received: runDir=${JSON.stringify(empty)}`);
     expect(() => readRunWorkload(empty)).toThrow(/^runDir: expected a run folder holding workload\.json/);
+  });
+});
+
+describe('a finished run whose workload.json was measured before executed MACs (measurement version 1)', () => {
+  it('loads, is re-measured from its checkpoint once, and is not retrained', async () => {
+    const runDir = path.join(temporary('old-macs'), 'run');
+    const first = await train({ ...quick, runDir, config: tiny });
+    first.model.dispose();
+    const file = path.join(runDir, 'workload.json');
+    const current = JSON.parse(fs.readFileSync(file, 'utf8'));
+    expect(current.measurementVersion).toBe(MEASUREMENT_VERSION);
+    // As versions before 2026-12 wrote it: no measurementVersion, no MAC densities per layer.
+    const { measurementVersion: _dropped, ...rest } = current;
+    const old = { ...rest, layers: current.layers.map(({ zeroSkippingMacDensity: _z, deltaMacDensity: _d, ...layer }: Record<string, unknown>) => layer) };
+    fs.writeFileSync(file, `${JSON.stringify(old, null, 2)}\n`);
+    // An old workload still loads, with the activation densities standing in for the MAC densities.
+    const loaded = readRunWorkload(runDir);
+    expect(loaded.every((layer) => layer.deltaMacDensity === undefined)).toBe(true);
+    expect(estimateCost(loaded, 'eyeriss-v2-like').layers[0].modes.delta.macDensity).toBe(loaded[0].temporalDensity);
+    expect(runWorkloadIsCurrent(runDir)).toBe(false);
+    const state = fs.readFileSync(path.join(runDir, 'checkpoint', 'state.json'), 'utf8');
+
+    const lines: string[] = [];
+    const sink = { show: (_id: number, line: string) => lines.push(line) };
+    const again = await train({ ...quick, progress: sink, runDir, config: tiny });
+    again.model.dispose();
+    expect(again.remeasured).toBe(true);
+    expect(again.resumedFromEpoch).toBe(1);
+    expect(again.metrics).toEqual(first.metrics); // no epoch retrained or logged again
+    expect(fs.readFileSync(path.join(runDir, 'checkpoint', 'state.json'), 'utf8')).toBe(state); // no new checkpoint
+    expect(lines.filter((line) => line.includes('re-measured: executed MACs')).length).toBeGreaterThan(0);
+    expect(lines.every((line) => line.includes('re-measured: executed MACs'))).toBe(true); // nothing else ran
+    // The same checkpoint on the same clips: the measurement of the first session, now written in the new form.
+    expect(again.sparsity).toEqual(first.sparsity);
+    expect(runWorkloadIsCurrent(runDir)).toBe(true);
+    expect(readRunWorkload(runDir)).toEqual(validateLayerWorkloads(toWorkloads(first.sparsity)));
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toMatchObject({ model: current.model, epoch: 1 });
+
+    // Once current, a reopened run says nothing and rewrites nothing.
+    const quiet: string[] = [];
+    const third = await train({ ...quick, progress: { show: (_id: number, line: string) => quiet.push(line) }, runDir, config: tiny });
+    third.model.dispose();
+    expect(third.remeasured).toBe(false);
+    expect(quiet).toEqual([]);
   });
 });
 
