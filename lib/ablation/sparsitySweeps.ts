@@ -7,7 +7,9 @@
  *   folder (itself resumable), and record the final accuracy and densities.
  *
  * Every finished point is appended to a JSONL store keyed by a hash of its full configuration, so a rerun
- * computes only the points it has not seen.
+ * computes only the points it has not seen. The configuration includes how sparsity was measured
+ * (`measurement`, lib/train's MEASUREMENT_VERSION): a point stored by an earlier way of counting MACs is not
+ * reused but measured again (a trained point from its cached run folder, which is re-measured, not retrained).
  */
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -21,7 +23,7 @@ import { mergeConfig, resolveTrainConfig, type TrainConfig, type TrainConfigInpu
 import { evaluateAndMeasure, type Evaluation } from '../train/evaluate';
 import { datasetFromConfig, evaluationDatasetFor } from '../train/fromConfig';
 import { sparsityColumns, train } from '../train/trainer';
-import { readFinishedRun } from '../train/runFolder';
+import { MEASUREMENT_VERSION, readFinishedRun } from '../train/runFolder';
 import { invalidArgument, requirePositive, requireNonNegative } from '../util/errors';
 import { prefixProgress, type ProgressMode } from '../util/progress';
 import { stableHash } from '../util/stableHash';
@@ -40,6 +42,11 @@ export interface AblationPoint {
   sparsityWeight: number;
   /** Identity of what the point starts from (a hash of the source run's configuration and epochs). */
   source: string;
+  /**
+   * How the point's sparsity was measured (MEASUREMENT_VERSION). Absent in stores written before executed-MAC
+   * counting (version 2), whose points are therefore never reused.
+   */
+  measurement?: number;
 }
 
 /** What a point measured. Densities refer to the inputs of the linear layers (see lib/sparsity). */
@@ -71,6 +78,7 @@ export const ablationPointSchema: z.ZodType<AblationPoint> = z.object({
   threshold: z.number(),
   sparsityWeight: z.number(),
   source: z.string(),
+  measurement: z.number().int().optional(),
 });
 
 export const ablationResultSchema = z.object({
@@ -108,12 +116,6 @@ function runIdentity(runDir: string): string {
   const { config, epochsDone } = readFinishedRun(runDir);
   const located = config.initFrom === undefined ? config : { ...config, initFrom: path.relative(path.resolve(runDir), config.initFrom) || '.' };
   return stableHash({ config: located, epochs: epochsDone });
-}
-
-/** The identity that versions before 2026-12 gave the same run: `initFrom` as an absolute path. */
-function legacyRunIdentity(runDir: string): string {
-  const { config, epochsDone } = readFinishedRun(runDir);
-  return stableHash({ config, epochs: epochsDone });
 }
 
 /** A point's result from an evaluation and a sparsity measurement. */
@@ -162,13 +164,13 @@ export async function fixedThresholdSweep(options: FixedThresholdSweepOptions): 
     throw invalidArgument('sourceRunDir', 'a run of variant "delta"', `${options.sourceRunDir} (variant ${config.model.variant})`);
   }
   const source = runIdentity(options.sourceRunDir);
-  const legacySource = legacyRunIdentity(options.sourceRunDir);
   const points = options.thresholds.map<AblationPoint>((threshold) => ({
     mode: 'fixed-threshold',
     variant: 'delta',
     threshold,
     sparsityWeight: config.sparsity.sparsityWeight,
     source,
+    measurement: MEASUREMENT_VERSION,
   }));
   let testDataset: VideoDataset | undefined;
   let model: tf.LayersModel | undefined;
@@ -180,9 +182,6 @@ export async function fixedThresholdSweep(options: FixedThresholdSweepOptions): 
       progress: options.progress,
       onPoint: options.onPoint,
       runPoint: async (point) => {
-        // A result stored by an earlier version under the run's absolute-path identity is the same measurement.
-        const stored = legacySource === source ? undefined : store.get(stableHash({ ...point, source: legacySource }));
-        if (stored != null) return stored.result;
         // Loaded lazily, so that a sweep whose points are all stored touches neither data nor model.
         testDataset ??= await evaluationDatasetFor(config, options.dataset ?? (await datasetFromConfig(config, prefixProgress(options.progress, 'data'))), prefixProgress(options.progress, 'data'));
         model ??= await loadCheckpointModel(options.sourceRunDir);
@@ -238,7 +237,7 @@ export function planTrainingSweep(options: Omit<TrainingSweepOptions, 'storeFile
   const refinementBase = resolveTrainConfig(mergeConfig(baselineRest, options.config ?? {}));
   const source = stableHash({ baseline: runIdentity(options.baselineRunDir), refinement: refinementBase });
   const points = expandGrid<AblationPoint>(
-    { mode: 'trained', variant: 'delta', threshold: refinementBase.sparsity.threshold, sparsityWeight: refinementBase.sparsity.sparsityWeight, source },
+    { mode: 'trained', variant: 'delta', threshold: refinementBase.sparsity.threshold, sparsityWeight: refinementBase.sparsity.sparsityWeight, source, measurement: MEASUREMENT_VERSION },
     {
       variant: options.variants ?? ['delta'],
       threshold: options.thresholds,
@@ -248,9 +247,13 @@ export function planTrainingSweep(options: Omit<TrainingSweepOptions, 'storeFile
   return { points, refinementBase, baselineEpochs };
 }
 
-/** The run folder name of a refinement point, under the sweep's runs root. */
+/**
+ * The run folder name of a refinement point, under the sweep's runs root. What was trained does not depend on how
+ * it is measured, so `measurement` is left out: a point measured anew finds its trained run folder.
+ */
 export function refinementRunName(point: AblationPoint): string {
-  return `${point.variant}-q${point.threshold}-l${point.sparsityWeight}-${stableHash(point, 8)}`;
+  const { measurement: _measurement, ...trained } = point;
+  return `${point.variant}-q${point.threshold}-l${point.sparsityWeight}-${stableHash(trained, 8)}`;
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * A fixed-threshold sweep's stored results follow its run folders (regression, issue 15 follow-up): a tree
- * copied elsewhere reuses them instead of measuring again and appending duplicates, and results stored by an
- * earlier version (source identity with an absolute initFrom) are reused too.
+ * copied elsewhere reuses them instead of measuring again and appending duplicates. Results stored before
+ * executed-MAC counting are measured again, never mixed in.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { fixedThresholdSweep, openAblationStore } from '../../lib/ablation/sparsitySweeps';
 import { initBackend } from '../../lib/backend';
 import { trainRecipe } from '../../lib/train/recipe';
-import { readFinishedRun } from '../../lib/train/runFolder';
+import { MEASUREMENT_VERSION } from '../../lib/train/runFolder';
 import { stableHash } from '../../lib/util/stableHash';
 
 beforeAll(async () => {
@@ -23,7 +23,7 @@ const tiny = { epochs: 1, batchSize: 4, sparsityClips: 2, data: { syntheticTrain
 const lines = (file: string) => fs.readFileSync(file, 'utf8').split('\n').filter((line) => line !== '').length;
 
 describe('fixedThresholdSweep in a copied tree', () => {
-  it('reuses the stored points after a copy, and the points an earlier version stored', async () => {
+  it('reuses the stored points after a copy, and measures again the points stored with the older MAC count', async () => {
     const a = temporary('a');
     const trained = await trainRecipe({ progress: 'silent', preset: 'quick', root: a, config: tiny, variants: ['delta'] });
     Object.values(trained.runs).forEach((run) => run.model.dispose());
@@ -39,23 +39,21 @@ describe('fixedThresholdSweep in a copied tree', () => {
     expect(lines(path.join(b, 'ablation.jsonl'))).toBe(2);
     expect(copied.records.map((r) => r.result)).toEqual(first.records.map((r) => r.result));
 
-    // A store as an earlier version wrote it: each point's source hashed the configuration with initFrom absolute.
+    // A store as versions before executed-MAC counting wrote it: points without `measurement`, MACs counted with
+    // the average fan-out. Those results are not reused (they would mix two ways of counting): measured again.
     const c = temporary('c');
     fs.cpSync(a, c, { recursive: true });
-    const { config, epochsDone } = readFinishedRun(path.join(c, 'delta'));
-    const legacySource = stableHash({ config, epochs: epochsDone });
     const store = path.join(c, 'ablation.jsonl');
-    const legacy = openAblationStore(store).records().map((record) => {
-      const point = { ...record.config, source: legacySource };
-      return { ...record, key: stableHash(point), config: point };
+    const older = openAblationStore(store).records().map((record) => {
+      const { measurement: _measurement, ...point } = record.config;
+      return { ...record, key: stableHash(point), config: point, result: { ...record.result, deltaMacsPerFrame: 123 } };
     });
-    fs.writeFileSync(store, legacy.map((record) => `${JSON.stringify(record)}\n`).join(''));
-    // Without its weights the model cannot be measured again: the sweep must take the stored results.
-    fs.rmSync(path.join(c, 'delta', 'checkpoint', 'model'), { recursive: true });
-    const upgraded = await sweep(c);
-    expect(upgraded.records.map((r) => r.result)).toEqual(first.records.map((r) => r.result));
-    expect(upgraded.records.map((r) => r.config.source)).toEqual(first.records.map((r) => r.config.source));
-    // The 2 legacy records, then the same 2 results under the current identity.
+    fs.writeFileSync(store, older.map((record) => `${JSON.stringify(record)}\n`).join(''));
+    const remeasured = await sweep(c);
+    expect(remeasured.reused).toBe(0);
+    expect(remeasured.records.map((r) => r.result)).toEqual(first.records.map((r) => r.result));
+    expect(remeasured.records.every((r) => r.config.measurement === MEASUREMENT_VERSION)).toBe(true);
+    // The 2 older records stay (an append-only store), then the 2 new ones.
     expect(lines(store)).toBe(4);
   }, 120_000);
 });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ResultsStore } from '../../lib/ablation/resultsStore';
 import { stableHash } from '../../lib/util/stableHash';
 import { expandGrid, runSweep } from '../../lib/ablation/sweep';
-import { ablationRows, type AblationRecord } from '../../lib/ablation/sparsitySweeps';
+import { ablationRows, refinementRunName, type AblationPoint, type AblationRecord } from '../../lib/ablation/sparsitySweeps';
 import { dataFrameOf } from '../../lib/util/dataFrame';
 
 interface Point {
@@ -112,5 +112,17 @@ describe('ablation results as a table', () => {
     const frame = dataFrameOf(ablationRows([record, { ...record, key: 'k2', config: { ...record.config, threshold: 0.4 } }]));
     expect(frame.shape).toEqual([2, Object.keys(rows[0]).length]);
     expect(frame.column('threshold').values).toEqual([0.2, 0.4]);
+  });
+});
+
+describe('refinementRunName', () => {
+  it('names a trained point by what was trained, not by how it is measured (its cached run folder is found after a measurement change)', () => {
+    // The point as stores before executed-MAC counting keyed it, and the same point now.
+    const before: AblationPoint = { mode: 'trained', variant: 'delta', threshold: 0.1, sparsityWeight: 0.01, source: 'abc' };
+    const now: AblationPoint = { ...before, measurement: 2 };
+    expect(refinementRunName(now)).toBe(refinementRunName(before));
+    expect(refinementRunName(before)).toBe(`delta-q0.1-l0.01-${stableHash(before, 8)}`);
+    // The store key does change, so the older record is not reused.
+    expect(stableHash(now)).not.toBe(stableHash(before));
   });
 });
