@@ -11,6 +11,7 @@ import { ResultsStore } from '../ablation/resultsStore';
 import { checkStudyOptions, finishLopoStudy, runLopoFold, studySubjects, type LopoRun, type LopoStudyResult, type StudyDataset, type StudyOptions } from '../study';
 import { studyPaths, studyRecipe, studySeeds, studyTrainConfig } from '../study/settings';
 import { resolveTrainConfig } from '../train/config';
+import { MEASUREMENT_VERSION } from '../train/runFolder';
 import { DeltaSparsityError, invalidArgument } from '../util/errors';
 import { stableHash } from '../util/stableHash';
 import { runQueuedSweep, type FailedPoint } from './coordinator';
@@ -32,11 +33,16 @@ export function lopoStudyOptions(settings: LopoStudySettings, dataRoot?: string)
   };
 }
 
-/** What a fold × seed run trains with, hashed without the data folder's location (it differs between machines). */
+/**
+ * What a fold × seed run trains with and how it is measured, hashed without the data folder's location (it
+ * differs between machines). The measurement version is in it so that fold results stored with an older MAC
+ * count are computed again (from the workers' cached run folders when they still have them).
+ */
 export function lopoRecipeHash(options: StudyOptions, run: { fold: number; seed: number }): string {
   const recipe = studyRecipe({ ...options, protocol: 'lopo' }, run);
   const config = resolveTrainConfig(studyTrainConfig({ ...options, protocol: 'lopo' }, run));
   return stableHash({
+    measurement: MEASUREMENT_VERSION,
     config: { ...config, data: { ...config.data, root: undefined, cacheDir: undefined } },
     baselineEpochs: recipe.baselineEpochs,
     refineEpochs: recipe.refineEpochs,
