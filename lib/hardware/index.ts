@@ -5,5 +5,5 @@ export * from './presets';
 export * from './validate';
 export * from './cost';
 export * from './crossoverCurve';
-export { costToRows, formatCostTable } from './report';
+export { costToRows, crossoverText, formatCostTable } from './report';
 export type { CostRow } from './report';

@@ -55,6 +55,17 @@ export function costToRows(result: CostResult): CostRow[] {
   return rows;
 }
 
+/**
+ * Where delta execution costs less, from a cross-over temporal density t* in [0, 1] (`crossoverTemporalDensity`):
+ * "below 42.1%"; "at every temporal density" when t* = 1 (delta costs no more even when every input changes,
+ * e.g. against dense hardware that also multiplies the padding); "at no temporal density" when t* = 0.
+ */
+export function crossoverText(crossover: number): string {
+  if (crossover >= 1) return 'at every temporal density';
+  if (crossover <= 0) return 'at no temporal density';
+  return `below ${(100 * crossover).toFixed(1)}%`;
+}
+
 /** Compact engineering notation: 1234567 -> "1.23M". */
 export function formatQuantity(value: number, unit = ''): string {
   if (value === 0) return `0${unit}`;

@@ -1,4 +1,5 @@
 /** The study's HTML reports: one offline page each (Plotly inlined once) with the headline tables and figures. */
+import { crossoverText } from '../hardware';
 import { writeFileAtomic } from '../util/files';
 import { escapeHtml, figureDivHtml, plotlyScriptTag, tableHtml, type Figure } from '../viz';
 import { publishedComparisonRows, type OurModelCells, type PublishedResult } from './published';
@@ -102,10 +103,10 @@ export function writeStudyHtml(file: string, content: StudyReportContent): void 
   }));
   const gain = result.deltaGainOverBaselineZeroSkipping;
   const headline = gain
-    ? `<p><b>Headline:</b> the delta model runs ${gain.firstFrameIncluded.toFixed(2)}x fewer MACs per frame on a delta accelerator than the baseline ` +
+    ? `<p><b>Headline${result.dataset.seeds.length > 1 ? ` (seed ${result.dataset.seeds[0]}; all seeds below)` : ''}:</b> the delta model runs ${gain.firstFrameIncluded.toFixed(2)}x fewer MACs per frame on a delta accelerator than the baseline ` +
       `on a zero-skipping accelerator, over ${T}-frame clips whose first frame is processed whole (${gain.steadyState.toFixed(2)}x in steady state). ` +
-      `Delta execution beats dense execution on <i>${escapeHtml(result.hardware)}</i> below a temporal density of ${percent(result.crossoverTemporalDensity.vsDense)} ` +
-      `and zero-skipping below ${percent(result.crossoverTemporalDensity.vsZeroSkipping)} (same density in every layer).</p>`
+      `Delta execution costs less on <i>${escapeHtml(result.hardware)}</i> than dense execution ${crossoverText(result.crossoverTemporalDensity.vsDense)} ` +
+      `and than zero-skipping ${crossoverText(result.crossoverTemporalDensity.vsZeroSkipping)} (cross-over temporal densities, same density in every layer).</p>`
     : `<p class="warn"><b>No headline:</b> ${escapeHtml(result.headlineWithheld ?? '')}. A sparsity gain of a model that does not beat guessing is not a result.</p>`;
   const overSeeds = result.deltaGainOverSeeds;
   const seedsGain = overSeeds.gain

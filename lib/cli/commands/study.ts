@@ -14,6 +14,7 @@
  */
 import { Command } from 'commander';
 import { checkStudyOptions, runLopoStudy, runStudy, STUDY_DATA, type ModelSummary, type StudyData, type StudyOptions } from '../../study';
+import { crossoverText } from '../../hardware';
 import { invalidArgument } from '../../util';
 import { parseNumberList, startBackend } from '../options';
 import { type JsonOption, action, printJson, say, withJsonOption } from '../output';
@@ -171,7 +172,7 @@ export function registerStudyCommand(program: Command): void {
           : '  no headline gain over the seeds: no seed had both models above chance');
         for (const line of overSeeds.withheld) say(options, `  left out: ${line}`);
       }
-      say(options, `cross-over temporal density on ${result.hardware}: ${percent(result.crossoverTemporalDensity.vsDense)} vs dense, ${percent(result.crossoverTemporalDensity.vsZeroSkipping)} vs zero-skipping`);
+      say(options, `delta execution costs less on ${result.hardware} than dense execution ${crossoverText(result.crossoverTemporalDensity.vsDense)}, than zero-skipping ${crossoverText(result.crossoverTemporalDensity.vsZeroSkipping)} (cross-over temporal densities)`);
       say(options, `report: ${result.reportHtml}`);
       printJson(options, result);
     }),
