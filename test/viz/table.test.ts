@@ -102,3 +102,16 @@ describe('showTable', () => {
     expect(tableHtml([{ testVideoAccuracy: 0.75 }])).toContain('<th>testVideoAccuracy</th>');
   });
 });
+
+describe('tableText', () => {
+  it('aligns labelled columns: text left, numbers right, headers over numeric columns right', async () => {
+    const { tableText } = await import('../../lib/viz/table');
+    const text = tableText(formatTable([{ mode: 'fixed-threshold', threshold: 0.1, testVideoAccuracy: 0.25 }, { mode: 'lambda', threshold: 0.05, testVideoAccuracy: 1 }]));
+    // 0.25 -> "25.0" %, 1 -> "100" % (3 significant figures); q as given.
+    expect(text.split('\n')).toEqual([
+      'mode                q  test video accuracy (%)',
+      'fixed-threshold   0.1                     25.0',
+      'lambda           0.05                      100',
+    ]);
+  });
+});
