@@ -31,7 +31,7 @@ export function registerTrainCommand(program: Command): void {
   withJsonOption(
     program
       .command('train')
-      .description('train (or resume) a model; logs metrics per epoch and checkpoints into the run folder')
+      .description('train (or resume) a model; logs metrics per epoch and checkpoints into the run folder. Data: the synthetic set unless data.source says otherwise (study uses weizmann)')
       .requiredOption('--run <folder>', 'run folder (resumed when it holds a checkpoint of the same configuration)')
       .option('--preset <name>', `configuration preset: ${Object.keys(trainPresets).join(', ')}`, 'default')
       .option('--config <file>', 'JSON file with configuration overrides')
