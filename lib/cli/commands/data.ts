@@ -177,7 +177,7 @@ export function registerDataCommand(program: Command): void {
     }),
   );
 
-  withJsonOption(
+  const density = withJsonOption(
     addSubsetOptions(
       data
         .command('density')
@@ -194,10 +194,11 @@ export function registerDataCommand(program: Command): void {
       .option('--stride <k>', 'keep every k-th frame (default 1: every frame)')
       .option('--clip-length <t>', 'frames per clip (default 16)')
       .option('--threshold <q>', `threshold q of the input quantisation y = q*round(x/q), in [0,1] intensity units (default ${DEFAULT_INPUT_THRESHOLD})`)
-      .option('--cache <dir>', 'cache folder (default $DELTA_CACHE_DIR or .cache/delta-sparsity)')
-      // Retired flags still parse (hidden), read as their new names with one deprecation line.
-      .addOption(new Option(`${Object.keys(CLI_FLAG_RENAMES['data density'])[0]} <value>`).hideHelp()),
-  ).action(
+      .option('--cache <dir>', 'cache folder (default $DELTA_CACHE_DIR or .cache/delta-sparsity)'),
+  );
+  // Retired flags still parse (hidden from --help), read as their new names with one deprecation line.
+  for (const retired of Object.keys(CLI_FLAG_RENAMES['data density'])) density.addOption(new Option(`${retired} <value>`).hideHelp());
+  density.action(
     action(async (given: SubsetCliOptions & FolderCliOptions & { synthetic?: boolean; size?: string; stride?: string; clipLength?: string; threshold?: string; cache?: string }) => {
       const options = upgradeLegacyFlags(given, 'data density');
       const size = parseInteger('--size', options.size, 8) ?? 64;
