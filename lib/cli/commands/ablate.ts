@@ -14,7 +14,7 @@ import { collect, parseNumberList, parseSetOverrides, startBackend } from '../op
 import { type JsonOption, action, printJson, say, withJsonOption } from '../output';
 import { queuedTrainingSweep } from '../../queue';
 import { queueConnectionOption } from './worker';
-import { formatTable, tableText } from '../../viz/table';
+import { formatTable, tableText } from '../../viz';
 
 interface AblateOptions extends JsonOption {
   source?: string;

@@ -13,8 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { JsonOption, action, printJson, say, withJsonOption } from '../output';
-import { expectFolderOrNothing, invalidArgument, type ProgressMode } from '../../util';
-import { CLI_FLAG_RENAMES, upgradeLegacyFlags } from '../../util/legacyNames';
+import { CLI_FLAG_RENAMES, expectFolderOrNothing, invalidArgument, upgradeLegacyFlags, type ProgressMode } from '../../util';
 import {
   VIDEO_EXTENSIONS,
   WEIZMANN_SUBJECT_PATTERN,
