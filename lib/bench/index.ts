@@ -4,7 +4,7 @@
  */
 export { buildReferenceCnn, referenceCnnFlops, makeTrainStep, crossEntropy } from './referenceCnn';
 export type { ReferenceCnnArgs, CnnFlops } from './referenceCnn';
-export { runBench, benchmarkBackend } from './throughput';
+export { runBench, benchmarkBackend, formatBench } from './throughput';
 export type { BenchArgs, BenchResult, BackendThroughput } from './throughput';
 export { runStreamingBench, formatStreamingBench, timeDensityPoints } from './streaming';
 export type { StreamingBenchArgs, StreamingBenchClip, StreamingBenchResult } from './streaming';

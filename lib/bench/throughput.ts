@@ -180,3 +180,40 @@ export async function runBench(args: BenchArgs = {}): Promise<BenchResult> {
   }
   return result;
 }
+
+/**
+ * The benchmark as a text table. The header says how many timed repeats each median is of; with fewer than 3
+ * (`bench --quick`) it says the numbers are a smoke test, not a measurement, as `bench --streaming` does: the
+ * median of one or two timings on a shared machine is one noisy sample, and quick mode's 16×16 frames and
+ * batches of 4 (cpu: 2) measure overheads more than arithmetic. The wasm / cpu ratio names both batch sizes
+ * when they differ, since frames/s depends on the batch.
+ */
+export function formatBench(result: BenchResult): string {
+  const measured = Object.values(result.backends).filter((r): r is BackendThroughput => r !== undefined);
+  const repeats = measured.length > 0 ? Math.min(...measured.map((r) => r.repeats)) : 0;
+  const lines = [
+    `reference CNN (${result.model.description}), input ${result.model.inputSize}x${result.model.inputSize}x3; ` +
+      `${(result.model.flops.trainPerFrame / 1e6).toFixed(1)} MFLOP/frame training, ` +
+      `${(result.model.flops.forwardPerFrame / 1e6).toFixed(1)} MFLOP/frame inference; median of ${repeats} timed repeat${repeats === 1 ? '' : 's'}` +
+      (repeats < 3 ? ' (fewer than 3 repeats: a smoke test, not a measurement)' : ''),
+    'backend     batch  train frames/s  train GFLOP/s  infer frames/s  infer GFLOP/s',
+  ];
+  for (const [name, r] of Object.entries(result.backends)) {
+    if (r === undefined) continue;
+    lines.push(
+      `${name.padEnd(10)} ${String(r.batchSize).padStart(6)} ${r.trainFramesPerSec.toFixed(1).padStart(15)} ` +
+        `${r.trainGflopsPerSec.toFixed(2).padStart(14)} ${r.inferFramesPerSec.toFixed(1).padStart(15)} ` +
+        `${r.inferGflopsPerSec.toFixed(2).padStart(14)}`,
+    );
+  }
+  for (const [name, reason] of Object.entries(result.unavailable)) lines.push(`${name.padEnd(10)} unavailable: ${reason}`);
+  if (result.wasmOverCpuTrain !== undefined && result.wasmOverCpuInfer !== undefined) {
+    const wasm = result.backends.wasm?.batchSize;
+    const cpu = result.backends.cpu?.batchSize;
+    lines.push(
+      `wasm / cpu frames/s: training ${result.wasmOverCpuTrain.toFixed(1)}x, inference ${result.wasmOverCpuInfer.toFixed(1)}x` +
+        (wasm !== cpu ? ` (wasm batch ${wasm}, cpu batch ${cpu})` : ''),
+    );
+  }
+  return lines.join('\n');
+}

@@ -4,13 +4,13 @@
  * command that measures them (`delta-sparsity data density`).
  */
 import { invalidArgument, requireInteger } from '../util/errors';
-import { DEFAULT_INPUT_QUANTUM, inputTemporalDensity } from './stats';
+import { DEFAULT_INPUT_THRESHOLD, inputTemporalDensity } from './stats';
 import type { ClipBatch, VideoDataset } from './types';
 
 /** Options of `measureInputTemporalDensity`. */
 export interface InputDensityOptions {
-  /** Quantisation step in [0, 1] pixel units. Default 0.05. */
-  quantum?: number;
+  /** Threshold q of the input quantisation y = q·round(x / q), in [0, 1] pixel units. Default 0.05. */
+  threshold?: number;
   /** Which clips: the test clips (deterministic windows), the training clips of epoch 0, or both. Default both. */
   parts?: ('train' | 'test')[];
   /** Clips per batch while reading. Default 8. */
@@ -20,7 +20,8 @@ export interface InputDensityOptions {
 /** Per-clip densities and their summary. */
 export interface InputDensityResult {
   dataset: string;
-  quantum: number;
+  /** The threshold q used, in [0, 1] pixel units. */
+  threshold: number;
   /** Frames per clip and frame size measured. */
   clipLength: number;
   height: number;
@@ -37,7 +38,7 @@ export interface InputDensityResult {
 
 /** Measures `inputTemporalDensity` on every clip of the chosen parts of `dataset` (augmentation as configured). */
 export async function measureInputTemporalDensity(dataset: VideoDataset, options: InputDensityOptions = {}): Promise<InputDensityResult> {
-  const quantum = options.quantum ?? DEFAULT_INPUT_QUANTUM;
+  const threshold = options.threshold ?? DEFAULT_INPUT_THRESHOLD;
   const parts = options.parts ?? ['train', 'test'];
   if (parts.length === 0 || parts.some((part) => part !== 'train' && part !== 'test')) throw invalidArgument('parts', '"train" and/or "test"', parts);
   const batchSize = requireInteger('batchSize', options.batchSize ?? 8, 1);
@@ -47,7 +48,7 @@ export async function measureInputTemporalDensity(dataset: VideoDataset, options
     const [B, T, H, W, C] = batch.shape;
     const clipSize = T * H * W * C;
     for (let b = 0; b < B; b++) {
-      const density = inputTemporalDensity(batch.clips.subarray(b * clipSize, (b + 1) * clipSize), T, quantum);
+      const density = inputTemporalDensity(batch.clips.subarray(b * clipSize, (b + 1) * clipSize), T, threshold);
       densities.push(density);
       sums[batch.labels[b]].clips += 1;
       sums[batch.labels[b]].sum += density;
@@ -60,7 +61,7 @@ export async function measureInputTemporalDensity(dataset: VideoDataset, options
   const middle = sorted.length >> 1;
   return {
     dataset: dataset.name,
-    quantum,
+    threshold,
     clipLength: dataset.clipLength,
     height: dataset.height,
     width: dataset.width,

@@ -53,7 +53,7 @@ export type {
 export { VIDEO_EXTENSIONS, isVideoFileName } from './videoFiles';
 export { DEFAULT_SYNTHETIC_CLASSES, DEFAULT_SYNTHETIC_NOISE, SYNTHETIC_MOTIONS, createSyntheticDataset, renderSyntheticVideo } from './synthetic';
 export type { RenderSyntheticOptions, SyntheticDatasetOptions, SyntheticMotion } from './synthetic';
-export { DEFAULT_INPUT_QUANTUM, inputTemporalDensity, meanAbsoluteFrameDifference, pixelChangeDensity } from './stats';
+export { DEFAULT_INPUT_THRESHOLD, inputTemporalDensity, meanAbsoluteFrameDifference, pixelChangeDensity } from './stats';
 export { measureInputTemporalDensity } from './density';
 export type { InputDensityOptions, InputDensityResult } from './density';
 export type { FrameArray } from './stats';

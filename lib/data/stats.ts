@@ -38,8 +38,8 @@ export function pixelChangeDensity(frames: FrameArray, frameCount: number, minCh
   return changed / (frames.length - size);
 }
 
-/** The quantisation step of `inputTemporalDensity` by default (pixels in [0, 1]; issue 10's measurement). */
-export const DEFAULT_INPUT_QUANTUM = 0.05;
+/** The threshold q of `inputTemporalDensity` by default (pixels in [0, 1]; issue 10's measurement). */
+export const DEFAULT_INPUT_THRESHOLD = 0.05;
 
 /**
  * Input temporal density: the fraction of pixel values a delta layer placed on the input would send, i.e. of
@@ -47,10 +47,10 @@ export const DEFAULT_INPUT_QUANTUM = 0.05;
  * frame transitions of a clip [T, H, W, C] (the first frame, always sent whole, is not counted). 0 = a still
  * clip, 1 = every value changes level every frame.
  */
-export function inputTemporalDensity(frames: FrameArray, frameCount: number, quantum: number = DEFAULT_INPUT_QUANTUM): number {
-  if (!(quantum > 0)) throw invalidArgument('quantum', 'a positive quantisation step in [0, 1] pixel units', quantum);
+export function inputTemporalDensity(frames: FrameArray, frameCount: number, threshold: number = DEFAULT_INPUT_THRESHOLD): number {
+  if (!(threshold > 0)) throw invalidArgument('threshold', 'a positive threshold q in [0, 1] pixel units', threshold);
   const size = frameSizeOf(frames, frameCount);
-  const scale = scaleOf(frames) / quantum;
+  const scale = scaleOf(frames) / threshold;
   let changed = 0;
   let previous = new Int32Array(size);
   let current = new Int32Array(size);

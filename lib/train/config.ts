@@ -34,10 +34,13 @@ const dataSchema = z.strictObject({
   clipsPerVideo: z.number().int().min(1).default(1),
   /**
    * A listed video that is missing, corrupt or too short: `skip` (default) leaves it out and lists it (on the
-   * terminal and in the dataset's `skippedVideos`); `fail` stops at the first one. A class left without any
-   * usable video is an error either way.
+   * terminal and in the dataset's `skippedVideos`); `error` stops at the first one (`'fail'`, its old name, is
+   * still read, with a deprecation line). A class left without any usable video is an error either way. The
+   * default differs from the dataset builders' (`error`) on purpose: a training run over a whole downloaded set
+   * should not die on its few broken files (UCF101 ships some) but list them, while a script calling a builder
+   * directly sees the first one as an error and chooses.
    */
-  badVideos: z.enum(['skip', 'fail']).default('skip'),
+  badVideos: z.enum(['skip', 'error']).default('skip'),
   /** Official UCF101 split, 1-3. */
   split: z.number().int().min(1).max(3).default(1),
   /** UCF101 classes by name; when absent, the first `firstClasses` classes. */

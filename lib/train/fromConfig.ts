@@ -43,7 +43,7 @@ export async function datasetFromConfig(config: TrainConfig, progress: ProgressM
 export function reportSkippedVideos(dataset: VideoDataset, write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): void {
   const skipped = dataset.skippedVideos ?? [];
   if (skipped.length === 0) return;
-  write(`${dataset.name}: ${skipped.length} video${skipped.length === 1 ? '' : 's'} skipped (data.badVideos 'fail' stops at the first instead):`);
+  write(`${dataset.name}: ${skipped.length} video${skipped.length === 1 ? '' : 's'} skipped (data.badVideos 'error' stops at the first instead):`);
   for (const item of skipped) write(`  skipped ${item.video}: ${item.reason}`);
 }
 
@@ -134,7 +134,7 @@ async function buildDataset(config: TrainConfig, progress: ProgressMode): Promis
       seed: config.seed,
     });
   }
-  const badVideos = data.badVideos === 'fail' ? 'error' : 'skip';
+  const badVideos = data.badVideos;
   // What every decoded source (folder, Weizmann, UCF101) takes alike.
   const decoded = {
     frameStride: data.frameStride,

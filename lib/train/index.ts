@@ -10,6 +10,8 @@ export { evaluate, evaluateAndMeasure, batchTensors, stratifiedTestClips, strati
 export type { Evaluation, EvaluationAndSparsity, TestSelection } from './evaluate';
 export { dataIdentityFromConfig, datasetFromConfig, modelFromConfig, reportSkippedVideos, sparsityArgsFromConfig, writeSkippedVideos } from './fromConfig';
 export type { DataIdentity } from './fromConfig';
+export { describeMacGain, describeRunData, describeWorkloadOrigin } from './describeRun';
+export type { MacDensities } from './describeRun';
 export { saveCheckpoint, readCheckpointState, loadCheckpointModel, restoreOptimizer, checkpointFolder } from './checkpoint';
 export type { CheckpointState } from './checkpoint';
 export { saveModelToFolder, loadModelFromFolder } from './fileModelIO';

@@ -25,3 +25,4 @@ export { leastSquares } from './leastSquares';
 // The "restart the kernel" hint after a rebuild.
 export { createStaleBuildCheck, warnIfStaleBuild } from './staleBuild';
 export type { StaleBuildCheck } from './staleBuild';
+export { CLI_FLAG_RENAMES, upgradeLegacyFlags } from './legacyNames';

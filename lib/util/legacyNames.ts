@@ -7,9 +7,12 @@
 
 /**
  * The new name of a retired key, or the new name and how an old value converts (e.g. a ratio retired in
- * favour of its inverse, a density).
+ * favour of its inverse, a density). A rename whose `to` is its own key retires values, not the key: `convert`
+ * then maps retired values to their new names and `retired` says which values those are (only they warn).
  */
-export type KeyRename = string | { readonly to: string; readonly convert: (value: unknown) => unknown };
+export type KeyRename =
+  | string
+  | { readonly to: string; readonly convert: (value: unknown) => unknown; readonly retired?: (value: unknown) => boolean };
 
 /** Old key → new key, for one kind of record. Nested keys are written with dots (`sparsity.oldName`). */
 export type KeyRenames = Readonly<Record<string, KeyRename>>;
@@ -17,8 +20,43 @@ export type KeyRenames = Readonly<Record<string, KeyRename>>;
 /** dense / delta MACs (a ratio ≥ 1) → delta MACs / dense MACs (a density in [0, 1]); null stays null. */
 const inverse = (value: unknown): unknown => (typeof value === 'number' ? 1 / value : value);
 
-/** Training configuration keys (`config.json`, `--config` files). None retired so far. */
-export const TRAIN_CONFIG_RENAMES: KeyRenames = {};
+/**
+ * Training configuration keys and values (`config.json`, `--config` files). `data.badVideos: 'fail'` is now
+ * `'error'`, the value the dataset builders (`createFolderDataset`, `createUcf101Dataset`) always took.
+ */
+export const TRAIN_CONFIG_RENAMES: KeyRenames = {
+  'data.badVideos': { to: 'data.badVideos', convert: (value) => (value === 'fail' ? 'error' : value), retired: (value) => value === 'fail' },
+};
+
+/**
+ * Retired command-line flags, per command (`data density`): old flag → new flag. The command still accepts the
+ * old flag (hidden from `--help`) and prints one deprecation line (`upgradeLegacyFlags`).
+ */
+export const CLI_FLAG_RENAMES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'data density': { '--quantum': '--threshold' },
+};
+
+/** `--clip-length` → `clipLength`, the property commander stores a flag's value under. */
+const optionKeyOf = (flag: string): string => flag.replace(/^--/, '').replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+
+/**
+ * `options` (as commander parsed them for `command`) with each retired flag's value moved to its new flag,
+ * printing one deprecation line per flag. When both are given, the new flag wins.
+ */
+export function upgradeLegacyFlags<T extends object>(options: T, command: string): T {
+  const renames = CLI_FLAG_RENAMES[command] ?? {};
+  let result: Record<string, unknown> | null = null;
+  for (const [oldFlag, newFlag] of Object.entries(renames)) {
+    const oldKey = optionKeyOf(oldFlag);
+    const record: Record<string, unknown> = result ?? (options as Record<string, unknown>);
+    if (record[oldKey] === undefined) continue;
+    warnMessage(`flag:${command}:${oldFlag}`, `delta-sparsity: ${command} ${oldFlag} is deprecated; use ${newFlag} (see MIGRATION.md).`);
+    result ??= { ...(options as Record<string, unknown>) };
+    result[optionKeyOf(newFlag)] ??= result[oldKey];
+    delete result[oldKey];
+  }
+  return (result ?? options) as T;
+}
 
 /**
  * Per-epoch metric columns (`metrics.jsonl`) and ablation results (`ablation.jsonl`); `<layer>.<old>` columns are
@@ -53,11 +91,14 @@ export function setDeprecationSink(sink: (message: string) => void): (message: s
   return previous;
 }
 
-function warnOnce(what: string, oldKey: string, newKey: string): void {
-  const id = `${what}:${oldKey}`;
+function warnMessage(id: string, message: string): void {
   if (warned.has(id)) return;
   warned.add(id);
-  deprecationSink(`delta-sparsity: ${what} key '${oldKey}' is deprecated; read as '${newKey}' (see MIGRATION.md).`);
+  deprecationSink(message);
+}
+
+function warnOnce(what: string, oldKey: string, newKey: string): void {
+  warnMessage(`${what}:${oldKey}`, `delta-sparsity: ${what} key '${oldKey}' is deprecated; read as '${newKey}' (see MIGRATION.md).`);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -85,6 +126,16 @@ export function upgradeLegacyKeys<T>(record: T, renames: KeyRenames, what: strin
     const oldParent = parentOf(result, oldParts);
     const oldLeaf = oldParts[oldParts.length - 1];
     if (oldParent == null || !(oldLeaf in oldParent)) continue;
+    if (oldPath === newPath) {
+      // A retired value, not key: rename the value in place.
+      const value = oldParent[oldLeaf];
+      if (typeof rename === 'string' || !(rename.retired?.(value) ?? false)) continue;
+      const to = rename.convert(value);
+      warnMessage(`${what}:${oldPath}=${String(value)}`, `delta-sparsity: ${what} value ${oldPath}=${JSON.stringify(value)} is deprecated; read as ${JSON.stringify(to)} (see MIGRATION.md).`);
+      result = structuredClone(result);
+      parentOf(result, oldParts)![oldLeaf] = to;
+      continue;
+    }
     warnOnce(what, oldPath, newPath);
     result = structuredClone(result);
     const parent = parentOf(result, oldParts)!;

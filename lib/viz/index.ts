@@ -6,7 +6,7 @@ export { pickTracePixels, pixelSeries } from './pixelTraces';
 export type { FlatClip, NamedPixel, PickPixelsOptions } from './pixelTraces';
 export { COLUMN_SPECS, columnSpec, columnHeader, decamelize } from './columns';
 export type { ColumnSpec } from './columns';
-export { formatTable, formatSignificant, formatTableCell, tableColumnsAndRows } from './table';
+export { formatTable, formatSignificant, formatTableCell, tableColumnsAndRows, tableText } from './table';
 export type { FormatTableOptions, FormattedTable } from './table';
 export {
   escapeHtml, jsonForScript, plotlyBundle, figureDivHtml, plotlyScriptTag, figuresToStandaloneHtml, saveFigureHtml,

@@ -163,3 +163,17 @@ export function formatTable(table: DataFrameLike | TableRows, options: FormatTab
     numeric: kept.map((c) => [false, ...numeric.map((row) => row[c])]),
   };
 }
+
+/**
+ * A formatted table as plain text for a terminal: columns separated by two spaces, numbers right-aligned and
+ * text left-aligned under labelled headers (`formatTable`), one line per row. The command line prints its
+ * tables with it so that they carry the same labels and units as the notebooks' and the report's.
+ */
+export function tableText(table: FormattedTable): string {
+  const widths = table.header.map((title, c) => Math.max(title.length, ...table.rows.map((row) => row[c].length)));
+  const line = (cells: string[], numeric: (c: number) => boolean): string =>
+    cells.map((text, c) => (numeric(c) ? text.padStart(widths[c]) : text.padEnd(widths[c]))).join('  ').trimEnd();
+  // A header sits over its column's values: right-aligned over a column of numbers.
+  const numericColumn = (c: number): boolean => table.numeric.length > 0 && table.numeric.every((row) => row[c]);
+  return [line(table.header, numericColumn), ...table.rows.map((row, r) => line(row, (c) => table.numeric[r][c]))].join('\n');
+}

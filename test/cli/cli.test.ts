@@ -56,6 +56,46 @@ describe('delta-sparsity CLI', () => {
     // Only the new threshold is computed on the rerun.
     expect([second.ran, second.reused]).toEqual([1, 2]);
     expect(second.rows.map((row) => row.threshold)).toEqual([0.1, 0.3, 0.5]);
+
+    // Without --json every number says what it was measured on. Reopening the finished runs trains nothing.
+    type Overall = { deltaMacDensity: number; zeroSkippingMacDensity: number };
+    const config = JSON.parse(fs.readFileSync(path.join(folder, 'base', 'config.json'), 'utf8')) as { seed: number; data: { source: string; clipLength: number; size: number } };
+    const metrics = fs.readFileSync(path.join(folder, 'base', 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { testVideos: number });
+    const dataLine =
+      `data: synthetic (generated moving shapes, not real video; --set data.source=weizmann trains on the bundled Weizmann clips, as study does), ` +
+      `generated train/test sets, clips of ${config.data.clipLength} frames × ${config.data.size}×${config.data.size} px, seed ${config.seed}, ${metrics[metrics.length - 1].testVideos} test videos`;
+    expect(config.data.source).toBe('synthetic');
+    const baseText = run(['train', '--run', path.join(folder, 'base'), '--preset', 'quick', '--epochs', '1']);
+    expect(baseText.status, baseText.stderr).toBe(0);
+    const baseOverall = (trained as unknown as { sparsity: { overall: Overall } }).sparsity.overall;
+    expect(baseText.stdout).toContain(`\n${dataLine}\n`);
+    // A baseline has no delta layers: its saving is zero-skipping's, 1 / zeroSkippingMacDensity.
+    expect(baseText.stdout).toContain(`zero-skipping execution: ${(1 / baseOverall.zeroSkippingMacDensity).toFixed(2)}x fewer MACs than dense (a baseline model has no delta layers)`);
+    expect(baseText.stdout).not.toContain('delta execution');
+    const deltaOverall = (JSON.parse(delta.stdout) as { sparsity: { overall: Overall } }).sparsity.overall;
+    const deltaText = run(['train', '--run', path.join(folder, 'delta'), '--preset', 'quick', '--epochs', '1', '--variant', 'delta', '--init-from', path.join(folder, 'base')]);
+    expect(deltaText.status, deltaText.stderr).toBe(0);
+    // Delta execution in steady state: 1 / deltaMacDensity against dense, zeroSkipping / delta against zero-skipping.
+    expect(deltaText.stdout).toContain(
+      `delta execution, steady state (each clip's first frame left out): ${(1 / deltaOverall.deltaMacDensity).toFixed(2)}x fewer MACs than dense, ` +
+        `${(deltaOverall.zeroSkippingMacDensity / deltaOverall.deltaMacDensity).toFixed(2)}x fewer than zero-skipping`,
+    );
+
+    const workload = JSON.parse(fs.readFileSync(path.join(folder, 'delta', 'workload.json'), 'utf8')) as { clips: number; framesPerClip: number; model: string; epoch: number };
+    const cost = run(['cost', '--run', path.join(folder, 'delta')]);
+    expect(cost.status, cost.stderr).toBe(0);
+    expect(cost.stdout).toContain(`  measured on ${workload.clips} test clips of ${workload.framesPerClip} frames (model ${workload.model}, epoch ${workload.epoch})\n  ${dataLine}\n`);
+
+    // ablate's table is labelled as study's: accuracies in %, q and λ by their symbols.
+    const table = run(['ablate', '--source', path.join(folder, 'delta'), '--thresholds', '0.1,0.3', '--store', store]);
+    expect(table.status, table.stderr).toBe(0);
+    const lines = table.stdout.trim().split('\n');
+    expect(lines[1].split(/\s{2,}/)).toEqual([
+      'mode', 'variant', 'q', 'λ', 'test clip accuracy (%)', 'test video accuracy (%)', 'spatial density', 'temporal density', 'delta MAC density, steady state',
+    ]);
+    const stored = second.rows as unknown as { testVideoAccuracy: number }[];
+    // In percent, to 3 significant figures (so within 0.05 points of 100 × the stored fraction).
+    expect(Math.abs(Number(lines[2].trim().split(/\s+/)[5]) - 100 * stored[0].testVideoAccuracy)).toBeLessThanOrEqual(0.05 + 1e-9);
   });
 
   it('names a misspelt configuration option and lists the valid ones', () => {

@@ -17,7 +17,7 @@ describe('input temporal density (y = q round(x / q), share of values changing l
     expect(inputTemporalDensity(Float32Array.from(frames, (v) => v / 255), 3)).toBe(0.5);
     // A coarser step (q = 0.5: levels round(v / 127.5)) sees no change at all.
     expect(inputTemporalDensity(frames, 3, 0.5)).toBe(0);
-    expect(() => inputTemporalDensity(frames, 3, 0)).toThrowError(/quantum: expected a positive/);
+    expect(() => inputTemporalDensity(frames, 3, 0)).toThrowError(/threshold: expected a positive/);
   });
 
   it('measures a dataset clip by clip, per class', async () => {

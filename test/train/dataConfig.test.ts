@@ -72,7 +72,7 @@ describe('data configuration', () => {
     const corrupt = path.join(withBad, 'point', 's1-take2.mp4');
     expect(dataset.skippedVideos?.map((item) => item.file)).toEqual([corrupt]);
     const printed = lines.join('').split('\n').filter((line) => line.includes('skipped'));
-    expect(printed[0]).toBe(`folder: 1 video skipped (data.badVideos 'fail' stops at the first instead):`);
+    expect(printed[0]).toBe(`folder: 1 video skipped (data.badVideos 'error' stops at the first instead):`);
     expect(printed[1]).toMatch(new RegExp(`^  skipped point/s1-take2: Could not decode video ${corrupt.replace(/[.]/g, '\\.')}`));
     const runDir = path.join(scratch, 'run');
     fs.mkdirSync(runDir);
@@ -81,7 +81,7 @@ describe('data configuration', () => {
     expect(written.dataset).toBe('folder');
     expect(written.skipped.map((item: { video: string }) => item.video)).toEqual(['point/s1-take2']);
 
-    const failing = resolveTrainConfig({ data: { ...data, root: withBad, testSubjects: ['s3'], badVideos: 'fail' } });
+    const failing = resolveTrainConfig({ data: { ...data, root: withBad, testSubjects: ['s3'], badVideos: 'error' } });
     await expect(datasetFromConfig(failing, 'silent')).rejects.toThrowError(/^Could not decode video .*s1-take2\.mp4/);
   });
 

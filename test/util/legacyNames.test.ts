@@ -94,3 +94,27 @@ describe('files from before the clean-up', () => {
     expect(record.result).toMatchObject({ denseMacsPerFrame: 1000, zeroSkippingMacsPerFrame: 500, deltaMacsPerFrame: 125, deltaMacDensity: 0.125 });
   });
 });
+
+describe('retired values and flags', () => {
+  it("data.badVideos 'fail' resolves as 'error' with one deprecation line; 'skip' and 'error' pass silently", async () => {
+    const { resolveTrainConfig } = await import('../../lib/train/config');
+    expect(resolveTrainConfig({ data: { badVideos: 'fail' as never } }).data.badVideos).toBe('error');
+    expect(resolveTrainConfig({ data: { badVideos: 'fail' as never } }).data.badVideos).toBe('error');
+    expect(messages).toEqual(['delta-sparsity: training configuration value data.badVideos="fail" is deprecated; read as "error" (see MIGRATION.md).']);
+    expect(resolveTrainConfig({ data: { badVideos: 'error' } }).data.badVideos).toBe('error');
+    expect(resolveTrainConfig({}).data.badVideos).toBe('skip');
+    expect(messages).toHaveLength(1);
+    // Any other value is still refused by the schema, naming the two values.
+    expect(() => resolveTrainConfig({ data: { badVideos: 'ignore' as never } })).toThrowError(/data\.badVideos: .*"skip".*"error"/);
+  });
+
+  it('upgradeLegacyFlags moves --quantum to --threshold once; the new flag wins when both are given', async () => {
+    const { CLI_FLAG_RENAMES, upgradeLegacyFlags } = await import('../../lib/util/legacyNames');
+    expect(CLI_FLAG_RENAMES['data density']).toEqual({ '--quantum': '--threshold' });
+    expect(upgradeLegacyFlags({ quantum: '0.2', size: '8' }, 'data density')).toEqual({ threshold: '0.2', size: '8' });
+    expect(upgradeLegacyFlags({ quantum: '0.2', threshold: '0.3' }, 'data density')).toEqual({ threshold: '0.3' });
+    const clean = { threshold: '0.1' };
+    expect(upgradeLegacyFlags(clean, 'data density')).toBe(clean);
+    expect(messages.filter((m) => m.includes('--quantum'))).toHaveLength(1);
+  });
+});

@@ -19,7 +19,7 @@ describe.skipIf(!chromium && !required)('issue-14 figures in headless Chromium',
         { label: 'λ=0.1', kind: 'trained-λ sweep', macDensity: 0.5, accuracy: 69 },
         { label: 'spatial-l1', kind: 'spatial-l1', macDensity: 1.2, accuracy: 66 },
       ],
-      xTitle: 'delta MACs per frame, first frame excluded (M)',
+      xTitle: 'delta MACs per frame, steady state (M)',
     });
     const png = decodePng(figureToPng(pareto, { width: 900, height: 450 }));
     // Markers of 9-13 px: each colour covers at least ~40 pixels (a 9 px disc is ~60).

@@ -13,7 +13,7 @@ describe('paretoFigure by kind', () => {
   ];
 
   it('draws one trace per kind with its registry colour, model symbols, labels on hover, then the front', () => {
-    const fig = paretoFigure({ points, xTitle: 'delta MACs per frame, first frame excluded (M)', yTitle: 'test video accuracy (%)' });
+    const fig = paretoFigure({ points, xTitle: 'delta MACs per frame, steady state (M)', yTitle: 'test video accuracy (%)' });
     expect(fig.data.map((t) => t.name)).toEqual(['fixed-q sweep', 'trained-λ sweep', 'baseline', 'delta', 'Pareto front']);
     expect(fig.data.slice(0, 4).map((t) => t.marker?.color)).toEqual([
       NAMED_COLORS['fixed-q sweep'], NAMED_COLORS['trained-λ sweep'], NAMED_COLORS.baseline, NAMED_COLORS.delta,
@@ -28,7 +28,7 @@ describe('paretoFigure by kind', () => {
     // Front by hand (min x, max y): λ=0.1 (0.5, 69); delta (0.58, 69.5); q=0.05 (0.9, 70); baseline (1.8, 71).
     // q=0.1 (0.6, 68) is dominated by λ=0.1.
     expect(fig.data[4].text).toEqual(['λ=0.1', 'delta', 'q=0.05', 'baseline']);
-    expect(fig.layout.xaxis?.title?.text).toBe('delta MACs per frame, first frame excluded (M)');
+    expect(fig.layout.xaxis?.title?.text).toBe('delta MACs per frame, steady state (M)');
     expect(fig.layout.yaxis?.title?.text).toBe('test video accuracy (%)');
   });
 
@@ -82,7 +82,7 @@ describe('studyParetoFigure', () => {
     expect(fig.data[0].y?.[0]).toBeCloseTo(66.667, 3);
     expect(fig.data[3].x).toEqual([0.6]);
     expect(fig.data[3].y).toEqual([60]);
-    expect(fig.layout.xaxis?.title?.text).toBe('delta MACs per frame, first frame excluded (M)');
+    expect(fig.layout.xaxis?.title?.text).toBe('delta MACs per frame, steady state (M)');
     expect(fig.layout.yaxis?.title?.text).toBe('test video accuracy (%)');
   });
 

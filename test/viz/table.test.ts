@@ -6,13 +6,13 @@ describe('column labels', () => {
   it('gives the known keys human labels with units', () => {
     expect(columnHeader('testVideoAccuracy')).toBe('test video accuracy (%)');
     expect(columnHeader('testClipAccuracy')).toBe('test clip accuracy (%)');
-    expect(columnHeader('deltaMacsPerFrame')).toBe('delta MACs/frame, first frame excluded');
+    expect(columnHeader('deltaMacsPerFrame')).toBe('delta MACs/frame, steady state');
     expect(columnHeader('deltaMacsPerFrameFirstIncluded')).toBe('delta MACs/frame, first frame included');
     expect(columnHeader('denseMacsPerFrame')).toBe('dense MACs/frame');
     expect(columnHeader('energy_total_pj')).toBe('energy (µJ/frame)');
     expect(columnHeader('latency_s')).toBe('latency (µs/frame)');
     expect(columnHeader('sparsityWeight')).toBe('λ');
-    expect(columnHeader('macsPerFrame.steadyState')).toBe('delta MACs/frame, first frame excluded');
+    expect(columnHeader('macsPerFrame.steadyState')).toBe('delta MACs/frame, steady state');
   });
 
   it('labels per-layer columns with the layer in front, and de-camelCases unknown keys', () => {
@@ -57,7 +57,7 @@ describe('formatTable', () => {
   it('scales values to the unit of their label and rounds them to 3 significant figures', () => {
     const table = formatTable(rows);
     expect(table.header).toEqual([
-      'name', 'test video accuracy (%)', 'delta MACs/frame, first frame excluded', 'energy (µJ/frame)', 'latency (µs/frame)', 'test videos',
+      'name', 'test video accuracy (%)', 'delta MACs/frame, steady state', 'energy (µJ/frame)', 'latency (µs/frame)', 'test videos',
     ]);
     expect(table.rows).toEqual([
       ['q=0.025', '66.7', '1,130,000', '2.50', '32.0', '1,200'],
@@ -85,7 +85,7 @@ describe('formatTable', () => {
   it('flattens nested summary fields and formats a DataFrame-shaped table the same way', () => {
     const summary = [{ name: 'delta', macsPerFrame: { dense: 3762688, steadyState: 873098.87 }, aboveChance: true }];
     const table = formatTable(summary);
-    expect(table.header).toEqual(['name', 'dense MACs/frame', 'delta MACs/frame, first frame excluded', 'above chance']);
+    expect(table.header).toEqual(['name', 'dense MACs/frame', 'delta MACs/frame, steady state', 'above chance']);
     expect(table.rows).toEqual([['delta', '3,762,688', '873,000', 'yes']]);
     const frame = { columns: ['testClipAccuracy', 'threshold'], values: [[0.25, 0.1], [Number.NaN, 0.2]], index: [0, 1] };
     expect(formatTable(frame).rows).toEqual([['25.0', '0.1'], ['–', '0.2']]);
@@ -100,5 +100,18 @@ describe('showTable', () => {
     expect(htmls[0]).toContain('<th>test video accuracy (%)</th><th>training loss (cross-entropy + λ·penalty)</th>');
     expect(htmls[0]).toContain('<td style="text-align:right">75.0</td><td style="text-align:right">0.123</td>');
     expect(tableHtml([{ testVideoAccuracy: 0.75 }])).toContain('<th>testVideoAccuracy</th>');
+  });
+});
+
+describe('tableText', () => {
+  it('aligns labelled columns: text left, numbers right, headers over numeric columns right', async () => {
+    const { tableText } = await import('../../lib/viz/table');
+    const text = tableText(formatTable([{ mode: 'fixed-threshold', threshold: 0.1, testVideoAccuracy: 0.25 }, { mode: 'lambda', threshold: 0.05, testVideoAccuracy: 1 }]));
+    // 0.25 -> "25.0" %, 1 -> "100" % (3 significant figures); q as given.
+    expect(text.split('\n')).toEqual([
+      'mode                q  test video accuracy (%)',
+      'fixed-threshold   0.1                     25.0',
+      'lambda           0.05                      100',
+    ]);
   });
 });

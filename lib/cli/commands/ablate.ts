@@ -14,6 +14,7 @@ import { collect, parseNumberList, parseSetOverrides, startBackend } from '../op
 import { type JsonOption, action, printJson, say, withJsonOption } from '../output';
 import { queuedTrainingSweep } from '../../queue';
 import { queueConnectionOption } from './worker';
+import { formatTable, tableText } from '../../viz';
 
 interface AblateOptions extends JsonOption {
   source?: string;
@@ -26,11 +27,6 @@ interface AblateOptions extends JsonOption {
   set: string[];
   backend?: string;
   queue?: string;
-}
-
-function cell(value: unknown): string {
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toPrecision(3);
-  return String(value ?? '-');
 }
 
 export function registerAblateCommand(program: Command): void {
@@ -117,8 +113,9 @@ export function registerAblateCommand(program: Command): void {
           : `${outcome.ran} point(s) computed, ${outcome.reused} reused from ${options.store}`,
       );
       const columns = ['mode', 'variant', 'threshold', 'sparsityWeight', 'testClipAccuracy', 'testVideoAccuracy', 'spatialDensity', 'temporalDensity', 'deltaMacDensity'];
-      say(options, columns.join('\t'));
-      for (const row of rows) say(options, columns.map((column) => cell(row[column])).join('\t'));
+      // Labelled as in the notebooks and the report: accuracies in %, q and λ as given, densities in [0, 1].
+      const shown = columns.filter((column) => rows.some((row) => column in row));
+      if (rows.length > 0) say(options, tableText(formatTable(rows, { columns: shown })));
       for (const point of failed) {
         process.stderr.write(`failed: ${point.config.variant} q=${point.config.threshold} λ=${point.config.sparsityWeight} (key ${point.key}) after ${point.attempts} attempt(s): ${point.error}\n`);
       }

@@ -12,7 +12,7 @@ import { collect } from '../options';
 import { JsonOption, action, printJson, say, withJsonOption } from '../output';
 import { invalidArgument, requireOneOf } from '../../util';
 import { BACKEND_NAMES, BackendName } from '../../backend';
-import { BenchArgs, BenchResult, benchTrainVideo, formatStreamingBench, runBench, runStreamingBench, TrainVideoResult } from '../../bench';
+import { BenchArgs, benchTrainVideo, formatBench, formatStreamingBench, runBench, runStreamingBench, TrainVideoResult } from '../../bench';
 
 interface BenchOptions extends JsonOption {
   /** Backends to measure (repeatable). Default: every available one. */
@@ -81,29 +81,6 @@ function parseBackends(names: string[]): BackendName[] | undefined {
     }
     return name as BackendName;
   });
-}
-
-function formatTable(result: BenchResult): string {
-  const lines = [
-    `reference CNN (${result.model.description}), input ${result.model.inputSize}x${result.model.inputSize}x3; ` +
-      `${(result.model.flops.trainPerFrame / 1e6).toFixed(1)} MFLOP/frame training, ` +
-      `${(result.model.flops.forwardPerFrame / 1e6).toFixed(1)} MFLOP/frame inference`,
-    'backend     batch  train frames/s  train GFLOP/s  infer frames/s  infer GFLOP/s',
-  ];
-  for (const [name, r] of Object.entries(result.backends)) {
-    lines.push(
-      `${name.padEnd(10)} ${String(r.batchSize).padStart(6)} ${r.trainFramesPerSec.toFixed(1).padStart(15)} ` +
-        `${r.trainGflopsPerSec.toFixed(2).padStart(14)} ${r.inferFramesPerSec.toFixed(1).padStart(15)} ` +
-        `${r.inferGflopsPerSec.toFixed(2).padStart(14)}`,
-    );
-  }
-  for (const [name, reason] of Object.entries(result.unavailable)) lines.push(`${name.padEnd(10)} unavailable: ${reason}`);
-  if (result.wasmOverCpuTrain !== undefined && result.wasmOverCpuInfer !== undefined) {
-    lines.push(
-      `wasm / cpu: training ${result.wasmOverCpuTrain.toFixed(1)}x, inference ${result.wasmOverCpuInfer.toFixed(1)}x`,
-    );
-  }
-  return lines.join('\n');
 }
 
 export function registerBenchCommand(program: Command): void {
@@ -176,7 +153,7 @@ export function registerBenchCommand(program: Command): void {
         if (value !== undefined) (args as Record<string, unknown>)[key] = value;
       }
       const result = await runBench(args);
-      say(options, formatTable(result));
+      say(options, formatBench(result));
       printJson(options, result);
     }),
   );

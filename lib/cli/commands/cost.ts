@@ -29,7 +29,7 @@ import {
   validateLayerWorkloads,
   type LayerWorkload,
 } from '../../hardware';
-import { readRunWorkload, runWorkloadFile } from '../../train';
+import { describeWorkloadOrigin, readRunWorkload, runWorkloadFile } from '../../train';
 
 interface CostOptions extends JsonOption {
   /** A run folder (reads `<run>/workload.json`) or a workload JSON file. */
@@ -141,7 +141,8 @@ function runCost(options: CostOptions): void {
   }
   const result: CostResult = estimateCost(withOverrides, hardware, { statePlacement: options.state as 'auto' | 'sram' | 'dram' });
   printJson(options, { source, ...result });
-  say(options, `layers from: ${source}\n${formatCostTable(result)}`);
+  const origin = options.run !== undefined ? describeWorkloadOrigin(source) : [];
+  say(options, [`layers from: ${source}`, ...origin.map((line) => `  ${line}`), formatCostTable(result)].join('\n'));
 }
 
 export function registerCostCommand(program: Command): void {

@@ -11,9 +11,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { JsonOption, action, printJson, say, withJsonOption } from '../output';
-import { expectFolderOrNothing, invalidArgument, type ProgressMode } from '../../util';
+import { CLI_FLAG_RENAMES, expectFolderOrNothing, invalidArgument, upgradeLegacyFlags, type ProgressMode } from '../../util';
 import {
   VIDEO_EXTENSIONS,
   WEIZMANN_SUBJECT_PATTERN,
@@ -30,6 +30,7 @@ import {
   createUcf101Dataset,
   createWeizmannDataset,
   measureInputTemporalDensity,
+  DEFAULT_INPUT_THRESHOLD,
   type VideoDataset,
   loadUcf101Split,
   prepareUcf101,
@@ -175,7 +176,7 @@ export function registerDataCommand(program: Command): void {
     }),
   );
 
-  withJsonOption(
+  const density = withJsonOption(
     addSubsetOptions(
       data
         .command('density')
@@ -191,15 +192,19 @@ export function registerDataCommand(program: Command): void {
       .option('--size <px>', 'square frame side (default 64)')
       .option('--stride <k>', 'keep every k-th frame (default 1: every frame)')
       .option('--clip-length <t>', 'frames per clip (default 16)')
-      .option('--quantum <value>', 'pixel quantum for measuring input changes, in [0,1] intensity units (default 0.05)')
+      .option('--threshold <q>', `threshold q of the input quantisation y = q*round(x/q), in [0,1] intensity units (default ${DEFAULT_INPUT_THRESHOLD})`)
       .option('--cache <dir>', 'cache folder (default $DELTA_CACHE_DIR or .cache/delta-sparsity)'),
-  ).action(
-    action(async (options: SubsetCliOptions & FolderCliOptions & { synthetic?: boolean; size?: string; stride?: string; clipLength?: string; quantum?: string; cache?: string }) => {
+  );
+  // Retired flags still parse (hidden from --help), read as their new names with one deprecation line.
+  for (const retired of Object.keys(CLI_FLAG_RENAMES['data density'])) density.addOption(new Option(`${retired} <value>`).hideHelp());
+  density.action(
+    action(async (given: SubsetCliOptions & FolderCliOptions & { synthetic?: boolean; size?: string; stride?: string; clipLength?: string; threshold?: string; cache?: string }) => {
+      const options = upgradeLegacyFlags(given, 'data density');
       const size = parseInteger('--size', options.size, 8) ?? 64;
       const frameStride = parseInteger('--stride', options.stride, 1) ?? 1;
       const clipLength = parseInteger('--clip-length', options.clipLength, 2) ?? 16;
-      const quantum = options.quantum === undefined ? 0.05 : Number(options.quantum);
-      if (!(quantum > 0 && quantum <= 1)) throw invalidArgument('--quantum', 'a number in (0, 1]', options.quantum);
+      const threshold = options.threshold === undefined ? DEFAULT_INPUT_THRESHOLD : Number(options.threshold);
+      if (!(threshold > 0 && threshold <= 1)) throw invalidArgument('--threshold', 'a number in (0, 1]', options.threshold);
       const progress: ProgressMode = options.json ? 'silent' : 'auto';
       const common = { size, frameStride, clipLength, cacheDir: options.cache, progress, badVideos: 'skip' as const };
       let dataset: VideoDataset;
@@ -214,12 +219,12 @@ export function registerDataCommand(program: Command): void {
       } else {
         dataset = createSyntheticDataset({ height: size, width: size, clipLength });
       }
-      const result = await measureInputTemporalDensity(dataset, { quantum });
+      const result = await measureInputTemporalDensity(dataset, { threshold });
       const f = (value: number): string => value.toFixed(3);
       say(
         options,
         `${result.dataset}: input temporal density ${f(result.mean)} (min ${f(result.min)}, median ${f(result.median)}, max ${f(result.max)}) ` +
-          `over ${result.clips} clips of ${result.clipLength} frames at ${result.width}x${result.height}, stride ${frameStride}, q=${quantum}`,
+          `over ${result.clips} clips of ${result.clipLength} frames at ${result.width}x${result.height}, stride ${frameStride}, q=${threshold}`,
       );
       for (const entry of result.perClass) say(options, `  ${entry.name.padEnd(20)} ${f(entry.mean)} (${entry.clips} clips)`);
       for (const skipped of dataset.skippedVideos ?? []) say(options, `  skipped ${skipped.video}: ${skipped.reason}`);

@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { mergeConfig, resolveTrainConfig, train, trainPresets } from '../../train';
+import { describeMacGain, describeRunData, mergeConfig, resolveTrainConfig, train, trainPresets } from '../../train';
 import { expectFolderOrNothing } from '../../util';
 import { collect, parseSetOverrides, readConfigFile, startBackend } from '../options';
 import { type JsonOption, action, printJson, say, withJsonOption } from '../output';
@@ -31,7 +31,7 @@ export function registerTrainCommand(program: Command): void {
   withJsonOption(
     program
       .command('train')
-      .description('train (or resume) a model; logs metrics per epoch and checkpoints into the run folder')
+      .description('train (or resume) a model; logs metrics per epoch and checkpoints into the run folder. Data: the synthetic set unless data.source says otherwise (study uses weizmann)')
       .requiredOption('--run <folder>', 'run folder (resumed when it holds a checkpoint of the same configuration)')
       .option('--preset <name>', `configuration preset: ${Object.keys(trainPresets).join(', ')}`, 'default')
       .option('--config <file>', 'JSON file with configuration overrides')
@@ -56,13 +56,14 @@ export function registerTrainCommand(program: Command): void {
       result.model.dispose();
       const last = result.metrics[result.metrics.length - 1];
       say(options, `run ${result.runDir}: ${result.metrics.length} epochs (resumed after ${result.resumedFromEpoch})`);
+      say(options, describeRunData(result.config, typeof last?.testVideos === 'number' ? last.testVideos : null));
       say(
         options,
         `test clip accuracy ${percent(last?.testClipAccuracy)}, video accuracy ${percent(last?.testVideoAccuracy)}; ` +
           `spatial density ${percent(result.sparsity.overall.spatialDensity)}, temporal density ${percent(result.sparsity.overall.temporalDensity)}; ` +
-          `${(1 / result.sparsity.overall.deltaMacDensity).toFixed(2)}x fewer MACs than dense`,
+          describeMacGain(result.sparsity.overall, result.config.model.variant),
       );
-      say(options, 'layer                 spatial density  temporal density  delta MACs/frame');
+      say(options, 'layer                 spatial density  temporal density  delta MACs/frame, steady state');
       for (const layer of result.sparsity.layers) {
         say(options, `${layer.name.padEnd(20)} ${percent(layer.spatialDensity).padStart(16)} ${percent(layer.temporalDensity).padStart(17)} ${Math.round(layer.deltaMacsPerFrame).toString().padStart(17)}`);
       }

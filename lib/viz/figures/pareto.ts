@@ -254,7 +254,7 @@ export function studyParetoFigure(args: StudyParetoArgs): Figure {
   return paretoFigure({
     title: args.title ?? 'Accuracy against delta MACs per frame',
     points,
-    xTitle: 'delta MACs per frame, first frame excluded (M)',
+    xTitle: 'delta MACs per frame, steady state (M)',
     yTitle: video ? 'test video accuracy (%)' : 'test clip accuracy (%)',
   });
 }
