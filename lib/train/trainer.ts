@@ -24,6 +24,7 @@ import { batchTensors, evaluateAndMeasure, measureOnTestClips } from './evaluate
 import { datasetFromConfig, evaluationDatasetFor, modelFromConfig, writeSkippedVideos } from './fromConfig';
 import { fitInputNormalization } from './inputStatistics';
 import { createOptimizer, disposeOptimizer, learningRateAt, setLearningRate } from './optimizer';
+import { checkTrainOptions } from './trainOptions';
 import {
   type EpochMetrics,
   checkCheckpointPresent,
@@ -118,6 +119,7 @@ function checkDataset(dataset: VideoDataset, config: TrainConfig): void {
 
 /** Trains (or resumes training) as configured. See the module comment. */
 export async function train(options: TrainOptions): Promise<TrainResult> {
+  checkTrainOptions(options);
   const config = resolveTrainConfig(options.config ?? {}, options.preset ?? 'default');
   const progressMode = options.progress ?? 'auto';
   // A folder that holds another run is refused before any video is decoded.

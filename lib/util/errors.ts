@@ -61,6 +61,16 @@ export function requireOneOf<T extends string>(argument: string, value: unknown,
   return value as T;
 }
 
+/**
+ * Throws `invalidArgument` unless `value` is a non-empty string, e.g. a required path (`runDir`, `storeFile`)
+ * that would otherwise reach node:path as undefined and fail with a TypeError about `paths[0]`.
+ * `expected` says what the string is, e.g. 'a run folder path'.
+ */
+export function requireNonEmptyString(argument: string, value: unknown, expected = 'a non-empty string'): string {
+  if (typeof value !== 'string' || value.length === 0) throw invalidArgument(argument, expected, value);
+  return value;
+}
+
 /** Edit distance, for suggesting the closest valid names when a user misspells one. */
 export function levenshtein(a: string, b: string): number {
   const previous = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -88,6 +98,30 @@ export function rejectUnknownKeys(owner: string, args: object, known: readonly s
       `${owner}: unknown argument '${key}' (did you mean ${closestNames(key, known, 1)[0]}?). Expected one of: ${known.join(', ')}. Received: ${key}=${describeValue((args as Record<string, unknown>)[key])}`,
     );
   }
+}
+
+/**
+ * The option names of an options type as a runtime list, for `checkOptionKeys`. Written as an object literal
+ * `{ name: true, ... }` typed `Record<keyof T, true>`, so that the compiler rejects a name the type lacks and
+ * demands every name it has: the runtime check cannot drift from the interface.
+ */
+export function optionKeys<T extends object>(keys: Record<keyof T & string, true>): readonly string[] {
+  return Object.keys(keys);
+}
+
+/**
+ * Checks the options object a user passed to a public function (plain-JavaScript callers get no compile-time
+ * check): throws `invalidArgument` unless it is a plain object (undefined stands for `{}`), and a
+ * DeltaSparsityError for a misspelt or unknown option, with the closest known name (`rejectUnknownKeys`).
+ * Returns the options (`{}` for undefined). `owner` names the function, e.g. 'createWeizmannDataset'.
+ */
+export function checkOptionKeys<T extends object>(owner: string, options: T | undefined, known: readonly string[]): T {
+  if (options === undefined) return {} as T;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw invalidArgument(`${owner} options`, 'an object of named options', options);
+  }
+  rejectUnknownKeys(owner, options, known);
+  return options;
 }
 
 /** The `count` candidates closest to `name` (case-insensitive edit distance), best first. */
