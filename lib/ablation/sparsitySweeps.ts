@@ -170,7 +170,7 @@ export async function fixedThresholdSweep(rawOptions: FixedThresholdSweepOptions
   checkThresholds(options.thresholds);
   const { config } = readFinishedRun(options.sourceRunDir);
   if (config.model.variant !== 'delta') {
-    throw invalidArgument('sourceRunDir', 'a run of variant "delta"', `${options.sourceRunDir} (variant ${config.model.variant})`);
+    throw invalidArgument('sourceRunDir', `a run of variant "delta" (this run's variant is "${config.model.variant}")`, options.sourceRunDir);
   }
   const source = runIdentity(options.sourceRunDir);
   const legacySource = legacyRunIdentity(options.sourceRunDir);

@@ -29,6 +29,11 @@ export function invalidArgument(argument: string, expected: string, received: un
   return new DeltaSparsityError(`${argument}: expected ${expected}. Received: ${argument}=${describeValue(received)}`);
 }
 
+/** `word` with its indefinite article, for messages built from a type name: 'an object', 'a number'. */
+export function withArticle(word: string): string {
+  return `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`;
+}
+
 /** Throws `invalidArgument` unless `value` is a finite number > 0. Returns the value for chaining. */
 export function requirePositive(argument: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
@@ -122,6 +127,18 @@ export function checkOptionKeys<T extends object>(owner: string, options: T | un
   }
   rejectUnknownKeys(owner, options, known);
   return options;
+}
+
+/**
+ * The candidates `name` is plausibly a misspelling of (case-insensitive edit distance at most a third of the
+ * longer name, and at least 2 allowed), best first, at most `count`: `eyeris-v2` suggests `eyeriss-v2-like`,
+ * while `nope` suggests nothing rather than every candidate.
+ */
+export function likelyMeant(name: string, candidates: readonly string[], count = 3): string[] {
+  const lower = name.toLowerCase();
+  return closestNames(name, candidates, candidates.length)
+    .filter((candidate) => levenshtein(lower, candidate.toLowerCase()) <= Math.max(2, Math.floor(Math.max(name.length, candidate.length) / 3)))
+    .slice(0, count);
 }
 
 /** The `count` candidates closest to `name` (case-insensitive edit distance), best first. */

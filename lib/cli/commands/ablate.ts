@@ -14,6 +14,7 @@ import { collect, parseNumberList, parseSetOverrides, startBackend } from '../op
 import { type JsonOption, action, printJson, say, withJsonOption } from '../output';
 import { queuedTrainingSweep } from '../../queue';
 import { queueConnectionOption } from './worker';
+import { ABLATE_FLAGS } from '../flagNames';
 
 interface AblateOptions extends JsonOption {
   source?: string;
@@ -127,6 +128,6 @@ export function registerAblateCommand(program: Command): void {
         process.exitCode = 1;
       }
       printJson(options, { store: options.store, ran: outcome.ran, reused: outcome.reused, rows, ...(connection ? { failed } : {}) });
-    }),
+    }, ABLATE_FLAGS),
   );
 }

@@ -19,6 +19,7 @@ import { parseNumberList, startBackend } from '../options';
 import { type JsonOption, action, printJson, say, withJsonOption } from '../output';
 import { queuedLopoStudy } from '../../queue';
 import { queueConnectionOption } from './worker';
+import { STUDY_FLAGS } from '../flagNames';
 
 interface StudyCommandOptions extends JsonOption {
   out?: string;
@@ -159,6 +160,6 @@ export function registerStudyCommand(program: Command): void {
       say(options, `cross-over temporal density on ${result.hardware}: ${percent(result.crossoverTemporalDensity.vsDense)} vs dense, ${percent(result.crossoverTemporalDensity.vsZeroSkipping)} vs zero-skipping`);
       say(options, `report: ${result.reportHtml}`);
       printJson(options, result);
-    }),
+    }, STUDY_FLAGS),
   );
 }

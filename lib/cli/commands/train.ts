@@ -11,6 +11,7 @@ import { mergeConfig, resolveTrainConfig, train, trainPresets } from '../../trai
 import { expectFolderOrNothing } from '../../util';
 import { collect, parseSetOverrides, readConfigFile, startBackend } from '../options';
 import { type JsonOption, action, printJson, say, withJsonOption } from '../output';
+import { TRAIN_FLAGS } from '../flagNames';
 
 interface TrainCommandOptions extends JsonOption {
   run: string;
@@ -67,6 +68,6 @@ export function registerTrainCommand(program: Command): void {
         say(options, `${layer.name.padEnd(20)} ${percent(layer.spatialDensity).padStart(16)} ${percent(layer.temporalDensity).padStart(17)} ${Math.round(layer.deltaMacsPerFrame).toString().padStart(17)}`);
       }
       printJson(options, { runDir: result.runDir, config: result.config, resumedFromEpoch: result.resumedFromEpoch, metrics: result.metrics, sparsity: result.sparsity });
-    }),
+    }, TRAIN_FLAGS),
   );
 }
