@@ -18,7 +18,8 @@ import { buildSmallCnn } from '../../lib/models';
 import { runLopoStudy, runStudy } from '../../lib/study';
 import { evaluate, loadCheckpointModel, loadModelFromFolder, saveModelToFolder, train, trainRecipe } from '../../lib/train';
 import { fixedThresholdSweep, trainingSweep } from '../../lib/ablation';
-import { DeltaSparsityError, checkOptionKeys, optionKeys } from '../../lib/util/errors';
+import { DeltaSparsityError, checkOptionKeys, optionKeys, withArticle } from '../../lib/util/errors';
+import { loadHardware, validateHardwareSpec } from '../../lib/hardware';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -152,5 +153,13 @@ describe('loading the model of a run folder', () => {
     expect(await mistake(() => loadModelFromFolder(plain))).not.toContain('loadCheckpointModel');
     // A run folder before its first checkpoint: the error names runDir, not an inner folder.
     expect(await mistake(() => loadCheckpointModel(run))).toMatch(new RegExp(`^runDir: expected a run folder with a checkpointed model .*Received: runDir="${run.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"$`));
+  });
+});
+
+describe('messages read as English', () => {
+  it('a type name gets its article: "an object", "a number"', async () => {
+    expect([withArticle('object'), withArticle('array'), withArticle('number'), withArticle('string')]).toEqual(['an object', 'an array', 'a number', 'a string']);
+    const spec = loadHardware('eyeriss-v2-like');
+    expect(await mistake(() => validateHardwareSpec({ ...spec, mac: 3 }))).toBe('hardware: mac: expected an object. Received: mac=3');
   });
 });
