@@ -20,6 +20,7 @@ import { evaluate, loadCheckpointModel, loadModelFromFolder, saveModelToFolder, 
 import { fixedThresholdSweep, trainingSweep } from '../../lib/ablation';
 import { DeltaSparsityError, checkOptionKeys, optionKeys, withArticle } from '../../lib/util/errors';
 import { loadHardware, validateHardwareSpec } from '../../lib/hardware';
+import { LAYER_ARG_RENAMES } from '../../lib/util/legacyNames';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -64,8 +65,9 @@ describe('misspelt options are refused with the closest name', () => {
     expect(await mistake(() => frameDistributed(loose({ layer: conv, nmae: 'x' })))).toMatch(/^frameDistributed: unknown argument 'nmae' \(did you mean name\?\)/);
     const layer = deltaActivation({ threshold: 0.5, name: 'delta_a', trainable: false, inputShape: [4, 3] });
     expect([layer.initialThreshold, layer.name, layer.trainable]).toEqual([0.5, 'delta_a', false]);
-    // The retired name of thresholdGrowsWithPenalty (MIGRATION.md) is read as the new one.
-    expect(deltaActivation(loose({ invertThresholdGradient: false })).thresholdGrowsWithPenalty).toBe(false);
+    // The retired name of thresholdGrowsWithPenalty (MIGRATION.md, LAYER_ARG_RENAMES) is read as the new one.
+    const [retired] = Object.entries(LAYER_ARG_RENAMES).find(([, to]) => to === 'thresholdGrowsWithPenalty')!;
+    expect(deltaActivation(loose({ [retired]: false })).thresholdGrowsWithPenalty).toBe(false);
   });
 
   it('layer classes still take what tfjs passes when it loads a saved model', async () => {
