@@ -37,13 +37,13 @@ export const ABLATE_FLAGS: FlagNames = {
   variants: '--variants',
 };
 
-/** `train`: TrainOptions and the configuration keys that have a flag of their own. */
+/**
+ * `train`: TrainOptions. Configuration keys keep their names (`epochs`, `model.variant`): `--set` and `--config`
+ * set them too, so a flag would be the wrong name half the time; `--epochs` is checked by the command itself.
+ */
 export const TRAIN_FLAGS: FlagNames = {
   runDir: '--run',
   preset: '--preset',
-  initFrom: '--init-from',
-  epochs: '--epochs',
-  'model.variant': '--variant',
 };
 
 /** `cost`: the hardware and the state placement. */

@@ -61,6 +61,15 @@ describe('CLI errors name flags', () => {
     expect(withFlagNames('dataset: expected clips. Received: dataset="x"', STUDY_FLAGS)).toBe('dataset: expected clips. Received: dataset="x"');
   });
 
+  it('train: --run, --preset and --epochs by their flags; configuration keys set by --set keep their names', () => {
+    const run = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'flags-')), 'run');
+    expect(failure(['train', '--run', run, '--epochs', 'abc'])).toBe('error: --epochs: expected a positive integer. Received: --epochs="abc"');
+    // 'nope' is no likely misspelling of default, quick or paper: no suggestion (it used to suggest paper).
+    expect(failure(['train', '--run', run, '--preset', 'nope'])).toBe('error: --preset: expected one of default, quick, paper. Received: --preset="nope"');
+    expect(failure(['train', '--run', run, '--set', 'epochs=abc'])).toMatch(/epochs: Invalid input: expected number, received string\. Received: epochs="abc"$/);
+    expect(fs.existsSync(run)).toBe(false);
+  });
+
   it('cost with no layers says what it needs', () => {
     expect(failure(['cost'])).toMatch(/^error: cost: expected the layers to estimate, from exactly one of --run .*, --example .*, --layer .* \(repeatable\); --list-hardware lists the presets and examples\. Received: none of them$/);
     expect(failure(['cost', '--run', 'a', '--example', 'b'])).toMatch(/Received: --run and --example$/);

@@ -18,7 +18,7 @@ import { buildSmallCnn } from '../../lib/models';
 import { runLopoStudy, runStudy } from '../../lib/study';
 import { evaluate, loadCheckpointModel, loadModelFromFolder, saveModelToFolder, train, trainRecipe } from '../../lib/train';
 import { fixedThresholdSweep, trainingSweep } from '../../lib/ablation';
-import { DeltaSparsityError, checkOptionKeys, optionKeys, withArticle } from '../../lib/util/errors';
+import { DeltaSparsityError, checkOptionKeys, likelyMeant, optionKeys, withArticle } from '../../lib/util/errors';
 import { loadHardware, validateHardwareSpec } from '../../lib/hardware';
 import { LAYER_ARG_RENAMES } from '../../lib/util/legacyNames';
 
@@ -163,5 +163,16 @@ describe('messages read as English', () => {
     expect([withArticle('object'), withArticle('array'), withArticle('number'), withArticle('string')]).toEqual(['an object', 'an array', 'a number', 'a string']);
     const spec = loadHardware('eyeriss-v2-like');
     expect(await mistake(() => validateHardwareSpec({ ...spec, mac: 3 }))).toBe('hardware: mac: expected an object. Received: mac=3');
+  });
+});
+
+describe('suggestions', () => {
+  it('suggest only names a misspelling is close to', () => {
+    const presets = ['eyeriss-v2-like', 'horowitz-45nm-fp32', 'horowitz-45nm-int8'];
+    // eyeriss-v2 -> eyeriss-v2-like: 5 insertions, a third of 15 letters; nope is 12+ edits from each.
+    expect(likelyMeant('eyeriss-v2', presets)).toEqual(['eyeriss-v2-like']);
+    expect(likelyMeant('nope', presets)).toEqual([]);
+    // Two edits are always allowed for short names: quik -> quick (1), papr -> paper (1).
+    expect(likelyMeant('quik', ['default', 'quick', 'paper'])).toEqual(['quick']);
   });
 });
