@@ -34,7 +34,7 @@ export type { StreamingModel, StreamingLayerStats } from './inference';
 export type { SparseEngine, SparseEngineOptions, SparseLayerStats } from './inference';
 
 // Training: configurations and presets, one run, the baseline -> refinement recipe, evaluation, saved models.
-export { resolveTrainConfig, trainPresets, train, trainRecipe, evaluate, loadModelFromFolder } from './train';
+export { resolveTrainConfig, trainPresets, train, trainRecipe, evaluate, loadModelFromFolder, loadCheckpointModel } from './train';
 export type { TrainConfig, TrainConfigInput, TrainPresetName, TrainOptions, TrainResult, RecipeOptions, RecipeResult, Evaluation } from './train';
 
 // The main job (study) and its settings, shared by `npm start` and notebooks 02-04.

@@ -25,7 +25,8 @@ while [[ $# -gt 0 ]]; do
     --fast) export DELTA_FAST=1; shift ;;
     --in-place) in_place=1; shift ;;
     --out) out_dir="${2:?--out needs a folder}"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    # The header comment, however long it grows: every '#' line after the shebang, up to the first other line.
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     -*) echo "run-notebooks: unknown option $1 (see --help)" >&2; exit 2 ;;
     *) notebooks+=("$1"); shift ;;
   esac

@@ -24,7 +24,7 @@ import { evaluateAndMeasure, type Evaluation } from '../train/evaluate';
 import { datasetFromConfig, evaluationDatasetFor } from '../train/fromConfig';
 import { sparsityColumns, train } from '../train/trainer';
 import { MEASUREMENT_VERSION, readFinishedRun } from '../train/runFolder';
-import { invalidArgument, requirePositive, requireNonNegative } from '../util/errors';
+import { checkOptionKeys, invalidArgument, optionKeys, requireNonEmptyString, requirePositive, requireNonNegative } from '../util/errors';
 import { prefixProgress, type ProgressMode } from '../util/progress';
 import { stableHash } from '../util/stableHash';
 import { expectFolderOrNothing } from '../util/files';
@@ -104,7 +104,7 @@ export function openAblationStore(file: string): ResultsStore<AblationPoint, Abl
 
 
 function checkThresholds(thresholds: number[]): void {
-  if (thresholds.length === 0) throw invalidArgument('thresholds', 'at least one value', thresholds);
+  if (!Array.isArray(thresholds) || thresholds.length === 0) throw invalidArgument('thresholds', 'at least one value', thresholds);
   thresholds.forEach((q, i) => requirePositive(`thresholds[${i}]`, q));
 }
 
@@ -156,12 +156,23 @@ export interface FixedThresholdSweepOptions {
   onPoint?: (record: AblationRecord, reused: boolean) => void;
 }
 
-/** Evaluates a trained delta model with q fixed to each value (see the module comment). */
-export async function fixedThresholdSweep(options: FixedThresholdSweepOptions): Promise<SweepOutcome<AblationPoint, AblationResult>> {
+const FIXED_THRESHOLD_SWEEP_OPTION_KEYS = optionKeys<FixedThresholdSweepOptions>({
+  sourceRunDir: true, thresholds: true, storeFile: true, dataset: true, progress: true, onPoint: true,
+});
+
+/**
+ * Evaluates a trained delta model with q fixed to each value (see the module comment). Throws a
+ * DeltaSparsityError, before any point runs, for an unknown option, a missing `sourceRunDir` or `storeFile`, a
+ * bad threshold or a source run that is not a finished delta run.
+ */
+export async function fixedThresholdSweep(rawOptions: FixedThresholdSweepOptions): Promise<SweepOutcome<AblationPoint, AblationResult>> {
+  const options = checkOptionKeys('fixedThresholdSweep', rawOptions, FIXED_THRESHOLD_SWEEP_OPTION_KEYS);
+  requireNonEmptyString('sourceRunDir', options.sourceRunDir, 'a trained delta run folder');
+  requireNonEmptyString('storeFile', options.storeFile, 'a results file path (JSONL)');
   checkThresholds(options.thresholds);
   const { config } = readFinishedRun(options.sourceRunDir);
   if (config.model.variant !== 'delta') {
-    throw invalidArgument('sourceRunDir', 'a run of variant "delta"', `${options.sourceRunDir} (variant ${config.model.variant})`);
+    throw invalidArgument('sourceRunDir', `a run of variant "delta" (this run's variant is "${config.model.variant}")`, options.sourceRunDir);
   }
   const source = runIdentity(options.sourceRunDir);
   const points = options.thresholds.map<AblationPoint>((threshold) => ({
@@ -214,6 +225,11 @@ export interface TrainingSweepOptions {
   onPoint?: (record: AblationRecord, reused: boolean) => void;
 }
 
+const TRAINING_SWEEP_OPTION_KEYS = optionKeys<TrainingSweepOptions>({
+  baselineRunDir: true, runsRoot: true, storeFile: true, thresholds: true, sparsityWeights: true, variants: true, config: true,
+  dataset: true, progress: true, onPoint: true,
+});
+
 /** What a training sweep will run: its points and the configuration every refinement starts from. */
 export interface TrainingSweepPlan {
   /** One point per (variant, initial q, λ), in grid order. */
@@ -229,6 +245,8 @@ export interface TrainingSweepPlan {
  * trains nothing. Throws the same DeltaSparsityErrors as `trainingSweep` for bad options.
  */
 export function planTrainingSweep(options: Omit<TrainingSweepOptions, 'storeFile' | 'dataset' | 'progress' | 'onPoint'>): TrainingSweepPlan {
+  requireNonEmptyString('baselineRunDir', options.baselineRunDir, 'a trained baseline run folder');
+  requireNonEmptyString('runsRoot', options.runsRoot, 'a folder for the refinement runs');
   checkThresholds(options.thresholds);
   options.sparsityWeights?.forEach((w, i) => requireNonNegative(`sparsityWeights[${i}]`, w));
   expectFolderOrNothing(options.runsRoot, 'runsRoot');
@@ -294,7 +312,9 @@ export async function runRefinementPoint(args: {
 }
 
 /** Refines from a baseline once per (variant, initial q, λ) and records the results (see the module comment). */
-export async function trainingSweep(options: TrainingSweepOptions): Promise<SweepOutcome<AblationPoint, AblationResult>> {
+export async function trainingSweep(rawOptions: TrainingSweepOptions): Promise<SweepOutcome<AblationPoint, AblationResult>> {
+  const options = checkOptionKeys('trainingSweep', rawOptions, TRAINING_SWEEP_OPTION_KEYS);
+  requireNonEmptyString('storeFile', options.storeFile, 'a results file path (JSONL)');
   const { points, refinementBase, baselineEpochs } = planTrainingSweep(options);
   let dataset = options.dataset;
   return runSweep({

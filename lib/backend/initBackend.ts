@@ -12,7 +12,7 @@
  */
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { DeltaSparsityError, invalidArgument, requireOneOf } from '../util/errors';
+import { DeltaSparsityError, checkOptionKeys, invalidArgument, optionKeys, requireOneOf } from '../util/errors';
 import { registerWasmTrainingKernels } from './wasmKernels';
 import { chooseConvKernels } from './nativeConvKernels';
 import type { ConvKernelChoice } from './onednnAddon';
@@ -44,6 +44,9 @@ export interface InitBackendOptions {
    */
   log?: 'stderr' | 'line';
 }
+
+const INIT_BACKEND_OPTION_KEYS = optionKeys<InitBackendOptions>({ backend: true, quiet: true, log: true });
+const BACKEND_LOG_MODES = ['stderr', 'line'] as const satisfies readonly NonNullable<InitBackendOptions['log']>[];
 
 export interface BackendChoice {
   /** The active backend after the call. */
@@ -298,9 +301,17 @@ export function backendLine(choice: BackendChoice): string {
  *
  * Throws `DeltaSparsityError` for an unknown backend name (listing the valid ones) and when `tensorflow`
  * is forced but tfjs-node is absent (saying how to install it), and, on wasm, when DELTA_CONV=onednn forces the
- * native conv addon where it is not built (saying how to build it; see nativeConvKernels.ts).
+ * native conv addon where it is not built (saying how to build it; see nativeConvKernels.ts), and for an unknown
+ * option or `log` value (a misspelt one would otherwise be ignored).
  */
-export function initBackend(options: InitBackendOptions = {}): Promise<BackendChoice> {
+export function initBackend(rawOptions?: InitBackendOptions): Promise<BackendChoice> {
+  let options: InitBackendOptions;
+  try {
+    options = checkOptionKeys('initBackend', rawOptions, INIT_BACKEND_OPTION_KEYS);
+    if (options.log !== undefined) requireOneOf('log', options.log, BACKEND_LOG_MODES);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   warnIfStaleBuild();
   const run = pending.then(() => chooseBackend(options));
   pending = run.catch(() => undefined);

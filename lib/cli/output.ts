@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { DeltaSparsityError } from '../util';
+import { type FlagNames, withFlagNames } from './flagNames';
 
 export interface JsonOption {
   json?: boolean;
@@ -25,18 +26,20 @@ export function printJson(options: JsonOption, document: unknown): void {
 }
 
 /**
- * Wraps a command action: a DeltaSparsityError (a user mistake) becomes a short message and exit code 1;
- * anything else is a bug and keeps its stack trace.
+ * Wraps a command action: a DeltaSparsityError (a user mistake) becomes a short message and exit code 1, with
+ * the library's argument names replaced by the command's flags (`flags`, see flagNames.ts); anything else is a
+ * bug and keeps its stack trace.
  */
-export function action<A extends unknown[]>(run: (...args: A) => Promise<void> | void): (...args: A) => Promise<void> {
+export function action<A extends unknown[]>(run: (...args: A) => Promise<void> | void, flags: FlagNames = {}): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       await run(...args);
     } catch (error) {
       if (error instanceof DeltaSparsityError) {
+        const message = withFlagNames(error.message, flags);
         const wantsJson = process.argv.includes('--json');
-        if (wantsJson) process.stdout.write(`${JSON.stringify({ error: error.message })}\n`);
-        process.stderr.write(`error: ${error.message}\n`);
+        if (wantsJson) process.stdout.write(`${JSON.stringify({ error: message })}\n`);
+        process.stderr.write(`error: ${message}\n`);
         process.exitCode = 1;
         return;
       }

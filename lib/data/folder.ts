@@ -13,7 +13,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DeltaSparsityError, closestNames, invalidArgument, requireInteger } from '../util/errors';
+import { DeltaSparsityError, checkOptionKeys, closestNames, invalidArgument, optionKeys, requireInteger } from '../util/errors';
 import type { ProgressMode } from '../util/progress';
 import { stableHash } from '../util/stableHash';
 import { ClipCache, readCachedFrames, type CachedClip } from './cache';
@@ -244,6 +244,12 @@ export interface FolderDatasetOptions extends DecodingOptions, SubjectSplitOptio
   progress?: ProgressMode;
 }
 
+const FOLDER_OPTION_KEYS = optionKeys<FolderDatasetOptions>({
+  root: true, subjectPattern: true, name: true, clipLength: true, testWindowsPerVideo: true, clipsPerVideo: true,
+  augmentation: true, seed: true, badVideos: true, progress: true, testSubjects: true, fold: true,
+  size: true, height: true, width: true, frameStride: true, resize: true, fps: true, cacheDir: true, concurrency: true, decoder: true,
+});
+
 /** A folder video as the dataset holds it. */
 export interface FolderVideo extends IndexedVideo {
   entry: CachedClip;
@@ -271,8 +277,9 @@ export class FolderDataset extends WindowedDataset<FolderVideo> {
  * Loads a folder dataset, decoding into the clip cache whatever is not there yet (a cache folder of its own per
  * root, so two folders with equal class and file names never share entries).
  */
-export async function createFolderDataset(options: FolderDatasetOptions): Promise<FolderDataset> {
-  const clipLength = requireInteger('clipLength', options?.clipLength ?? 8, 1);
+export async function createFolderDataset(rawOptions: FolderDatasetOptions): Promise<FolderDataset> {
+  const options = checkOptionKeys('createFolderDataset', rawOptions, FOLDER_OPTION_KEYS);
+  const clipLength = requireInteger('clipLength', options.clipLength ?? 8, 1);
   const testWindowsPerVideo = requireInteger('testWindowsPerVideo', options.testWindowsPerVideo ?? 1, 1);
   const clipsPerVideo = requireInteger('clipsPerVideo', options.clipsPerVideo ?? 1, 1);
   const augmentation = resolveAugmentation(options.augmentation);
@@ -382,7 +389,8 @@ export type WeizmannDatasetOptions = Omit<FolderDatasetOptions, 'root' | 'subjec
  * daria, denis, eli, ido, ira, lena train (60 clips) and lyova, moshe, shahar test (30 clips); `fold` k in
  * 0..8 tests the k-th person of daria, denis, eli, ido, ira, lena, lyova, moshe, shahar instead.
  */
-export function createWeizmannDataset(options: WeizmannDatasetOptions = {}): Promise<FolderDataset> {
+export async function createWeizmannDataset(rawOptions?: WeizmannDatasetOptions): Promise<FolderDataset> {
+  const options = checkOptionKeys('createWeizmannDataset', rawOptions, FOLDER_OPTION_KEYS.filter((key) => key !== 'name'));
   return createFolderDataset({
     ...options,
     root: options.root ?? bundledWeizmannRoot(),

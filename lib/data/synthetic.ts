@@ -19,7 +19,7 @@
  * 64x64, every frame) the defaults give 0.041-0.145 per clip (mean 0.084), inside real footage's 0.03-0.17
  * (Weizmann 0.029-0.132, the UCF101 samples 0.033-0.172).
  */
-import { invalidArgument, requireInteger, requireNonNegative } from '../util/errors';
+import { checkOptionKeys, invalidArgument, optionKeys, requireInteger, requireNonNegative } from '../util/errors';
 import { SeededRandom } from '../util/random';
 import { WindowedDataset, deriveSeed, resolveAugmentation, type FrameSource, type IndexedVideo } from './clips';
 import { SYNTHETIC_MOTIONS, makeNoiseTable, renderSyntheticVideo, type SyntheticMotion } from './syntheticRender';
@@ -76,6 +76,11 @@ export interface SyntheticDatasetOptions {
   appearanceCue?: boolean;
 }
 
+const SYNTHETIC_OPTION_KEYS = optionKeys<SyntheticDatasetOptions>({
+  classes: true, height: true, width: true, clipLength: true, videoLength: true, trainPerClass: true, testPerClass: true,
+  testWindowsPerVideo: true, clipsPerVideo: true, noise: true, augmentation: true, seed: true, memoize: true, appearanceCue: true,
+});
+
 interface SyntheticVideo extends IndexedVideo {
   split: 'train' | 'test';
   index: number;
@@ -101,7 +106,8 @@ function resolveClasses(classes: SyntheticDatasetOptions['classes']): SyntheticM
 }
 
 /** The embedded synthetic action set (see the module comment). Creating it is instant; videos render on first use. */
-export function createSyntheticDataset(options: SyntheticDatasetOptions = {}): WindowedDataset<SyntheticVideo> {
+export function createSyntheticDataset(rawOptions?: SyntheticDatasetOptions): WindowedDataset<SyntheticVideo> {
+  const options = checkOptionKeys('createSyntheticDataset', rawOptions, SYNTHETIC_OPTION_KEYS);
   const classNames = resolveClasses(options.classes);
   const height = requireInteger('height', options.height ?? 32, 8);
   const width = requireInteger('width', options.width ?? 32, 8);

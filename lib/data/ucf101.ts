@@ -5,7 +5,7 @@
  * batches are read window by window from the cache files.
  */
 import * as path from 'node:path';
-import { DeltaSparsityError, invalidArgument, requireInteger } from '../util/errors';
+import { DeltaSparsityError, checkOptionKeys, invalidArgument, optionKeys, requireInteger } from '../util/errors';
 import { BackgroundDecoding, type BackgroundDecodeStatus, type DecodedVideo } from './backgroundDecoding';
 import { readCachedFrames } from './cache';
 import { WindowedDataset, resolveAugmentation, type FrameSource, type WindowedDatasetSettings } from './clips';
@@ -56,6 +56,13 @@ export interface Ucf101DatasetOptions extends Ucf101SourceOptions {
   backgroundConcurrency?: number;
 }
 
+const UCF101_OPTION_KEYS = optionKeys<Ucf101DatasetOptions>({
+  root: true, split: true, splitDir: true, progress: true, parts: true, classes: true, firstClasses: true, videosPerClass: true,
+  testVideosPerClass: true, size: true, height: true, width: true, frameStride: true, resize: true, fps: true, cacheDir: true,
+  concurrency: true, decoder: true, clipLength: true, testWindowsPerVideo: true, augmentation: true, seed: true, clipsPerVideo: true,
+  badVideos: true, decode: true, backgroundConcurrency: true,
+});
+
 /** A UCF101 video as the dataset holds it. */
 export type Ucf101Video = DecodedVideo;
 
@@ -103,8 +110,9 @@ function badVideosError(skipped: SkippedVideo[]): DeltaSparsityError {
  * (`decode: 'upfront'`, the default), or the test videos before and the training videos after returning
  * (`decode: 'background'`).
  */
-export async function createUcf101Dataset(options: Ucf101DatasetOptions): Promise<Ucf101Dataset> {
-  const clipLength = requireInteger('clipLength', options?.clipLength ?? 8, 1);
+export async function createUcf101Dataset(rawOptions: Ucf101DatasetOptions): Promise<Ucf101Dataset> {
+  const options = checkOptionKeys('createUcf101Dataset', rawOptions, UCF101_OPTION_KEYS);
+  const clipLength = requireInteger('clipLength', options.clipLength ?? 8, 1);
   const testWindowsPerVideo = requireInteger('testWindowsPerVideo', options.testWindowsPerVideo ?? 1, 1);
   const augmentation = resolveAugmentation(options.augmentation);
   const seed = requireInteger('seed', options.seed ?? 0, 0);

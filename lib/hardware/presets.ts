@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DeltaSparsityError, closestNames, invalidArgument } from '../util/errors';
+import { DeltaSparsityError, invalidArgument, likelyMeant } from '../util/errors';
 import { HardwareSpec, parseHardwareFile } from './spec';
 import { readWorkloadFile } from './validate';
 import type { LayerWorkload } from './workload';
@@ -80,10 +80,10 @@ export function loadHardware(presetNameOrPath: string): HardwareSpec {
   if (looksLikePath) return loadHardwareFile(path.resolve(presetNameOrPath));
   const names = presetNames();
   if (!names.includes(presetNameOrPath)) {
-    const closest = closestNames(presetNameOrPath, names).join(', ');
+    const meant = likelyMeant(presetNameOrPath, names);
     throw invalidArgument(
       'hardware',
-      `a preset name (${names.join(', ')}) or a path to a hardware JSON file; closest: ${closest}`,
+      `a preset name (${names.join(', ')}) or a path to a hardware JSON file${meant.length > 0 ? `; closest: ${meant.join(', ')}` : ''}`,
       presetNameOrPath,
     );
   }

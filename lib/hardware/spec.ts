@@ -8,7 +8,7 @@
  * Accumulation happens in a register inside the MAC unit (its energy is part of the MAC energy).
  */
 import * as z from 'zod';
-import { DeltaSparsityError, invalidArgument } from '../util/errors';
+import { DeltaSparsityError, invalidArgument, withArticle } from '../util/errors';
 
 /**
  * What the hardware does with a zero operand (the Sparseloop distinction):
@@ -177,7 +177,7 @@ function issueError(where: string, root: unknown, error: z.ZodError): DeltaSpars
   let expected = issue.message;
   if (issue.code === 'invalid_type') {
     const received = valueAt(root, issue.path);
-    expected = received === undefined ? `a ${issue.expected} (required field missing)` : `a ${issue.expected}`;
+    expected = `${withArticle(String(issue.expected))}${received === undefined ? ' (required field missing)' : ''}`;
   } else if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys.join(', ');
     return new DeltaSparsityError(`${where}: ${path}: unknown field(s) ${keys} (misspelt?)`);

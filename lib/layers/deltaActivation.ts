@@ -9,12 +9,12 @@
  *   penalty = λ · fanOut · mean |Δ|,  Δ_t = y_t − y_(t−1) over the T−1 differences of each clip.
  */
 import * as tf from '@tensorflow/tfjs';
-import { invalidArgument, requireNonNegative, requireOneOf, requirePositive } from '../util/errors';
+import { invalidArgument, optionKeys, requireNonNegative, requireOneOf, requirePositive } from '../util/errors';
+import { checkLayerFactoryArgs, type LayerArgs } from './layerArgs';
 import { LAYER_ARG_RENAMES, upgradeLegacyKeys } from '../util/legacyNames';
 import { quantize } from './quantize';
 import { LayerShape, meanAbs, meanAbsTemporalDifference, requireTimeAxis, singleShape, singleTensor, temporalDifferences } from './timeAxis';
 
-type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
 
 /** Smallest threshold q used, whatever the learned weight (1e-6: far below any useful threshold). */
 export const MIN_THRESHOLD = 1e-6;
@@ -201,7 +201,16 @@ export class DeltaActivation extends tf.layers.Layer {
 }
 tf.serialization.registerClass(DeltaActivation);
 
+// Retired names (LAYER_ARG_RENAMES) stay accepted: the constructor reads them as their new ones.
+const DELTA_ACTIVATION_ARG_KEYS = [
+  ...optionKeys<Omit<DeltaActivationArgs, keyof LayerArgs>>({
+    threshold: true, granularity: true, sparsityWeight: true, fanOut: true, output: true, thresholdGrowsWithPenalty: true,
+    rectify: true, trainableThreshold: true,
+  }),
+  ...Object.keys(LAYER_ARG_RENAMES),
+];
+
 /** Creates a Delta Activation Layer (see `DeltaActivationArgs` for the arguments and their defaults). */
-export function deltaActivation(args: DeltaActivationArgs = {}): DeltaActivation {
-  return new DeltaActivation(args);
+export function deltaActivation(args?: DeltaActivationArgs): DeltaActivation {
+  return new DeltaActivation(checkLayerFactoryArgs('deltaActivation', args, DELTA_ACTIVATION_ARG_KEYS));
 }

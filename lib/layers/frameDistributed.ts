@@ -16,10 +16,10 @@
  * alike); `insertSparsityLayers` rebuilds them with this wrapper.
  */
 import * as tf from '@tensorflow/tfjs';
-import { invalidArgument } from '../util/errors';
+import { invalidArgument, optionKeys } from '../util/errors';
+import { checkLayerFactoryArgs, type LayerArgs } from './layerArgs';
 import { LayerShape, singleShape, singleTensor } from './timeAxis';
 
-type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
 type Kwargs = Parameters<tf.layers.Layer['call']>[1];
 
 /** Arguments of `frameDistributed`. */
@@ -146,7 +146,9 @@ export class FrameDistributed extends tf.layers.Layer {
 }
 tf.serialization.registerClass(FrameDistributed);
 
+const FRAME_DISTRIBUTED_ARG_KEYS = optionKeys<Omit<FrameDistributedArgs, keyof LayerArgs>>({ layer: true });
+
 /** Wraps a per-frame layer so that it runs on every frame of [B, T, ...] clips in one call (see the module comment). */
 export function frameDistributed(args: FrameDistributedArgs): FrameDistributed {
-  return new FrameDistributed(args);
+  return new FrameDistributed(checkLayerFactoryArgs('frameDistributed', args, FRAME_DISTRIBUTED_ARG_KEYS));
 }

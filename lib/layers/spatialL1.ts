@@ -8,10 +8,10 @@
  * them to stay constant over time.
  */
 import * as tf from '@tensorflow/tfjs';
-import { requireNonNegative, requirePositive } from '../util/errors';
+import { optionKeys, requireNonNegative, requirePositive } from '../util/errors';
+import { checkLayerFactoryArgs, type LayerArgs } from './layerArgs';
 import { LayerShape, meanAbs, requireTimeAxis, singleShape, singleTensor } from './timeAxis';
 
-type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
 
 /** Arguments of `spatialL1`. */
 export interface SpatialL1Args extends LayerArgs {
@@ -59,8 +59,10 @@ export class SpatialL1 extends tf.layers.Layer {
 }
 tf.serialization.registerClass(SpatialL1);
 
+const SPATIAL_L1_ARG_KEYS = optionKeys<Omit<SpatialL1Args, keyof LayerArgs>>({ sparsityWeight: true, fanOut: true });
+
 /** Creates a spatial-L1 penalty layer (see `SpatialL1Args`). */
-export function spatialL1(args: SpatialL1Args = {}): SpatialL1 {
-  return new SpatialL1(args);
+export function spatialL1(args?: SpatialL1Args): SpatialL1 {
+  return new SpatialL1(checkLayerFactoryArgs('spatialL1', args, SPATIAL_L1_ARG_KEYS));
 }
 

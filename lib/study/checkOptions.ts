@@ -4,9 +4,22 @@
  */
 import { loadHardware } from '../hardware/presets';
 import { resolveTrainConfig } from '../train/config';
-import { requireOneOf } from '../util/errors';
+import { checkOptionKeys, optionKeys, requireOneOf } from '../util/errors';
 import { expectFolderOrNothing } from '../util/files';
 import { studyData, studyPaths, studySeeds, studyThresholds, studyTrainConfig, type StudyOptions } from './settings';
+
+const STUDY_OPTION_KEYS = optionKeys<StudyOptions>({
+  out: true, fast: true, data: true, ucf101Root: true, ucf101Classes: true, ucf101VideosPerClass: true, folderRoot: true,
+  subjectPattern: true, testSubjects: true, protocol: true, seeds: true, hardware: true, thresholds: true, progress: true,
+});
+
+/**
+ * The options `owner` ('runStudy' or 'runLopoStudy') was given, checked to be an object of known options: a
+ * misspelt one (`dat: 'synthetic'`) would otherwise be ignored and the default study run. `{}` for undefined.
+ */
+export function checkStudyOptionKeys(owner: string, options: StudyOptions | undefined): StudyOptions {
+  return checkOptionKeys(owner, options, STUDY_OPTION_KEYS);
+}
 
 /**
  * Throws the DeltaSparsityError the study would throw later, now: the report folder (`out`, not a file),

@@ -14,7 +14,7 @@ import { toCsv } from '../util/csv';
 import { DeltaSparsityError, invalidArgument } from '../util/errors';
 import { writeFileAtomic } from '../util/files';
 import { createProgress } from '../util/progress';
-import { checkStudyOptions } from './checkOptions';
+import { checkStudyOptionKeys, checkStudyOptions } from './checkOptions';
 import { publishedDeltaResult } from './published';
 import { writeLopoHtml } from './report';
 import { describeStudyDataset, modelRow } from './runStudy';
@@ -58,8 +58,9 @@ export async function runLopoFold(options: StudyOptions, run: { fold: number; se
 }
 
 /** Runs the leave-one-subject-out protocol (see the module comment). */
-export async function runLopoStudy(options: StudyOptions): Promise<LopoStudyResult> {
+export async function runLopoStudy(rawOptions: StudyOptions): Promise<LopoStudyResult> {
   const startedAt = Date.now();
+  const options = checkStudyOptionKeys('runLopoStudy', rawOptions);
   const lopo: StudyOptions = { ...options, protocol: 'lopo' };
   if (options.protocol !== undefined && options.protocol !== 'lopo') throw invalidArgument('protocol', '"lopo" for runLopoStudy', options.protocol);
   checkStudyOptions(lopo);

@@ -22,7 +22,7 @@ import { publishedDeltaResult } from './published';
 import type { StudyDataset, StudyResult } from './types';
 import type { VideoDataset } from '../data/types';
 import { invalidArgument } from '../util/errors';
-import { checkStudyOptions } from './checkOptions';
+import { checkStudyOptionKeys, checkStudyOptions } from './checkOptions';
 
 /** The dataset's split and skipped videos, from what it says of itself. */
 export function describeStudyDataset(dataset: VideoDataset, protocol: 'split' | 'lopo', seeds: number[], testVideos: number): StudyDataset {
@@ -70,8 +70,9 @@ export function modelRow(m: ModelSummary): Record<string, unknown> {
 }
 
 /** Runs the main job (see the module comment) and returns its headline numbers. */
-export async function runStudy(options: StudyOptions = {}): Promise<StudyResult> {
+export async function runStudy(rawOptions?: StudyOptions): Promise<StudyResult> {
   const startedAt = Date.now();
+  const options = checkStudyOptionKeys('runStudy', rawOptions);
   if ((options.protocol ?? 'split') !== 'split') {
     throw invalidArgument('protocol', '"split" for runStudy (runLopoStudy runs "lopo")', options.protocol);
   }

@@ -76,7 +76,9 @@ export function studyData(options: StudyOptions): StudyData {
     throw invalidArgument('testSubjects', `no test subjects for data "${data}" (it has fixed train and test parts)`, options.testSubjects);
   }
   if ((options.ucf101Classes !== undefined || options.ucf101VideosPerClass !== undefined) && data !== 'ucf101') {
-    throw invalidArgument('ucf101Classes', `UCF101 classes and videos per class only with data "ucf101" (--ucf101 ROOT)`, options.ucf101Classes ?? options.ucf101VideosPerClass);
+    // Name the option that was given (videos per class alone used to be reported as ucf101Classes).
+    const given = options.ucf101Classes !== undefined ? 'ucf101Classes' : 'ucf101VideosPerClass';
+    throw invalidArgument(given, `UCF101 classes and videos per class only with data "ucf101" (--ucf101 ROOT)`, options[given]);
   }
   if (options.testSubjects && protocol === 'lopo') {
     throw invalidArgument('testSubjects', 'no fixed test subjects with protocol "lopo" (each fold holds one out)', options.testSubjects);

@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as z from 'zod';
+import { invalidArgument, requireNonEmptyString } from '../util/errors';
 import { writeFileDurable } from '../util/files';
 import { damagedFileError, expectedWeightBytes, loadModelFromFolder, saveModelToFolder } from './fileModelIO';
 
@@ -111,9 +112,18 @@ export function readCheckpointState(runDir: string): CheckpointState | undefined
   return checked.data;
 }
 
-/** Loads the checkpointed model (custom layers must be registered, which importing the library does). */
+/**
+ * Loads the model of a run folder, its last checkpoint (`<runDir>/checkpoint/model`; custom layers must be
+ * registered, which importing the library does). Throws a DeltaSparsityError naming `runDir` when the folder
+ * holds no checkpointed model, and naming the file when one is damaged.
+ */
 export async function loadCheckpointModel(runDir: string): Promise<tf.LayersModel> {
-  return loadModelFromFolder(path.join(checkpointFolder(runDir), 'model'));
+  requireNonEmptyString('runDir', runDir, 'a run folder path');
+  const modelFolder = path.join(checkpointFolder(runDir), 'model');
+  if (!fs.existsSync(path.join(modelFolder, 'model.json'))) {
+    throw invalidArgument('runDir', `a run folder with a checkpointed model (${path.join(modelFolder, 'model.json')} is missing; has the run finished an epoch?)`, runDir);
+  }
+  return loadModelFromFolder(modelFolder);
 }
 
 /**

@@ -4,7 +4,7 @@
  * override objects merged over the defaults.
  */
 import { z } from 'zod';
-import { DeltaSparsityError, closestNames, describeValue } from '../util/errors';
+import { DeltaSparsityError, closestNames, describeValue, likelyMeant } from '../util/errors';
 import { TRAIN_CONFIG_RENAMES, upgradeLegacyKeys } from '../util/legacyNames';
 
 const dataSchema = z.strictObject({
@@ -220,9 +220,9 @@ function valueAt(input: unknown, path: PropertyKey[]): unknown {
 export function resolveTrainConfig(input: TrainConfigInput = {}, preset: string = 'default'): TrainConfig {
   if (!(preset in trainPresets)) {
     const names = Object.keys(trainPresets);
+    const meant = typeof preset === 'string' ? likelyMeant(preset, names, 1) : [];
     throw new DeltaSparsityError(
-      `preset: expected one of ${names.join(', ')}. Received: preset=${describeValue(preset)}` +
-        ` (did you mean ${closestNames(preset, names, 1)[0]}?)`,
+      `preset: expected one of ${names.join(', ')}. Received: preset=${describeValue(preset)}${meant.length > 0 ? ` (did you mean ${meant[0]}?)` : ''}`,
     );
   }
   // Configurations written before a key was renamed still resolve (lib/util/legacyNames, MIGRATION.md).

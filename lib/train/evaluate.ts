@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { invalidArgument, requireInteger } from '../util/errors';
 import type { ClipBatch, VideoDataset } from '../data/types';
+import { checkDatasetFitsModel } from './datasetFit';
 import { measureSparsity, type SparsityMeasurement } from '../sparsity';
 
 export interface Evaluation {
@@ -29,6 +30,7 @@ export function batchTensors(batch: ClipBatch, classes: number): { clips: tf.Ten
 }
 
 export async function evaluate(model: tf.LayersModel, dataset: VideoDataset, batchSize: number): Promise<Evaluation> {
+  checkDatasetFitsModel(model, dataset);
   const classes = dataset.classNames.length;
   let lossSum = 0;
   let correct = 0;

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { DeltaSparsityError } from '../util/errors';
+import { DeltaSparsityError, invalidArgument } from '../util/errors';
 import { writeFileDurable } from '../util/files';
 
 const MODEL_FILE = 'model.json';
@@ -115,6 +115,21 @@ function readJsonFile<T>(file: string): T {
   }
 }
 
+/**
+ * The error for a folder without model.json. A run folder (config.json, checkpoint/) keeps its model in
+ * `<run>/checkpoint/model`, which `loadCheckpointModel(runDir)` loads: the message says so, since a run
+ * folder is what users most often pass here.
+ */
+function missingModelError(folder: string, modelJsonPath: string): DeltaSparsityError {
+  const base = invalidArgument('folder', `a folder holding ${MODEL_FILE} (or the path of a ${MODEL_FILE}); there is no ${modelJsonPath}`, folder);
+  // 'config.json' and 'checkpoint' are the run folder's files (runFolder.ts, checkpoint.ts).
+  const isRunFolder = fs.existsSync(path.join(folder, 'config.json')) || fs.existsSync(path.join(folder, 'checkpoint'));
+  if (!isRunFolder) return base;
+  return new DeltaSparsityError(
+    `${base.message}. This is a run folder: its model is in ${path.join(folder, 'checkpoint', 'model')}; load it with loadCheckpointModel(runDir).`,
+  );
+}
+
 /** An IO handler that loads a model saved by `fileSaveHandler` (or any tfjs Layers model folder). */
 function fileLoadHandler(folderOrModelJson: string): tf.io.IOHandler {
   const modelJsonPath = folderOrModelJson.endsWith('.json')
@@ -122,9 +137,7 @@ function fileLoadHandler(folderOrModelJson: string): tf.io.IOHandler {
     : path.join(folderOrModelJson, MODEL_FILE);
   return {
     load: async (): Promise<tf.io.ModelArtifacts> => {
-      if (!fs.existsSync(modelJsonPath)) {
-        throw new DeltaSparsityError(`model: no ${MODEL_FILE} at ${modelJsonPath}`);
-      }
+      if (!fs.existsSync(modelJsonPath)) throw missingModelError(folderOrModelJson, modelJsonPath);
       const modelJson = readJsonFile<ModelJson>(modelJsonPath);
       const folder = path.dirname(modelJsonPath);
       const weightSpecs: tf.io.WeightsManifestEntry[] = [];

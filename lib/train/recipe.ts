@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import type { VideoDataset } from '../data/types';
+import { checkOptionKeys, optionKeys, requireNonEmptyString } from '../util/errors';
 import { prefixProgress, type ProgressMode } from '../util/progress';
 import { mergeConfig, resolveTrainConfig, type TrainConfigInput } from './config';
 import { datasetFromConfig } from './fromConfig';
@@ -47,8 +48,15 @@ export interface RecipeResult {
   dataset: VideoDataset;
 }
 
+const RECIPE_OPTION_KEYS = optionKeys<RecipeOptions>({
+  root: true, config: true, preset: true, baselineEpochs: true, refineEpochs: true, variants: true, refineConfig: true,
+  variantConfigs: true, dataset: true, progress: true, onEpoch: true,
+});
+
 /** Trains the baseline and the refined sparse variants (see the module comment). */
-export async function trainRecipe(options: RecipeOptions): Promise<RecipeResult> {
+export async function trainRecipe(rawOptions: RecipeOptions): Promise<RecipeResult> {
+  const options = checkOptionKeys('trainRecipe', rawOptions, RECIPE_OPTION_KEYS);
+  requireNonEmptyString('root', options.root, 'a folder for the runs (one sub-folder per variant)');
   const shared = options.config ?? {};
   const preset = options.preset ?? 'default';
   const baseConfig = resolveTrainConfig(shared, preset);

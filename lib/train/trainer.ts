@@ -15,7 +15,7 @@ import { meanThreshold } from '../models/thresholds';
 import { createSparsityForward } from './sparsityForward';
 import { learnedThresholds } from '../sparsity';
 import type { SparsityMeasurement } from '../sparsity';
-import { DeltaSparsityError } from '../util/errors';
+import { DeltaSparsityError, checkOptionKeys, optionKeys, requireNonEmptyString } from '../util/errors';
 import { removeStrayTemporaries } from '../util/files';
 import { createProgress, type ProgressMode } from '../util/progress';
 import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './config';
@@ -55,6 +55,10 @@ export interface TrainOptions {
   /** Stop once this many epochs are done in total, as if interrupted (the run can be resumed). */
   stopAfterEpochs?: number;
 }
+
+const TRAIN_OPTION_KEYS = optionKeys<TrainOptions>({
+  config: true, preset: true, runDir: true, dataset: true, testDataset: true, progress: true, onEpoch: true, stopAfterEpochs: true,
+});
 
 export interface TrainResult {
   runDir: string;
@@ -124,6 +128,8 @@ function checkDataset(dataset: VideoDataset, config: TrainConfig): void {
 
 /** Trains (or resumes training) as configured. See the module comment. */
 export async function train(options: TrainOptions): Promise<TrainResult> {
+  // Plain-JavaScript callers get no compile-time check: a misspelt option or a missing runDir is named here.
+  requireNonEmptyString('runDir', checkOptionKeys('train', options, TRAIN_OPTION_KEYS).runDir, 'a run folder path (created, or resumed when it holds a checkpoint)');
   const config = resolveTrainConfig(options.config ?? {}, options.preset ?? 'default');
   const progressMode = options.progress ?? 'auto';
   // A folder that holds another run is refused before any video is decoded.

@@ -29,6 +29,11 @@ export function invalidArgument(argument: string, expected: string, received: un
   return new DeltaSparsityError(`${argument}: expected ${expected}. Received: ${argument}=${describeValue(received)}`);
 }
 
+/** `word` with its indefinite article, for messages built from a type name: 'an object', 'a number'. */
+export function withArticle(word: string): string {
+  return `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`;
+}
+
 /** Throws `invalidArgument` unless `value` is a finite number > 0. Returns the value for chaining. */
 export function requirePositive(argument: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
@@ -61,6 +66,16 @@ export function requireOneOf<T extends string>(argument: string, value: unknown,
   return value as T;
 }
 
+/**
+ * Throws `invalidArgument` unless `value` is a non-empty string, e.g. a required path (`runDir`, `storeFile`)
+ * that would otherwise reach node:path as undefined and fail with a TypeError about `paths[0]`.
+ * `expected` says what the string is, e.g. 'a run folder path'.
+ */
+export function requireNonEmptyString(argument: string, value: unknown, expected = 'a non-empty string'): string {
+  if (typeof value !== 'string' || value.length === 0) throw invalidArgument(argument, expected, value);
+  return value;
+}
+
 /** Edit distance, for suggesting the closest valid names when a user misspells one. */
 export function levenshtein(a: string, b: string): number {
   const previous = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -88,6 +103,42 @@ export function rejectUnknownKeys(owner: string, args: object, known: readonly s
       `${owner}: unknown argument '${key}' (did you mean ${closestNames(key, known, 1)[0]}?). Expected one of: ${known.join(', ')}. Received: ${key}=${describeValue((args as Record<string, unknown>)[key])}`,
     );
   }
+}
+
+/**
+ * The option names of an options type as a runtime list, for `checkOptionKeys`. Written as an object literal
+ * `{ name: true, ... }` typed `Record<keyof T, true>`, so that the compiler rejects a name the type lacks and
+ * demands every name it has: the runtime check cannot drift from the interface.
+ */
+export function optionKeys<T extends object>(keys: Record<keyof T & string, true>): readonly string[] {
+  return Object.keys(keys);
+}
+
+/**
+ * Checks the options object a user passed to a public function (plain-JavaScript callers get no compile-time
+ * check): throws `invalidArgument` unless it is a plain object (undefined stands for `{}`), and a
+ * DeltaSparsityError for a misspelt or unknown option, with the closest known name (`rejectUnknownKeys`).
+ * Returns the options (`{}` for undefined). `owner` names the function, e.g. 'createWeizmannDataset'.
+ */
+export function checkOptionKeys<T extends object>(owner: string, options: T | undefined, known: readonly string[]): T {
+  if (options === undefined) return {} as T;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw invalidArgument(`${owner} options`, 'an object of named options', options);
+  }
+  rejectUnknownKeys(owner, options, known);
+  return options;
+}
+
+/**
+ * The candidates `name` is plausibly a misspelling of (case-insensitive edit distance at most a third of the
+ * longer name, and at least 2 allowed), best first, at most `count`: `eyeris-v2` suggests `eyeriss-v2-like`,
+ * while `nope` suggests nothing rather than every candidate.
+ */
+export function likelyMeant(name: string, candidates: readonly string[], count = 3): string[] {
+  const lower = name.toLowerCase();
+  return closestNames(name, candidates, candidates.length)
+    .filter((candidate) => levenshtein(lower, candidate.toLowerCase()) <= Math.max(2, Math.floor(Math.max(name.length, candidate.length) / 3)))
+    .slice(0, count);
 }
 
 /** The `count` candidates closest to `name` (case-insensitive edit distance), best first. */

@@ -21,14 +21,14 @@ describe('study options', () => {
   it('rejects unknown data, a protocol a dataset cannot run and a folder without a subject pattern, before any work', () => {
     const cases: [string[], RegExp][] = [
       [['--data', 'kth'], /--data: expected weizmann, synthetic, ucf101, folder\. Received: --data=/],
-      [['--protocol', 'lopo', '--data', 'synthetic'], /protocol: expected "split" for data "synthetic"/],
-      [['--folder', '/tmp'], /subjectPattern: expected a regex with one capture group/],
+      [['--protocol', 'lopo', '--data', 'synthetic'], /--protocol: expected "split" for data "synthetic"/],
+      [['--folder', '/tmp'], /--subject: expected a regex with one capture group/],
       [['--seeds', '0'], /--seeds: expected a positive integer/],
       [['--protocol', 'kfold'], /--protocol: expected split or lopo/],
       // Options of another data source are refused, not silently ignored.
-      [['--subject', '^([a-z]+)_'], /subjectPattern: expected no subject pattern for data "weizmann"/],
-      [['--classes', '3'], /ucf101Classes: expected UCF101 classes and videos per class only with data "ucf101"/],
-      [['--data', 'synthetic', '--test-subjects', 'eli'], /testSubjects: expected no test subjects for data "synthetic"/],
+      [['--subject', '^([a-z]+)_'], /--subject: expected no subject pattern for data "weizmann"/],
+      [['--classes', '3'], /--classes: expected UCF101 classes and videos per class only with data "ucf101"/],
+      [['--data', 'synthetic', '--test-subjects', 'eli'], /--test-subjects: expected no test subjects for data "synthetic"/],
     ];
     for (const [args, message] of cases) {
       const { status, stderr, out } = run(args);
@@ -45,7 +45,7 @@ describe('study options', () => {
     fs.writeFileSync(file, '');
     const result = spawnSync(process.execPath, [cli, 'study', '--fast', '--out', path.join(file, 'sub')], { cwd: root, encoding: 'utf8' });
     expect(result.status).toBe(1);
-    expect(result.stderr).toBe(`error: out: ${path.join(file, 'sub')} is below ${file}, which is a file, where a folder is expected. Pick another path.\n`);
+    expect(result.stderr).toBe(`error: --out: ${path.join(file, 'sub')} is below ${file}, which is a file, where a folder is expected. Pick another path.\n`);
   });
 
   it('defaults to the embedded Weizmann footage, keeps each fold and seed in its own run folders, and lists the subjects', () => {

@@ -110,7 +110,8 @@ describe('two trainers on one run folder (issue 13, item 4)', () => {
 
     const second = runCli(['train', '--run', runDir, '--preset', 'quick', '--epochs', '3']);
     expect(second.status).toBe(1);
-    expect(second.stderr).toContain(`error: runDir: ${runDir} is in use by process ${holder.pid}`);
+    // The CLI names its flag (lib/cli/flagNames.ts), not the library's runDir.
+    expect(second.stderr).toContain(`error: --run: ${runDir} is in use by process ${holder.pid}`);
     expect(fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8')).toBe(before);
     expect(readCheckpointState(runDir)?.epochsDone).toBe(2);
 
@@ -123,7 +124,7 @@ describe('two trainers on one run folder (issue 13, item 4)', () => {
 describe('paths of the wrong kind on the command line', () => {
   it.each([
     ['train --run <file>', (file: string) => ['train', '--run', file, '--preset', 'quick'], '--run'],
-    ['study --out <file>', (file: string) => ['study', '--fast', '--out', file], 'out'],
+    ['study --out <file>', (file: string) => ['study', '--fast', '--out', file], '--out'],
     ['ablate --runs-root <file>', (file: string) => ['ablate', '--baseline', path.dirname(file), '--runs-root', file, '--thresholds', '0.1', '--store', `${file}.jsonl`], '--runs-root'],
     ['ablate --source <file>', (file: string) => ['ablate', '--source', file, '--thresholds', '0.1', '--store', `${file}.jsonl`], '--source'],
     ['data prepare --cache <file>', (file: string) => ['data', 'prepare', '--root', path.dirname(file), '--cache', file], '--cache'],

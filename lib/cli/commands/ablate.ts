@@ -15,6 +15,7 @@ import { type JsonOption, action, printJson, say, withJsonOption } from '../outp
 import { queuedTrainingSweep } from '../../queue';
 import { queueConnectionOption } from './worker';
 import { formatTable, tableText } from '../../viz';
+import { ABLATE_FLAGS } from '../flagNames';
 
 interface AblateOptions extends JsonOption {
   source?: string;
@@ -124,6 +125,6 @@ export function registerAblateCommand(program: Command): void {
         process.exitCode = 1;
       }
       printJson(options, { store: options.store, ran: outcome.ran, reused: outcome.reused, rows, ...(connection ? { failed } : {}) });
-    }),
+    }, ABLATE_FLAGS),
   );
 }

@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { Command } from 'commander';
 import { collect } from '../options';
 import { JsonOption, action, printJson, say, withJsonOption } from '../output';
-import { invalidArgument } from '../../util';
+import { DeltaSparsityError, invalidArgument } from '../../util';
 import {
   CostResult,
   estimateCost,
@@ -30,6 +30,7 @@ import {
   type LayerWorkload,
 } from '../../hardware';
 import { describeWorkloadOrigin, readRunWorkload, runWorkloadFile } from '../../train';
+import { COST_FLAGS } from '../flagNames';
 
 interface CostOptions extends JsonOption {
   /** A run folder (reads `<run>/workload.json`) or a workload JSON file. */
@@ -103,12 +104,11 @@ export function applyDensityOverrides(layers: LayerWorkload[], overrides: string
 
 /** Where the layers come from: exactly one of --run, --example, --layer. */
 function loadLayers(options: CostOptions): { layers: LayerWorkload[]; source: string } {
-  const given = [options.run !== undefined, options.example !== undefined, options.layer.length > 0].filter(Boolean).length;
-  if (given !== 1) {
-    throw invalidArgument(
-      'cost',
-      `exactly one of --run <folder or workload.json>, --example <${listExampleWorkloads().join('|')}>, --layer ${LAYER_SYNTAX}`,
-      { run: options.run, example: options.example, layer: options.layer },
+  const given = [options.run !== undefined && '--run', options.example !== undefined && '--example', options.layer.length > 0 && '--layer'].filter((flag) => flag !== false);
+  if (given.length !== 1) {
+    throw new DeltaSparsityError(
+      `cost: expected the layers to estimate, from exactly one of --run <run folder or workload.json>, --example <${listExampleWorkloads().join('|')}>, ` +
+        `--layer ${LAYER_SYNTAX} (repeatable); --list-hardware lists the presets and examples. Received: ${given.length === 0 ? 'none of them' : given.join(' and ')}`,
     );
   }
   if (options.run !== undefined) {
@@ -156,5 +156,5 @@ export function registerCostCommand(program: Command): void {
     .option('--hardware <preset|file>', 'hardware preset name or JSON file', DEFAULT_HARDWARE)
     .option('--state <where>', 'delta state placement: auto (on chip while it fits), sram or dram', 'auto')
     .option('--list-hardware', 'list hardware presets and example networks', false);
-  withJsonOption(command).action(action((options: CostOptions) => runCost(options)));
+  withJsonOption(command).action(action((options: CostOptions) => runCost(options), COST_FLAGS));
 }

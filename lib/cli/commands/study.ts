@@ -20,6 +20,7 @@ import { parseNumberList, startBackend } from '../options';
 import { type JsonOption, action, printJson, say, withJsonOption } from '../output';
 import { queuedLopoStudy } from '../../queue';
 import { queueConnectionOption } from './worker';
+import { STUDY_FLAGS } from '../flagNames';
 
 interface StudyCommandOptions extends JsonOption {
   out?: string;
@@ -175,6 +176,6 @@ export function registerStudyCommand(program: Command): void {
       say(options, `delta execution costs less on ${result.hardware} than dense execution ${crossoverText(result.crossoverTemporalDensity.vsDense)}, than zero-skipping ${crossoverText(result.crossoverTemporalDensity.vsZeroSkipping)} (cross-over temporal densities)`);
       say(options, `report: ${result.reportHtml}`);
       printJson(options, result);
-    }),
+    }, STUDY_FLAGS),
   );
 }

@@ -8,9 +8,10 @@
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { describeMacGain, describeRunData, mergeConfig, resolveTrainConfig, train, trainPresets } from '../../train';
-import { expectFolderOrNothing } from '../../util';
+import { expectFolderOrNothing, invalidArgument } from '../../util';
 import { collect, parseSetOverrides, readConfigFile, startBackend } from '../options';
 import { type JsonOption, action, printJson, say, withJsonOption } from '../output';
+import { TRAIN_FLAGS } from '../flagNames';
 
 interface TrainCommandOptions extends JsonOption {
   run: string;
@@ -46,7 +47,11 @@ export function registerTrainCommand(program: Command): void {
       if (options.initFrom !== undefined) expectFolderOrNothing(options.initFrom, '--init-from');
       let config = mergeConfig(readConfigFile(options.config) as object, parseSetOverrides(options.set));
       if (options.variant !== undefined) config = mergeConfig(config, { model: { variant: options.variant } });
-      if (options.epochs !== undefined) config = mergeConfig(config, { epochs: Number(options.epochs) });
+      if (options.epochs !== undefined) {
+        const epochs = Number(options.epochs);
+        if (!(Number.isInteger(epochs) && epochs > 0)) throw invalidArgument('--epochs', 'a positive integer', options.epochs);
+        config = mergeConfig(config, { epochs });
+      }
       // Absolute, so that `runs/b` and `./runs/b` are one configuration (config.json stores it relative to the run folder).
       if (options.initFrom !== undefined) config = mergeConfig(config, { initFrom: path.resolve(options.initFrom) });
       // Checked before the backend starts: a bad option is reported at once.
@@ -68,6 +73,6 @@ export function registerTrainCommand(program: Command): void {
         say(options, `${layer.name.padEnd(20)} ${percent(layer.spatialDensity).padStart(16)} ${percent(layer.temporalDensity).padStart(17)} ${Math.round(layer.deltaMacsPerFrame).toString().padStart(17)}`);
       }
       printJson(options, { runDir: result.runDir, config: result.config, resumedFromEpoch: result.resumedFromEpoch, metrics: result.metrics, sparsity: result.sparsity });
-    }),
+    }, TRAIN_FLAGS),
   );
 }
