@@ -30,7 +30,8 @@ export interface LayerWorkload {
    * MAC density of zero-skipping execution, in [0, 1]: the MACs executed for the non-zero inputs (each with its
    * position's fan-out: taps on padding are never executed, border inputs feed fewer outputs) / n·fanOut.
    * Default `spatialDensity` (every input taken to feed fanOut MACs), as in workloads written by hand or
-   * before 2026-12; `measureSparsity` gives the exact value (`toWorkloads`).
+   * before 2026-12; `measureSparsity` gives the exact value (`toWorkloads`). To ask what-ifs of a measured
+   * workload, change its densities with `withDensities`, which moves these with them.
    */
   zeroSkippingMacDensity?: number;
   /** The same for delta execution in steady state (the non-zero changes). Default `temporalDensity`. */

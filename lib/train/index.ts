@@ -15,7 +15,7 @@ export type { MacDensities } from './describeRun';
 export { saveCheckpoint, readCheckpointState, loadCheckpointModel, restoreOptimizer, checkpointFolder } from './checkpoint';
 export type { CheckpointState } from './checkpoint';
 export { saveModelToFolder, loadModelFromFolder } from './fileModelIO';
-export { openRunFolder, readEpochMetrics, logEpochMetrics, readFinishedRun, readRunWorkload, runWorkloadFile, writeWorkload } from './runFolder';
+export { openRunFolder, readEpochMetrics, logEpochMetrics, readFinishedRun, readRunWorkload, runWorkloadFile, runWorkloadIsCurrent, writeWorkload } from './runFolder';
 export type { EpochMetrics } from './runFolder';
 export { createOptimizer, learningRateAt } from './optimizer';
 export { testAgainstChance, minCorrectAboveChance, binomialUpperTail, chanceAccuracyOfLabels, type ChanceTestSet } from './chance';

@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { applyDensityOverrides, parseLayerSpec, registerCostCommand } from '../../lib/cli/commands/cost';
 import { CostResult, LayerWorkload, estimateCost, loadExampleWorkload } from '../../lib/hardware';
+import { MEASUREMENT_VERSION } from '../../lib/train/runFolder';
 
 const temporary = fs.mkdtempSync(path.join(os.tmpdir(), 'ds-cost-cli-'));
 afterAll(() => fs.rmSync(temporary, { recursive: true, force: true }));
@@ -63,6 +64,23 @@ describe('argument parsing', () => {
     expect(() => applyDensityOverrides(layers, ['nope.temporal=0.1'])).toThrow(/a layer name \(one of fc, fc2\)/);
     expect(() => applyDensityOverrides(layers, ['speed=2'])).toThrow(/--densities: expected key=value/);
   });
+
+  it('moves a measured workload\'s MAC densities with the densities it overrides (regression: --densities temporal=0.9 left delta MACs at the measured 0.05)', () => {
+    const measured: LayerWorkload = { ...layer, zeroSkippingMacDensity: 0.3, deltaMacDensity: 0.05 };
+    const [changed] = applyDensityOverrides([measured], ['temporal=0.3,spatial=0.2']);
+    // In proportion to the measured ratios: 0.3 · 0.05 / 0.1 = 0.15 and 0.2 · 0.3 / 0.4 = 0.15.
+    expect(changed.deltaMacDensity).toBeCloseTo(0.15, 12);
+    expect(changed.zeroSkippingMacDensity).toBeCloseTo(0.15, 12);
+    // Clamped at 1: 0.9 · 0.05 / 0.1 = 0.45; 0.9 · 0.3 / 0.4 = 0.675; a ratio above 1 would stop at 1.
+    const [high] = applyDensityOverrides([{ ...measured, deltaMacDensity: 0.2 }], ['temporal=0.9']);
+    expect(high.deltaMacDensity).toBe(1);
+    // The same what-if as the cost model's own temporalDensity option (the cross-over's assumption).
+    const viaOverride = estimateCost([changed], 'eyeriss-v2-like').totals.delta;
+    const viaOption = estimateCost([measured], 'eyeriss-v2-like', { temporalDensity: 0.3 }).totals.delta;
+    expect(viaOverride.macs).toBeCloseTo(viaOption.macs, 6);
+    expect(viaOverride.energyPj.total).toBeCloseTo(viaOption.energyPj.total, 6);
+    expect(viaOverride.macs).toBeCloseTo(0.15 * 1024 * 256, 6);
+  });
 });
 
 describe('delta-sparsity cost', () => {
@@ -77,6 +95,18 @@ describe('delta-sparsity cost', () => {
     const { source: _source, ...result } = document;
     expect(result).toEqual(JSON.parse(JSON.stringify(estimateCost([layer], 'horowitz-45nm-int8'))));
     expect(stderr).toContain('cross-over temporal density');
+  });
+
+  it('--run on a workload measured by an earlier version says so and how to re-measure it; a current one does not', async () => {
+    const old = path.join(temporary, 'old-run');
+    fs.mkdirSync(old);
+    fs.writeFileSync(path.join(old, 'workload.json'), JSON.stringify({ layers: [layer] }));
+    const stale = await runCost(['--run', old]);
+    expect(stale.stderr).toMatch(/^note: .*workload\.json was measured by an earlier version .*train --config <run>\/config\.json --run <run>/m);
+    const current = path.join(temporary, 'current-run');
+    fs.mkdirSync(current);
+    fs.writeFileSync(path.join(current, 'workload.json'), JSON.stringify({ measurementVersion: MEASUREMENT_VERSION, layers: [layer] }));
+    expect((await runCost(['--run', current])).stderr).not.toContain('note:');
   });
 
   it('--example with --densities prints a table', async () => {

@@ -27,9 +27,10 @@ import {
   loadHardware,
   readWorkloadFile,
   validateLayerWorkloads,
+  withDensities,
   type LayerWorkload,
 } from '../../hardware';
-import { describeWorkloadOrigin, readRunWorkload, runWorkloadFile } from '../../train';
+import { describeWorkloadOrigin, readRunWorkload, runWorkloadFile, runWorkloadIsCurrent } from '../../train';
 import { COST_FLAGS } from '../flagNames';
 
 interface CostOptions extends JsonOption {
@@ -97,7 +98,12 @@ export function applyDensityOverrides(layers: LayerWorkload[], overrides: string
     if (targets.length === 0) {
       throw invalidArgument('--densities', `a layer name (one of ${result.map((l) => l.name).join(', ')})`, layerName);
     }
-    for (const layer of targets) layer[DENSITY_FIELDS[key as DensityKey]] = value;
+    for (const layer of targets) {
+      const index = result.indexOf(layer);
+      // Spatial and temporal what-ifs move the measured MAC densities with them (withDensities); weight density has none.
+      if (key === 'weight') layer.weightDensity = value;
+      else result[index] = withDensities(layer, { [DENSITY_FIELDS[key as DensityKey]]: value });
+    }
   }
   return result;
 }
@@ -117,6 +123,13 @@ function loadLayers(options: CostOptions): { layers: LayerWorkload[]; source: st
     const file = isFolder ? runWorkloadFile(target) : target;
     if (!fs.existsSync(file)) {
       throw invalidArgument('--run', 'a run folder containing workload.json, or a workload JSON file', options.run);
+    }
+    if (isFolder && !runWorkloadIsCurrent(target)) {
+      // Costing it silently would mix two ways of counting MACs; reopening the run re-measures it from its checkpoint.
+      process.stderr.write(
+        `note: ${file} was measured by an earlier version (zero-skipping and delta MACs from the average fan-out, padding taps included); ` +
+          `reopen the run to re-measure it from its checkpoint (delta-sparsity train --config <run>/config.json --run <run>, or rerun the study that made it), then cost it again\n`,
+      );
     }
     return { layers: isFolder ? readRunWorkload(target) : readWorkloadFile(file), source: file };
   }
