@@ -14,7 +14,8 @@ export function buildProgram(): Command {
   const program = new Command('delta-sparsity')
     .description('Train temporally sparse video networks (Delta Activation Layers) and estimate sparse-hardware cost.')
     .version(packageVersion(), '-V, --version', 'print the version')
-    .showHelpAfterError()
+    // A mistake gets one line and where the usage is, not the whole help (40 lines that bury the error).
+    .showHelpAfterError("(add --help for usage)")
     // A misspelt command (`stduy`) is answered with the closest one (commander's default, kept explicit).
     .showSuggestionAfterError(true)
     .exitOverride((error) => {

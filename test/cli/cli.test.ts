@@ -33,10 +33,13 @@ describe('delta-sparsity CLI', () => {
     const unknownCommand = run(['trian']);
     expect(unknownCommand.status).not.toBe(0);
     expect(unknownCommand.stderr).toMatch(/unknown command 'trian'/);
-    expect(unknownCommand.stderr).toContain('Usage: delta-sparsity');
+    // The error, a suggestion, and where the usage is: not the whole help text.
+    expect(unknownCommand.stderr).toContain('(add --help for usage)');
+    expect(unknownCommand.stderr).not.toContain('Usage: delta-sparsity');
     const unknownOption = run(['train', '--run', 'x', '--epoch', '3']);
     expect(unknownOption.status).not.toBe(0);
     expect(unknownOption.stderr).toMatch(/unknown option '--epoch'/);
+    expect(unknownOption.stderr.trim().split('\n')).toEqual(["error: unknown option '--epoch'", '(Did you mean --epochs?)', '(add --help for usage)']);
   });
 
   it('trains, resumes and ablates with --json documents that parse', () => {
