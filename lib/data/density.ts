@@ -3,7 +3,7 @@
  * on the input would send per frame. data/README.md gives the figures for the real and synthetic sets and the
  * command that measures them (`delta-sparsity data density`).
  */
-import { invalidArgument, requireInteger } from '../util/errors';
+import { checkOptionKeys, invalidArgument, optionKeys, requireInteger } from '../util/errors';
 import { DEFAULT_INPUT_THRESHOLD, inputTemporalDensity } from './stats';
 import type { ClipBatch, VideoDataset } from './types';
 
@@ -38,6 +38,7 @@ export interface InputDensityResult {
 
 /** Measures `inputTemporalDensity` on every clip of the chosen parts of `dataset` (augmentation as configured). */
 export async function measureInputTemporalDensity(dataset: VideoDataset, options: InputDensityOptions = {}): Promise<InputDensityResult> {
+  checkOptionKeys('measureInputTemporalDensity', options, optionKeys<InputDensityOptions>({ threshold: true, parts: true, batchSize: true }));
   const threshold = options.threshold ?? DEFAULT_INPUT_THRESHOLD;
   const parts = options.parts ?? ['train', 'test'];
   if (parts.length === 0 || parts.some((part) => part !== 'train' && part !== 'test')) throw invalidArgument('parts', '"train" and/or "test"', parts);

@@ -69,7 +69,7 @@
  * caused by tiling, metadata of compressed formats, load imbalance between MAC units, SRAM bandwidth,
  * the network's first input and last output, biases, non-linearities and the delta comparisons' logic.
  */
-import { invalidArgument } from '../util/errors';
+import { checkOptionKeys, invalidArgument, optionKeys } from '../util/errors';
 import type { LayerWorkload } from './workload';
 import { HardwareSpec, MemoryLevelSpec, DramSpec, ZeroPolicy, validateHardwareSpec } from './spec';
 import { loadHardware } from './presets';
@@ -367,6 +367,7 @@ export function estimateCost(
   hardware: HardwareSpec | string,
   options: EstimateCostOptions = {},
 ): CostResult {
+  checkOptionKeys('estimateCost', options, optionKeys<EstimateCostOptions>({ statePlacement: true, temporalDensity: true }));
   const p = prepare(layers, hardware, options);
   const cross = crossovers(p);
   const layerCosts: LayerCost[] = p.layers.map((layer, i) => {
@@ -397,6 +398,8 @@ export function crossoverTemporalDensity(
   hardware: HardwareSpec | string,
   options: Omit<EstimateCostOptions, 'temporalDensity'> = {},
 ): { layers: Array<Crossover & { name: string }>; overall: Crossover } {
+  // The cross-over varies the temporal density itself: a fixed one is not an option here.
+  checkOptionKeys('crossoverTemporalDensity', options, optionKeys<Omit<EstimateCostOptions, 'temporalDensity'>>({ statePlacement: true }));
   const p = prepare(layers, hardware, options);
   const cross = crossovers(p);
   return { layers: cross.layers.map((c, i) => ({ name: p.layers[i].name, ...c })), overall: cross.overall };

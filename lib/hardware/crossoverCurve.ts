@@ -2,7 +2,7 @@
  * Whole-network energy per frame as a function of temporal density, as plain points for a figure, and a
  * trained model's measured operating point (its own per-layer densities) to mark on that curve.
  */
-import { invalidArgument } from '../util/errors';
+import { checkOptionKeys, invalidArgument, optionKeys } from '../util/errors';
 import { COST_MODES, crossoverTemporalDensity, estimateCost, type CostMode, type EstimateCostOptions } from './cost';
 import { loadHardware } from './presets';
 import type { HardwareSpec } from './spec';
@@ -42,6 +42,7 @@ export function energyVersusTemporalDensity(
   hardware: string | HardwareSpec,
   options: EnergyCurveOptions = {},
 ): EnergyCurve {
+  checkOptionKeys('energyVersusTemporalDensity', options, optionKeys<EnergyCurveOptions>({ statePlacement: true, points: true }));
   const points = options.points ?? 21;
   if (!Number.isInteger(points) || points < 2) throw invalidArgument('points', 'an integer ≥ 2', points);
   const spec = typeof hardware === 'string' ? loadHardware(hardware) : hardware;

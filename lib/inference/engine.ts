@@ -37,7 +37,7 @@
  */
 import { isInputNormalization } from '../layers/inputNormalization';
 import * as tf from '@tensorflow/tfjs';
-import { DeltaSparsityError, invalidArgument } from '../util/errors';
+import { checkOptionKeys, DeltaSparsityError, invalidArgument, optionKeys } from '../util/errors';
 import { DeltaActivation } from '../layers/deltaActivation';
 import { activationName, LinearKind, linearKind, modelChain, unwrapTimeDistributed } from '../models/chain';
 import { FanOutConvention, fanOutOf } from '../models/fanOut';
@@ -155,6 +155,10 @@ function linearScatter(
  * consumer then computes W·Δ_t + b per frame in dense inference, not the accumulated W·y_t + b the engine keeps).
  */
 export function createSparseEngine(model: tf.LayersModel, options: SparseEngineOptions = {}): SparseEngine {
+  checkOptionKeys('createSparseEngine', options, optionKeys<SparseEngineOptions>({ fanOutConvention: true, loops: true }));
+  if (options.loops !== undefined && options.loops !== 'wasm' && options.loops !== 'typescript') {
+    throw invalidArgument('loops', '"wasm" or "typescript"', options.loops);
+  }
   if (!(model instanceof tf.LayersModel)) {
     const what = model == null ? String(model) : ((model as object).constructor?.name ?? typeof model);
     throw invalidArgument('model', 'a tf.LayersModel (e.g. from buildSmallCnn or loadRun)', what);

@@ -37,7 +37,7 @@
  * Overall densities weigh layers by activation counts (Σ nnz / Σ n); overall MACs are sums over layers.
  */
 import * as tf from '@tensorflow/tfjs';
-import { invalidArgument, requireInteger } from '../util/errors';
+import { checkOptionKeys, invalidArgument, optionKeys, requireInteger } from '../util/errors';
 import { isDeltaActivation } from '../layers/penaltyLayer';
 import { temporalDifferences } from '../layers/timeAxis';
 import { LinearKind, linearKind, modelChain, unwrapTimeDistributed } from '../models/chain';
@@ -129,6 +129,7 @@ function sumOf(values: ArrayLike<number>): number {
 
 /** Measures densities and MAC counts of `model` on `clips` [B, T, ...frame] (T >= 2). */
 export function measureSparsity(model: tf.LayersModel, clips: tf.Tensor, options: MeasureSparsityOptions = {}): SparsityMeasurement {
+  checkOptionKeys('measureSparsity', options, optionKeys<MeasureSparsityOptions>({ batchSize: true, fanOutConvention: true }));
   if (clips.rank < 3 || (clips.shape[1] ?? 0) < 2) {
     throw invalidArgument('clips', 'a tensor [batch, time, ...frame] with time >= 2', clips.shape);
   }

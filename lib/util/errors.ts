@@ -99,8 +99,10 @@ export function levenshtein(a: string, b: string): number {
 export function rejectUnknownKeys(owner: string, args: object, known: readonly string[]): void {
   for (const key of Object.keys(args)) {
     if (known.includes(key)) continue;
+    // Only a plausible misspelling is suggested: 'quantum' suggesting 'onInput' misleads more than it helps.
+    const guess = likelyMeant(key, known, 1)[0];
     throw new DeltaSparsityError(
-      `${owner}: unknown argument '${key}' (did you mean ${closestNames(key, known, 1)[0]}?). Expected one of: ${known.join(', ')}. Received: ${key}=${describeValue((args as Record<string, unknown>)[key])}`,
+      `${owner}: unknown argument '${key}'${guess === undefined ? '' : ` (did you mean ${guess}?)`}. Expected one of: ${known.join(', ')}. Received: ${key}=${describeValue((args as Record<string, unknown>)[key])}`,
     );
   }
 }

@@ -19,7 +19,10 @@ import { runLopoStudy, runStudy } from '../../lib/study';
 import { evaluate, loadCheckpointModel, loadModelFromFolder, saveModelToFolder, train, trainRecipe } from '../../lib/train';
 import { fixedThresholdSweep, trainingSweep } from '../../lib/ablation';
 import { DeltaSparsityError, checkOptionKeys, likelyMeant, optionKeys, withArticle } from '../../lib/util/errors';
-import { loadHardware, validateHardwareSpec } from '../../lib/hardware';
+import { crossoverTemporalDensity, energyVersusTemporalDensity, estimateCost, loadExampleWorkload, loadHardware, validateHardwareSpec } from '../../lib/hardware';
+import { measureInputTemporalDensity } from '../../lib/data';
+import { measureSparsity } from '../../lib/sparsity';
+import { createSparseEngine } from '../../lib/inference';
 import { LAYER_ARG_RENAMES } from '../../lib/util/legacyNames';
 
 beforeAll(async () => {
@@ -176,3 +179,30 @@ describe('suggestions', () => {
     expect(likelyMeant('quik', ['default', 'quick', 'paper'])).toEqual(['quick']);
   });
 });
+
+describe('options of the measuring, cost and engine functions (second tester pass: misspelt options were ignored)', () => {
+  it('refuses a misspelt or retired option before any work', async () => {
+    const workloads = loadExampleWorkload('example-video-cnn');
+    expect(await mistake(() => estimateCost(workloads, 'eyeriss-v2-like', loose({ temporalDensty: 0.2 })))).toMatch(/^estimateCost: unknown argument 'temporalDensty' \(did you mean temporalDensity\?\)/);
+    expect(await mistake(() => estimateCost(workloads, 'eyeriss-v2-like', loose({ state: 'dram' })))).toMatch(/^estimateCost: unknown argument 'state'.*Expected one of: statePlacement, temporalDensity/);
+    expect(await mistake(() => crossoverTemporalDensity(workloads, 'eyeriss-v2-like', loose({ stat: 'dram' })))).toMatch(/^crossoverTemporalDensity: unknown argument 'stat'/);
+    expect(await mistake(() => energyVersusTemporalDensity(workloads, 'eyeriss-v2-like', loose({ point: 5 })))).toMatch(/^energyVersusTemporalDensity: unknown argument 'point' \(did you mean points\?\)/);
+    const model = buildSmallCnn({ variant: 'delta', inputShape: [4, 8, 8, 3], classes: 2, filters: [4] });
+    const clips = tf.zeros([1, 4, 8, 8, 3]);
+    expect(await mistake(() => measureSparsity(model, clips, loose({ batchsize: 2 })))).toMatch(/^measureSparsity: unknown argument 'batchsize' \(did you mean batchSize\?\)/);
+    expect(await mistake(() => createSparseEngine(model, loose({ loop: 'typescript' })))).toMatch(/^createSparseEngine: unknown argument 'loop' \(did you mean loops\?\)/);
+    expect(await mistake(() => createSparseEngine(model, loose({ loops: 'js' })))).toMatch(/^loops: expected "wasm" or "typescript"/);
+    const dataset = createSyntheticDataset({ trainPerClass: 1, testPerClass: 1 });
+    // The retired option name is refused too (it used to run at the default threshold 0.05, silently).
+    expect(await mistake(() => measureInputTemporalDensity(dataset, loose({ quantum: 0.2 })))).toMatch(/^measureInputTemporalDensity: unknown argument 'quantum'.*Expected one of: threshold, parts, batchSize/);
+    clips.dispose();
+    model.dispose();
+  });
+
+  it('suggests only a plausible misspelling (regression: quantum suggested onInput, lamda suggested name)', async () => {
+    const message = await mistake(() => buildSmallCnn(loose({ variant: 'delta', quantum: 0.1 })));
+    expect(message).toMatch(/^buildSmallCnn: unknown argument 'quantum'\. Expected one of: /);
+    expect(await mistake(() => spatialL1(loose({ lamda: 0.1 })))).toMatch(/^spatialL1: unknown argument 'lamda'\. Expected one of: /);
+  });
+});
+
