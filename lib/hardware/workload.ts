@@ -5,6 +5,8 @@
  * All counts are per frame. "Input activations" are the values the layer reads: the outputs of the
  * delta (or activation) layer in front of it.
  */
+import { invalidArgument } from '../util/errors';
+
 export interface LayerWorkload {
   /** Layer name, e.g. "conv2". */
   name: string;
@@ -41,4 +43,26 @@ export interface LayerWorkload {
    * whose `zeros.weights` policy is `gate` or `skip`; assumed independent of the activation zeros.
    */
   weightDensity?: number;
+}
+
+/**
+ * A copy of `layer` with other activation densities, for what-if questions: its measured MAC densities follow in
+ * proportion (d_mac = min(1, d · measured d_mac / measured d), the assumption of the cross-over), so that they
+ * never contradict the new densities. Setting `spatialDensity` or `temporalDensity` on a measured workload by hand
+ * would keep the measured MAC densities, which the cost model uses for MACs and weight fetches. Densities in
+ * [0, 1]; throws DeltaSparsityError otherwise.
+ */
+export function withDensities(layer: LayerWorkload, densities: { spatialDensity?: number; temporalDensity?: number }): LayerWorkload {
+  const scaled = (name: string, value: number | undefined, measured: number, macDensity: number | undefined): [number, number | undefined] => {
+    if (value === undefined) return [measured, macDensity];
+    if (!(value >= 0 && value <= 1)) throw invalidArgument(name, 'a density in [0, 1]', value);
+    if (macDensity === undefined) return [value, undefined];
+    return [value, measured > 0 ? Math.min(1, (value * macDensity) / measured) : value];
+  };
+  const [spatialDensity, zeroSkippingMacDensity] = scaled('spatialDensity', densities.spatialDensity, layer.spatialDensity, layer.zeroSkippingMacDensity);
+  const [temporalDensity, deltaMacDensity] = scaled('temporalDensity', densities.temporalDensity, layer.temporalDensity, layer.deltaMacDensity);
+  const copy: LayerWorkload = { ...layer, spatialDensity, temporalDensity };
+  if (zeroSkippingMacDensity !== undefined) copy.zeroSkippingMacDensity = zeroSkippingMacDensity;
+  if (deltaMacDensity !== undefined) copy.deltaMacDensity = deltaMacDensity;
+  return copy;
 }

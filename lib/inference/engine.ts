@@ -156,9 +156,6 @@ function linearScatter(
  */
 export function createSparseEngine(model: tf.LayersModel, options: SparseEngineOptions = {}): SparseEngine {
   checkOptionKeys('createSparseEngine', options, optionKeys<SparseEngineOptions>({ fanOutConvention: true, loops: true }));
-  if (options.loops !== undefined && options.loops !== 'wasm' && options.loops !== 'typescript') {
-    throw invalidArgument('loops', '"wasm" or "typescript"', options.loops);
-  }
   if (!(model instanceof tf.LayersModel)) {
     const what = model == null ? String(model) : ((model as object).constructor?.name ?? typeof model);
     throw invalidArgument('model', 'a tf.LayersModel (e.g. from buildSmallCnn or loadRun)', what);

@@ -99,7 +99,7 @@ export function levenshtein(a: string, b: string): number {
 export function rejectUnknownKeys(owner: string, args: object, known: readonly string[]): void {
   for (const key of Object.keys(args)) {
     if (known.includes(key)) continue;
-    // Only a plausible misspelling is suggested: 'quantum' suggesting 'onInput' misleads more than it helps.
+    // Only a plausible misspelling is suggested: 'lamda' suggesting 'name' misleads more than it helps.
     const guess = likelyMeant(key, known, 1)[0];
     throw new DeltaSparsityError(
       `${owner}: unknown argument '${key}'${guess === undefined ? '' : ` (did you mean ${guess}?)`}. Expected one of: ${known.join(', ')}. Received: ${key}=${describeValue((args as Record<string, unknown>)[key])}`,
