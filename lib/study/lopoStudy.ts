@@ -99,6 +99,11 @@ export function lopoHeadline(runs: readonly LopoRun[]): Pick<LopoStudyResult, 'd
   return { deltaGainOverBaselineZeroSkipping: headline.gain, headlineAccuracy: headline.accuracy, headlineWithheld: headline.withheld };
 }
 
+function withoutFoldSubjects(dataset: StudyDataset): StudyDataset {
+  const { testSubjects: _test, trainSubjects: _train, ...rest } = dataset;
+  return rest;
+}
+
 /**
  * Aggregates every fold × seed run (in fold, then seed order) and writes summary.json, folds.csv and the report
  * into the study's `out` folder.
@@ -112,8 +117,9 @@ export function finishLopoStudy(options: StudyOptions, subjects: string[], runs:
   const result: LopoStudyResult = {
     out: paths.out,
     reportHtml: path.join(paths.out, 'report.html'),
-    // trainClips and testClips are those of one fold; testVideos counts every subject's videos once.
-    dataset: { ...(dataset as StudyDataset), split: `leave one subject out: ${subjects.length} folds (fold i tests subject i, 0-based)`, testVideos: runs.reduce((a, r) => a + r.models[0].testVideos, 0) / seeds.length, subjects },
+    // trainClips and testClips are those of one fold; testVideos counts every subject's videos once. The first
+    // fold's test and train subjects would describe that fold only: every subject is in `subjects`, tested once.
+    dataset: { ...withoutFoldSubjects(dataset as StudyDataset), split: `leave one subject out: ${subjects.length} folds (fold i tests subject i, 0-based)`, testVideos: runs.reduce((a, r) => a + r.models[0].testVideos, 0) / seeds.length, subjects },
     runs,
     aggregate: aggregateSummaries(runs.map((r) => r.models)),
     ...headline,

@@ -58,6 +58,7 @@ export const COLUMN_SPECS: Readonly<Record<string, ColumnSpec>> = {
   'chance.chanceAccuracy': { label: 'chance accuracy', ...ACCURACY },
   'chance.pValue': { label: 'p-value vs chance' },
   'chance.correct': { label: 'test videos correct', ...COUNT },
+  'chance.minCorrect': { label: 'fewest correct above chance', ...COUNT },
   aboveChance: { label: 'above chance' },
   trainLoss: { label: 'training loss (cross-entropy + λ·penalty)' },
   trainCrossEntropy: { label: 'training cross-entropy' },

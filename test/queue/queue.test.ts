@@ -233,6 +233,11 @@ describe.skipIf(!redisInstalled && !redisRequired)('queued sweeps on redis-serve
     type Summary = { runs: { fold: number; seed: number; testSubject: string; models: Record<string, unknown>[] }[]; aggregate: unknown[] };
     const read = (out: string) => JSON.parse(fs.readFileSync(path.join(folder, out, 'summary.json'), 'utf8')) as Summary;
     const [q, l] = [read('lopo-queued'), read('lopo-local')];
+    // The summary's dataset describes the protocol, not its first fold (regression: it said testSubjects ["daria"]).
+    const dataset = (JSON.parse(fs.readFileSync(path.join(folder, 'lopo-local', 'summary.json'), 'utf8')) as { dataset: Record<string, unknown> }).dataset;
+    expect(dataset.subjects).toEqual(['daria', 'denis', 'eli']);
+    expect(dataset).not.toHaveProperty('testSubjects');
+    expect(dataset).not.toHaveProperty('trainSubjects');
     expect(q.runs.map((run) => `${run.fold}/${run.seed}/${run.testSubject}`)).toEqual(['0/1/daria', '1/1/denis', '2/1/eli']);
     // Same seeds, backend and kernels: identical numbers here (the runs' JSON is compared whole).
     expect(q.runs).toEqual(l.runs);
