@@ -2,23 +2,15 @@
  * The built command line (`npm test` builds dist/ first): every command has --help, --json prints one JSON
  * document, and user mistakes end with a message and a non-zero exit instead of a stack trace.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { requireBuiltCli, runBuiltCli } from './builtCli';
 
-const root = path.resolve(__dirname, '../..');
-const cli = path.join(root, 'dist/cli/main.js');
+const run = (args: string[]) => runBuiltCli(args, { DELTA_BACKEND: 'wasm' });
 
-function run(args: string[]) {
-  const result = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, DELTA_BACKEND: 'wasm' } });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-beforeAll(() => {
-  if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` (npm test does it)`);
-});
+beforeAll(requireBuiltCli);
 
 describe('delta-sparsity CLI', () => {
   it('has --help on every command', () => {

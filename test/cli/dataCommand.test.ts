@@ -1,20 +1,12 @@
 /** `delta-sparsity data describe` on folders and missing roots (the built CLI; npm test builds dist/ first). */
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, requireBuiltCli, runBuiltCli } from './builtCli';
 
-const root = path.resolve(__dirname, '../..');
-const cli = path.join(root, 'dist/cli/main.js');
+const root = repoRoot;
+const run = (args: string[]) => runBuiltCli(args);
 
-function run(args: string[]) {
-  const result = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8' });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-beforeAll(() => {
-  if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` (npm test does it)`);
-});
+beforeAll(requireBuiltCli);
 
 describe('data describe', () => {
   it('a missing --root is the one-line error prepare gives, with exit 1 (it used to describe the bundled lists)', () => {

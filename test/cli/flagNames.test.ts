@@ -8,17 +8,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, requireBuiltCli, runBuiltCli } from './builtCli';
 import { ABLATE_FLAGS, STUDY_FLAGS, withFlagNames } from '../../lib/cli/flagNames';
 
-const root = path.resolve(__dirname, '../..');
-const cli = path.join(root, 'dist/cli/main.js');
-
-function run(args: string[]) {
-  const env: NodeJS.ProcessEnv = { ...process.env, DELTA_BACKEND: 'wasm' };
-  delete env.UCF101_ROOT;
-  const result = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', env });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const root = repoRoot;
+const run = (args: string[]) => runBuiltCli(args, { DELTA_BACKEND: 'wasm', UCF101_ROOT: undefined });
 
 /** The last stderr line of a run that must fail with a one-line error and no stack trace. */
 function failure(args: string[]): string {
@@ -28,9 +22,7 @@ function failure(args: string[]): string {
   return stderr.trim().split('\n').at(-1) ?? '';
 }
 
-beforeAll(() => {
-  if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` (npm test does it)`);
-});
+beforeAll(requireBuiltCli);
 
 describe('CLI errors name flags', () => {
   it('study: each mistake names the flag that was given', () => {

@@ -2,22 +2,12 @@
  * Retired command-line names still work once, with one deprecation line (MIGRATION.md): `data density --quantum`
  * is read as `--threshold`. This file names the retired flag on purpose (allowed in test/architecture/vocabulary.test.ts).
  */
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, requireBuiltCli, runBuiltCli } from './builtCli';
 
-const root = path.resolve(__dirname, '../..');
-const cli = path.join(root, 'dist/cli/main.js');
+const run = (args: string[]) => runBuiltCli(args);
 
-function run(args: string[]) {
-  const result = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8' });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-beforeAll(() => {
-  if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` (npm test does it)`);
-});
+beforeAll(requireBuiltCli);
 
 describe('data density --threshold (was --quantum)', () => {
   // The embedded synthetic set at 8x8, 3 frames: small enough for a few seconds per run.
