@@ -204,7 +204,7 @@ export interface TimeVersusDensityArgs {
 /**
  * Measured ms per frame of the sparse engine against MAC density (trace 0, one labelled marker per clip),
  * the least-squares line through them (trace 1), the MAC-density model (trace 2: time proportional to the
- * operations, t(d) = d · t(1) with t(1) the fitted time at density 1, i.e. no fixed cost), and the dense
+ * MACs, t(d) = d · t(1) with t(1) the fitted time at density 1, i.e. no fixed cost), and the dense
  * references as horizontal lines at their median over the clips (traces 3 and 4: frame by frame, whole clip).
  * Needs at least two clips of different density. Traces: always 5; x spans [0, 1].
  */
@@ -248,7 +248,7 @@ export function timeVersusDensityFigure(args: TimeVersusDensityArgs): Figure {
     {
       type: 'scatter',
       mode: 'lines',
-      name: 'MAC-density model (time ∝ operations)',
+      name: 'MAC-density model (time ∝ MACs)',
       x: [0, 1],
       y: [0, atFull],
       line: { color: '#999999', width: 2, dash: 'dot' },
